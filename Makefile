@@ -1,0 +1,66 @@
+# payapp: two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+export REFLEX_TELEMETRY_ENABLED := false
+export REFLEX_CHECK_LATEST_VERSION := false
+export PYTHONDONTWRITEBYTECODE := 1
+TOOLS := .tools/node_modules
+PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
+
+.PHONY: run test sandbox venv dev-venv services chromium tools lint bench clean
+
+## make run: install into .venv and start the Toss sandbox (the shop arrives with step 3)
+run: venv
+	$(PY) -m payapp.sandbox --host 127.0.0.1 --port $${SANDBOX_PORT:-8787} --log-level warning
+
+sandbox: run
+
+## make test: install what tests need, start what they need, run the whole suite
+test: dev-venv services chromium tools
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+venv: .venv/.stamp-run
+dev-venv: .venv/.stamp-dev
+
+.venv/bin/python:
+	python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip
+
+.venv/.stamp-run: requirements.txt | .venv/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+.venv/.stamp-dev: requirements.txt requirements-dev.txt | .venv/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ .venv/.stamp-run
+
+# PostgreSQL and Redis are started by the machine; start them here when they are down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start; }
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; pg_isready -h 127.0.0.1 -p 5432
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "starting Redis"; redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; }
+	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done; redis-cli -h 127.0.0.1 -p 6379 ping
+
+# Browser tests drive Debian's chromium; CJK fonts so that Hangul renders in screenshots.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium and fonts-noto-cjk from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# npm packages the tests load in the browser (the official Toss loader).
+tools: $(TOOLS)/@tosspayments/payment-sdk/package.json
+
+$(TOOLS)/@tosspayments/payment-sdk/package.json:
+	mkdir -p .tools
+	npm install --no-save --no-audit --no-fund --prefix .tools @tosspayments/payment-sdk@1.9.3
+
+lint: dev-venv
+	.venv/bin/ruff check payapp tests bench
+
+bench: dev-venv services
+	$(PY) bench/sandbox_throughput.py
+
+clean:
+	rm -rf .venv .tools .web .data

@@ -1,0 +1,69 @@
+"""``python -m payapp.sandbox --host 127.0.0.1 --port 8787 [--redis-url URL] [--workers N]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import socket
+
+import uvicorn
+
+from .app import create_app
+from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig
+
+log = logging.getLogger("payapp.sandbox")
+
+
+def parse_pair(text: str) -> KeyPair:
+    try:
+        client, secret, mid = text.split(":")
+    except ValueError:
+        raise argparse.ArgumentTypeError("--key-pair takes CLIENT_KEY:SECRET_KEY:MID") from None
+    return KeyPair(client, secret, mid)
+
+
+def _serve(config: SandboxConfig, sock: socket.socket, log_level: str) -> None:
+    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level=log_level, access_log=False))
+    server.run(sockets=[sock])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m payapp.sandbox", description="Toss Payments sandbox")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8787)
+    parser.add_argument("--redis-url", default=None, help="keep state in Redis (needed for --workers > 1)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--key-pair", action="append", type=parse_pair, default=[],
+                        help="extra CLIENT_KEY:SECRET_KEY:MID (repeatable); the default pairs stay")
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args(argv)
+    if args.workers > 1 and not args.redis_url:
+        parser.error("--workers > 1 needs --redis-url: workers must share one state")
+    config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(2048)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log.info("Toss sandbox on http://%s:%d (%d worker%s)", args.host, sock.getsockname()[1],
+             args.workers, "s" if args.workers > 1 else "")
+    for pair in config.key_pairs:
+        log.info("  key pair %s: client %s / secret %s", pair.mid, pair.client_key, pair.secret_key)
+    if args.workers == 1:
+        _serve(config, sock, args.log_level)
+        return
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_serve, args=(config, sock, args.log_level)) for _ in range(args.workers)]
+    for p in procs:
+        p.start()
+    try:
+        for p in procs:
+            p.join()
+    except KeyboardInterrupt:
+        for p in procs:
+            p.terminate()
+
+
+if __name__ == "__main__":
+    main()

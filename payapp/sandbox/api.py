@@ -1,0 +1,169 @@
+"""The Toss core REST API (v1) as the sandbox serves it.
+
+Every call passes, in order: fault errors (they stand for the network, so they come
+first and are never remembered), Basic auth, ``TossPayments-Test-Code``,
+``Idempotency-Key``, fault latency, then the ledger. Each call is written to the request log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from .config import KeyPair
+from .errors import CATALOG, SandboxError
+from .http import JSON, authenticate, english, json_body
+from .payments import ORDER_ID_RE, iso, parse_amount
+
+Op = Callable[[Request, KeyPair], Awaitable[dict]]
+
+
+def _public(record: dict) -> dict:
+    return record["payment"]
+
+
+async def _confirm(request: Request, pair: KeyPair) -> dict:
+    body = await json_body(request)
+    payment_key, order_id = body.get("paymentKey"), body.get("orderId")
+    amount = parse_amount(body.get("amount"))
+    if not isinstance(payment_key, str) or not 1 <= len(payment_key) <= 200:
+        raise SandboxError("INVALID_REQUEST", "paymentKey는 필수입니다")
+    if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
+        raise SandboxError("INVALID_REQUEST", "orderId는 6자 이상 64자 이하의 영문, 숫자, -, _ 입니다")
+    if amount is None or amount < 0:
+        raise SandboxError("INVALID_REQUEST", "amount는 0 이상의 정수입니다")
+    ledger = request.app.state.ledger
+    return _public(await ledger.confirm(pair, payment_key, order_id, amount))
+
+
+async def _get_by_key(request: Request, pair: KeyPair) -> dict:
+    return _public(await request.app.state.ledger.load(request.path_params["paymentKey"], pair))
+
+
+async def _get_by_order(request: Request, pair: KeyPair) -> dict:
+    return _public(await request.app.state.ledger.load_by_order(request.path_params["orderId"], pair))
+
+
+async def _cancel(request: Request, pair: KeyPair) -> dict:
+    body = await json_body(request)
+    reason = body.get("cancelReason")
+    if not isinstance(reason, str) or not 1 <= len(reason) <= 200:
+        raise SandboxError("INVALID_REQUEST", "cancelReason은 1자 이상 200자 이하로 필수입니다")
+    amounts: dict[str, int | None] = {}
+    for name in ("cancelAmount", "refundableAmount", "taxFreeAmount"):
+        raw = body.get(name)
+        amounts[name] = None if raw is None else parse_amount(raw)
+        if raw is not None and (amounts[name] is None or amounts[name] < 0):
+            raise SandboxError("INVALID_REQUEST", f"{name}는 0 이상의 정수입니다")
+    if amounts["cancelAmount"] == 0:
+        raise SandboxError("INVALID_REQUEST", "cancelAmount는 0보다 커야 합니다")
+    if body.get("currency") not in (None, "KRW"):
+        raise SandboxError("INVALID_REQUEST", "currency는 승인된 통화(KRW)와 같아야 합니다")
+    ledger = request.app.state.ledger
+    record = await ledger.cancel(pair, request.path_params["paymentKey"], reason,
+                                 amounts["cancelAmount"], amounts["refundableAmount"])
+    return _public(record)
+
+
+def _scope_key(request: Request, idem_key: str) -> str:
+    secret = request.headers.get("authorization", "")
+    raw = "\0".join((idem_key, secret, request.method, request.url.path))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def _hang_until_gone(request: Request, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not await request.is_disconnected():
+        await asyncio.sleep(0.05)
+
+
+def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
+    async def handle(request: Request) -> JSON:
+        app_state = request.app.state
+        store, config = app_state.store, app_state.config
+        entry: dict = {"at": iso(time.time()), "method": request.method, "path": request.url.path,
+                       "idempotencyKey": request.headers.get("idempotency-key"),
+                       "replayed": False, "fault": None, "mId": None}
+        lost = False
+        try:
+            step = await store.take_fault(request.method, request.url.path) if store.may_have_faults() else None
+            if step:
+                entry["fault"] = step
+                if step.get("errorCode"):
+                    raise SandboxError(step["errorCode"], status=step.get("status"))
+                lost = bool(step.get("lostResponse"))
+            pair = authenticate(request, config)
+            entry["mId"] = pair.mid
+            test_code = request.headers.get("tosspayments-test-code")
+            if test_code and pair.is_test:
+                raise SandboxError(test_code, status=None if test_code in CATALOG else 400)
+            latency = (step or {}).get("latencyMs")
+            status, body = await _idempotent(request, op, pair, entry, latency)
+        except SandboxError as err:
+            status, body = err.status, err.body(english(request))
+        entry["status"] = status
+        entry["code"] = body.get("code") if status >= 400 else None
+        if request.method == "POST":
+            entry["body"] = await _logged_body(request)
+        await store.log_request(entry)
+        if lost:
+            await _hang_until_gone(request, config.lost_response_hang)
+        headers = {"X-Sandbox-Idempotent-Replay": "true"} if entry["replayed"] else None
+        return JSON(body, status_code=status, headers=headers)
+
+    return handle
+
+
+async def _logged_body(request: Request) -> dict | None:
+    try:
+        return await json_body(request)
+    except SandboxError:
+        return None
+
+
+async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
+                      latency_ms: float | None) -> tuple[int, dict]:
+    store, config = request.app.state.store, request.app.state.config
+    idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
+    if idem_key is None:
+        return await _run(request, op, pair, latency_ms)
+    if len(idem_key) > 300 or not idem_key:
+        raise SandboxError("INVALID_IDEMPOTENCY_KEY")
+    scope = _scope_key(request, idem_key)
+    state, saved = await store.idem_begin(scope, config.idempotency_ttl)
+    if state == "processing":
+        raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
+    if state == "done":
+        entry["replayed"] = True
+        return saved["status"], saved["body"]
+    try:
+        status, body = await _run(request, op, pair, latency_ms)
+    except BaseException:
+        await store.idem_abort(scope)
+        raise
+    await store.idem_finish(scope, {"status": status, "body": body}, config.idempotency_ttl)
+    return status, body
+
+
+async def _run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None) -> tuple[int, dict]:
+    # Latency stands for a slow Toss: it runs inside the idempotent section, so a
+    # second request with the same key meanwhile gets 409.
+    if latency_ms:
+        await asyncio.sleep(latency_ms / 1000)
+    try:
+        return 200, await op(request, pair)
+    except SandboxError as err:
+        return err.status, err.body(english(request))
+
+
+routes = [
+    Route("/v1/payments/confirm", endpoint(_confirm), methods=["POST"]),
+    Route("/v1/payments/orders/{orderId}", endpoint(_get_by_order), methods=["GET"]),
+    Route("/v1/payments/{paymentKey}", endpoint(_get_by_key), methods=["GET"]),
+    Route("/v1/payments/{paymentKey}/cancel", endpoint(_cancel), methods=["POST"]),
+]

@@ -1,0 +1,40 @@
+"""The sandbox as an ASGI app: ``create_app(config)``.
+
+Usable in-process (``httpx.ASGITransport(app=create_app())``), served on its own
+(``python -m payapp.sandbox``) or mounted under a prefix inside another app.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from . import api, control, window
+from .config import SandboxConfig
+from .http import JSON
+from .payments import Ledger
+from .store import MemoryStore, RedisStore
+
+
+async def _not_found(request: Request, exc: HTTPException) -> JSON:
+    if exc.status_code == 405:
+        return JSON({"code": "METHOD_NOT_ALLOWED", "message": "허용되지 않은 HTTP 메서드입니다."}, status_code=405)
+    return JSON({"code": "NOT_FOUND", "message": "존재하지 않는 정보 입니다."}, status_code=exc.status_code)
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """Build a sandbox; state in memory, or in Redis when ``config.redis_url`` is set."""
+    config = config or SandboxConfig()
+    if config.redis_url:
+        store = RedisStore(config.redis_url, config.redis_prefix, config.request_log_size)
+    else:
+        store = MemoryStore(config.request_log_size)
+    app = Starlette(
+        routes=[*api.routes, *control.routes, *window.routes],
+        exception_handlers={HTTPException: _not_found},
+    )
+    app.state.config = config
+    app.state.store = store
+    app.state.ledger = Ledger(store, config)
+    return app

@@ -1,0 +1,151 @@
+"""The sandbox's own control API under ``/_sandbox/``: what tests and scripts drive.
+
+Not part of Toss. Documented in the README ("Sandbox").
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from .errors import CATALOG, SandboxError
+from .http import JSON, english, json_body
+from .payments import iso, with_query
+
+OUTCOMES = ("approve", "reject", "cancel")
+
+
+def control(handler):
+    async def wrapped(request: Request) -> JSON:
+        try:
+            return await handler(request)
+        except SandboxError as err:
+            return JSON(err.body(english(request)), status_code=err.status)
+
+    return wrapped
+
+
+def landing_url(request: Request, kind: str) -> str:
+    return str(request.url_for("landing", kind=kind))
+
+
+async def authorize(request: Request) -> JSON:
+    """The headless buyer: open the window and choose an outcome in one call."""
+    body = await json_body(request)
+    state = request.app.state
+    pair = state.config.pair_by_client(str(body.get("clientKey", "")))
+    if pair is None:
+        raise SandboxError("UNAUTHORIZED_KEY")
+    outcome = body.get("outcome", "approve")
+    if outcome not in OUTCOMES:
+        raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel")
+    params = dict(body)
+    params.setdefault("successUrl", landing_url(request, "success"))
+    params.setdefault("failUrl", landing_url(request, "fail"))
+    record = await state.ledger.open_window(pair, params)
+    record, query = await state.ledger.window_outcome(record["payment"]["paymentKey"], outcome)
+    p = record["payment"]
+    target = params["successUrl"] if outcome == "approve" else params["failUrl"]
+    out = {"paymentKey": p["paymentKey"], "orderId": p["orderId"], "amount": p["totalAmount"],
+           "status": p["status"], "redirectUrl": with_query(target, query)}
+    if outcome != "approve":
+        out.update(code=query["code"], message=query["message"])
+    return JSON(out)
+
+
+async def reset(request: Request) -> JSON:
+    await request.app.state.store.reset()
+    return JSON({"ok": True})
+
+
+async def payments(request: Request) -> JSON:
+    records = await request.app.state.store.list_payments()
+    data = [r["payment"] for r in records]
+    if order_id := request.query_params.get("orderId"):
+        data = [p for p in data if p["orderId"] == order_id]
+    data.sort(key=lambda p: p["requestedAt"])
+    return JSON({"data": data, "count": len(data)})
+
+
+async def requests_log(request: Request) -> JSON:
+    data = await request.app.state.store.requests()
+    for name in ("path", "method"):
+        if value := request.query_params.get(name):
+            data = [e for e in data if e[name] == (value.upper() if name == "method" else value)]
+    return JSON({"data": data, "count": len(data)})
+
+
+async def clock(request: Request) -> JSON:
+    store = request.app.state.store
+    if request.method == "POST":
+        body = await json_body(request)
+        seconds = body.get("advanceSeconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise SandboxError("INVALID_REQUEST", "advanceSeconds: 0 이상의 숫자")
+        offset = await store.advance_clock(float(seconds))
+    else:
+        offset = await store.clock_offset()
+    now = await request.app.state.ledger.now()
+    return JSON({"offsetSeconds": offset, "now": iso(now)})
+
+
+def _step(item: object) -> dict:
+    if item == "ok":
+        return {}
+    if isinstance(item, str):
+        item = {"errorCode": item}
+    if not isinstance(item, dict):
+        raise SandboxError("INVALID_REQUEST", "chain 항목은 'ok', 에러 코드, 또는 객체입니다")
+    step = {k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse") if item.get(k) is not None}
+    code = step.get("errorCode")
+    if code is not None and code not in CATALOG and "status" not in step:
+        raise SandboxError("INVALID_REQUEST", f"알 수 없는 에러 코드 {code}: status를 함께 주세요")
+    latency = step.get("latencyMs")
+    if latency is not None and (not isinstance(latency, (int, float)) or latency < 0):
+        raise SandboxError("INVALID_REQUEST", "latencyMs: 0 이상의 숫자")
+    return step
+
+
+async def faults(request: Request) -> JSON:
+    """Faults for the next calls of a path: latency, an error, a chain, a lost response."""
+    store = request.app.state.store
+    if request.method == "DELETE":
+        await store.clear_faults()
+        return JSON({"ok": True})
+    if request.method == "GET":
+        data = await store.list_faults()
+        return JSON({"data": data, "count": len(data)})
+    body = await json_body(request)
+    path = body.get("path")
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise SandboxError("INVALID_REQUEST", "path: '/'로 시작하는 경로 (와일드카드 * 허용)")
+    if "chain" in body:
+        if not isinstance(body["chain"], list) or not body["chain"]:
+            raise SandboxError("INVALID_REQUEST", "chain: 비어 있지 않은 배열")
+        steps = [_step(item) for item in body["chain"]]
+    else:
+        times = body.get("times", 1)
+        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 10_000:
+            raise SandboxError("INVALID_REQUEST", "times: 1 이상 10000 이하의 정수")
+        step = _step(body)
+        if not step:
+            raise SandboxError("INVALID_REQUEST", "errorCode, latencyMs, lostResponse 중 하나는 필요합니다")
+        steps = [step] * (1 if body.get("forever") else times)
+    rule = {"path": path, "method": (body.get("method") or "").upper() or None,
+            "forever": bool(body.get("forever")) and "chain" not in body}
+    return JSON(await store.add_fault(rule, steps), status_code=201)
+
+
+async def health(request: Request) -> JSON:
+    return JSON({"ok": True, "service": "toss-sandbox"})
+
+
+routes = [
+    Route("/_sandbox/authorize", control(authorize), methods=["POST"]),
+    Route("/_sandbox/reset", control(reset), methods=["POST"]),
+    Route("/_sandbox/payments", control(payments), methods=["GET"]),
+    Route("/_sandbox/requests", control(requests_log), methods=["GET"]),
+    Route("/_sandbox/clock", control(clock), methods=["GET", "POST"]),
+    Route("/_sandbox/faults", control(faults), methods=["GET", "POST", "DELETE"]),
+    Route("/_sandbox/health", control(health), methods=["GET"]),
+]

@@ -1,0 +1,104 @@
+"""Toss error catalog: code → HTTP status and the message in Korean and English.
+
+Statuses and Korean wording follow Toss's error-code reference; the English text is
+what the API gives with ``Accept-Language: en-US``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    ko: str
+    en: str
+
+
+CATALOG: dict[str, ErrorSpec] = {
+    # auth
+    "UNAUTHORIZED_KEY": ErrorSpec(401, "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.", "Unauthorized secret key or client key."),
+    "INCORRECT_BASIC_AUTH_FORMAT": ErrorSpec(403, "잘못된 요청입니다. ':' 를 포함해 인코딩해주세요.", "Incorrect Basic auth format. Encode the key including ':'."),
+    "INVALID_API_KEY": ErrorSpec(400, "잘못된 시크릿키 연동 정보 입니다.", "Invalid secret key integration information."),
+    # generic
+    "INVALID_REQUEST": ErrorSpec(400, "잘못된 요청입니다.", "Invalid request."),
+    "FORBIDDEN_REQUEST": ErrorSpec(403, "허용되지 않은 요청입니다.", "The request is not allowed."),
+    "NOT_FOUND": ErrorSpec(404, "존재하지 않는 정보 입니다.", "Not found."),
+    "FORBIDDEN_CONSECUTIVE_REQUEST": ErrorSpec(403, "반복적인 요청은 허용되지 않습니다. 잠시 후 다시 시도해주세요.", "Consecutive requests are not allowed. Try again later."),
+    "TOO_MANY_REQUESTS": ErrorSpec(429, "요청량이 많습니다. 잠시 후 다시 시도해주세요.", "Too many requests. Try again later."),
+    # idempotency
+    "INVALID_IDEMPOTENCY_KEY": ErrorSpec(400, "멱등키는 300자 이하여야 합니다.", "The idempotency key must be 300 characters or fewer."),
+    "IDEMPOTENT_REQUEST_PROCESSING": ErrorSpec(409, "이전 멱등 요청이 처리중입니다.", "A previous request with this idempotency key is still being processed."),
+    # payments: lookup / confirm
+    "NOT_FOUND_PAYMENT": ErrorSpec(404, "존재하지 않는 결제 정보 입니다.", "Payment not found."),
+    "NOT_FOUND_PAYMENT_SESSION": ErrorSpec(404, "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.", "The payment session has expired and no payment data exists."),
+    "ALREADY_PROCESSED_PAYMENT": ErrorSpec(400, "이미 처리된 결제 입니다.", "The payment has already been processed."),
+    "DUPLICATED_ORDER_ID": ErrorSpec(400, "이미 승인 및 취소가 진행된 중복된 주문번호 입니다. 다른 주문번호로 진행해주세요.", "This orderId was already approved or canceled. Use another orderId."),
+    "PROVIDER_ERROR": ErrorSpec(400, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.", "A temporary error occurred. Please try again later."),
+    "EXCEED_MAX_CARD_INSTALLMENT_PLAN": ErrorSpec(400, "설정 가능한 최대 할부 개월 수를 초과했습니다.", "Exceeded the maximum installment plan."),
+    "NOT_ALLOWED_POINT_USE": ErrorSpec(400, "포인트 사용이 불가한 카드로 카드 포인트 결제에 실패했습니다.", "Card points cannot be used with this card."),
+    "INVALID_REJECT_CARD": ErrorSpec(400, "카드 사용이 거절되었습니다. 카드사 문의가 필요합니다.", "The card was refused. Contact the card issuer."),
+    "BELOW_MINIMUM_AMOUNT": ErrorSpec(400, "신용카드는 결제금액이 100원 이상, 계좌는 200원이상부터 결제가 가능합니다.", "Card payments must be at least 100 KRW, account payments at least 200 KRW."),
+    "INVALID_CARD_EXPIRATION": ErrorSpec(400, "카드 정보를 다시 확인해주세요. (유효기간)", "Check the card's expiration date."),
+    "INVALID_STOPPED_CARD": ErrorSpec(400, "정지된 카드 입니다.", "The card is suspended."),
+    "EXCEED_MAX_DAILY_PAYMENT_COUNT": ErrorSpec(400, "하루 결제 가능 횟수를 초과했습니다.", "Exceeded the daily payment count."),
+    "INVALID_CARD_INSTALLMENT_PLAN": ErrorSpec(400, "할부 개월 정보가 잘못되었습니다.", "Invalid installment plan."),
+    "EXCEED_MAX_PAYMENT_AMOUNT": ErrorSpec(400, "하루 결제 가능 금액을 초과했습니다.", "Exceeded the daily payment amount."),
+    "INVALID_CARD_LOST_OR_STOLEN": ErrorSpec(400, "분실 혹은 도난 카드입니다.", "The card is lost or stolen."),
+    "INVALID_CARD_NUMBER": ErrorSpec(400, "카드번호를 다시 확인해주세요.", "Check the card number."),
+    "CARD_PROCESSING_ERROR": ErrorSpec(400, "카드사에서 오류가 발생했습니다.", "An error occurred at the card company."),
+    "EXCEED_MAX_AMOUNT": ErrorSpec(400, "거래금액 한도를 초과했습니다.", "Exceeded the transaction amount limit."),
+    "NOT_AVAILABLE_PAYMENT": ErrorSpec(400, "결제가 불가능한 시간대입니다.", "Payments are not available at this time."),
+    "UNAPPROVED_ORDER_ID": ErrorSpec(400, "아직 승인되지 않은 주문번호입니다.", "The orderId is not approved yet."),
+    "REJECT_ACCOUNT_PAYMENT": ErrorSpec(403, "잔액부족으로 결제에 실패했습니다.", "Payment failed: insufficient balance."),
+    "REJECT_CARD_PAYMENT": ErrorSpec(403, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.", "Payment failed: over the limit or insufficient balance."),
+    "REJECT_CARD_COMPANY": ErrorSpec(403, "결제 승인이 거절되었습니다.", "The payment was refused by the card company."),
+    "EXCEED_MAX_AUTH_COUNT": ErrorSpec(403, "최대 인증 횟수를 초과했습니다. 카드사로 문의해주세요.", "Exceeded the maximum number of authentication attempts."),
+    "EXCEED_MAX_ONE_DAY_AMOUNT": ErrorSpec(403, "일일 한도를 초과했습니다.", "Exceeded the daily limit."),
+    "NOT_AVAILABLE_BANK": ErrorSpec(403, "은행 서비스 시간이 아닙니다.", "Outside the bank's service hours."),
+    "INVALID_PASSWORD": ErrorSpec(403, "결제 비밀번호가 일치하지 않습니다.", "The payment password does not match."),
+    "FDS_ERROR": ErrorSpec(403, "[토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다.", "The payment is restricted: a risky transaction was detected."),
+    "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING": ErrorSpec(500, "결제가 완료되지 않았어요. 다시 시도해주세요.", "The payment was not completed. Please try again."),
+    "FAILED_INTERNAL_SYSTEM_PROCESSING": ErrorSpec(500, "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.", "Internal processing failed. Please try again later."),
+    "UNKNOWN_PAYMENT_ERROR": ErrorSpec(500, "결제에 실패했어요. 같은 문제가 반복된다면 은행이나 카드사로 문의해주세요.", "The payment failed. If it repeats, contact your bank or card company."),
+    # cancel
+    "ALREADY_CANCELED_PAYMENT": ErrorSpec(400, "이미 취소된 결제 입니다.", "The payment has already been canceled."),
+    "NOT_CANCELABLE_AMOUNT": ErrorSpec(403, "취소 할 수 없는 금액 입니다.", "The amount cannot be canceled."),
+    "NOT_CANCELABLE_PAYMENT": ErrorSpec(403, "취소 할 수 없는 결제 입니다.", "The payment cannot be canceled."),
+    "NOT_MATCHES_REFUNDABLE_AMOUNT": ErrorSpec(400, "잔액 결과가 일치하지 않습니다.", "The refundable amount does not match the balance."),
+    "NOT_ALLOWED_PARTIAL_REFUND": ErrorSpec(403, "에스크로 주문, 현금 카드 결제일 때는 부분 환불이 불가합니다.", "Partial refunds are not allowed for this payment."),
+    "EXCEED_MAX_REFUND_DUE": ErrorSpec(403, "환불 가능한 기간이 지났습니다.", "The refund period has passed."),
+    "REFUND_REJECTED": ErrorSpec(400, "환불이 거절됐습니다. 결제사에 문의 부탁드립니다.", "The refund was rejected by the provider."),
+    "FAILED_REFUND_PROCESS": ErrorSpec(500, "은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다.", "The refund failed because of a bank delay or a temporary error."),
+    "COMMON_ERROR": ErrorSpec(500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.", "A temporary error occurred. Please try again later."),
+    # payment window / failUrl codes
+    "PAY_PROCESS_CANCELED": ErrorSpec(400, "사용자에 의해 결제가 취소되었습니다.", "The payment was canceled by the user."),
+    "PAY_PROCESS_ABORTED": ErrorSpec(400, "결제 진행 중 승인에 실패하여 결제가 중단되었습니다.", "The payment was aborted because approval failed."),
+    # failure codes seen on Payment.failure
+    "EXPIRED_PAYMENT": ErrorSpec(400, "결제가 만료되었습니다. 다시 시도해주세요.", "The payment has expired. Please try again."),
+}
+
+
+def message(code: str, english: bool = False) -> str:
+    spec = CATALOG.get(code)
+    if spec is None:
+        return code
+    return spec.en if english else spec.ko
+
+
+class SandboxError(Exception):
+    """An error the sandbox answers with ``{code, message}`` at Toss's HTTP status."""
+
+    def __init__(self, code: str, detail: str | None = None, status: int | None = None):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+        spec = CATALOG.get(code)
+        self.status = status or (spec.status if spec else 400)
+
+    def body(self, english: bool = False) -> dict:
+        text = message(self.code, english)
+        if self.detail:
+            text = f"{text} ({self.detail})"
+        return {"code": self.code, "message": text}

