@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(ROOT / ".data", alias="PAYAPP_DATA_DIR")
     database_url: str | None = Field(None, alias="DATABASE_URL")
     redis_url: str | None = Field(None, alias="REDIS_URL")
+    reflex_redis_url: str | None = Field(None, alias="REFLEX_REDIS_URL")
     toss_api_base: str | None = Field(None, alias="TOSS_API_BASE")
     toss_client_key: str | None = Field(None, alias="TOSS_CLIENT_KEY")
     toss_secret_key: SecretStr | None = Field(None, alias="TOSS_SECRET_KEY")
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
     def uses_sandbox_keys(self) -> bool:
         """No Toss keys configured: the embedded sandbox and its key pair are used."""
         return self.toss_secret_key is None
+
+    @property
+    def mounts_sandbox(self) -> bool:
+        """Mount the sandbox inside the app: no Toss keys and no TOSS_API_BASE configured."""
+        return self.uses_sandbox_keys and self.toss_api_base is None
+
+    @property
+    def sandbox_redis_url(self) -> str | None:
+        """Several workers need the mounted sandbox's state in Redis; one process keeps it in memory."""
+        return self.reflex_redis_url
 
     @property
     def client_key(self) -> str:
