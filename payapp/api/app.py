@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from payapp.sandbox import SandboxConfig, create_app as create_sandbox
 from payapp.settings import get_settings
+from payapp.toss.wiring import embedded_sandbox
+
+from . import errors
+from .routes import auth, payments, products
 
 SANDBOX_PREFIX = "/toss-sandbox"
 
@@ -13,11 +16,14 @@ SANDBOX_PREFIX = "/toss-sandbox"
 def create_api() -> FastAPI:
     settings = get_settings()
     api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None)
+    errors.install(api)
 
-    @api.get("/v1/health")
+    @api.get("/v1/health", tags=["health"])
     async def health() -> dict:
         return {"ok": True}
 
+    for module in (auth, products, payments):
+        api.include_router(module.router)
     if settings.mounts_sandbox:
-        api.mount(SANDBOX_PREFIX, create_sandbox(SandboxConfig(redis_url=settings.sandbox_redis_url)))
+        api.mount(SANDBOX_PREFIX, embedded_sandbox())
     return api

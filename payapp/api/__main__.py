@@ -1,0 +1,27 @@
+"""``python -m payapp.api --host 127.0.0.1 --port N``: the REST API alone, migrations applied first."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import uvicorn
+
+from payapp.db import migrate
+
+from .app import create_api
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m payapp.api")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    migrate()
+    uvicorn.run(create_api(), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Database engine, sessions and migrations (alembic, the one schema authority)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from payapp.settings import ROOT, get_settings
+
+T = TypeVar("T")
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` → psycopg 3 driver (SQLAlchemy's default would be psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    url = normalize_url(settings.db_url)
+    if url.startswith("sqlite"):
+        settings.ensure_data_dir()
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(conn, _record) -> None:  # noqa: ANN001
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+async def run_db(fn: Callable[[Session], T]) -> T:
+    """Run blocking database work in a thread so the event loop keeps serving."""
+
+    def work() -> T:
+        with session_scope() as session:
+            return fn(session)
+
+    return await asyncio.to_thread(work)
+
+
+def migrate() -> None:
+    """Apply pending alembic migrations to the configured database."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "head")

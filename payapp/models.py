@@ -1,0 +1,151 @@
+"""Database tables (SQLModel). Money is int KRW; times are timezone-aware UTC.
+
+Split by purpose as in full-stack-fastapi-template: tables here, public views in
+``payapp/schemas.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Store aware datetimes as UTC and always give them back aware (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: payapp stores timezone-aware times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, **kw)
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    ADMIN = "admin"
+
+
+class PaymentStatus(StrEnum):
+    """Toss's Payment.status values (the ones a card payment can take here)."""
+
+    READY = "READY"
+    IN_PROGRESS = "IN_PROGRESS"
+    WAITING_FOR_DEPOSIT = "WAITING_FOR_DEPOSIT"
+    DONE = "DONE"
+    CANCELED = "CANCELED"
+    PARTIAL_CANCELED = "PARTIAL_CANCELED"
+    ABORTED = "ABORTED"
+    EXPIRED = "EXPIRED"
+
+
+class EventSource(StrEnum):
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    WEBHOOK = "webhook"
+    RECONCILE = "reconcile"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.CUSTOMER, max_length=16)
+    created_at: datetime = _ts()
+
+
+class Product(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    description: str = Field(default="", max_length=500)
+    price: int = Field(ge=0)
+    image: str = Field(default="", max_length=255)
+    active: bool = Field(default=True)
+    created_at: datetime = _ts()
+
+
+class Payment(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_payment_user_created", "user_id", "created_at"),
+        sa.Index("ix_payment_status_created", "status", "created_at"),
+        sa.Index("ix_payment_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    payment_key: str | None = Field(default=None, max_length=200, sa_column_kwargs={"unique": True})
+    order_name: str = Field(max_length=100)
+    amount: int
+    balance_amount: int
+    method: str | None = Field(default=None, max_length=32)
+    status: str = Field(max_length=24)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    user_id: int = Field(foreign_key="user.id")
+    items: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    failure_code: str | None = Field(default=None, max_length=64)
+    failure_message: str | None = Field(default=None, max_length=510)
+    raw: dict | None = Field(default=None, sa_type=sa.JSON)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class PaymentEvent(SQLModel, table=True):
+    """Append-only history of a Payment's status changes."""
+
+    __tablename__ = "payment_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str = Field(max_length=24)
+    source: str = Field(max_length=16)
+    detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    at: datetime = _ts()
+
+
+class AuthSession(SQLModel, table=True):
+    """A browser sign-in: only the SHA-256 of the server-issued token is kept."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """A received Toss webhook, stored raw before anything else (dj-stripe's order)."""
+
+    __tablename__ = "webhook_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transmission_id: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    event_type: str = Field(default="", max_length=64)
+    body: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    processed: bool = Field(default=False)
+    error: str | None = Field(default=None, max_length=500)
+    received_at: datetime = _ts()

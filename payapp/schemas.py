@@ -1,0 +1,52 @@
+"""Public (response) models: what the API and pages show of a payment. No secrets here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from payapp.models import Payment
+
+
+class PaymentView(BaseModel):
+    orderId: str
+    paymentKey: str | None
+    orderName: str
+    amount: int
+    balanceAmount: int
+    method: str | None
+    status: str
+    approvedAt: datetime | None
+    items: list[dict] = []
+    failureCode: str | None = None
+    failureMessage: str | None = None
+
+    @classmethod
+    def of(cls, p: Payment) -> PaymentView:
+        return cls(orderId=p.order_id, paymentKey=p.payment_key, orderName=p.order_name, amount=p.amount,
+                   balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=p.approved_at,
+                   items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message)
+
+
+class ConfirmResult(BaseModel):
+    payment: PaymentView
+    pending: bool = False
+
+    @property
+    def message(self) -> str:
+        return "승인 확인 중" if self.pending else ""
+
+
+class PreparedView(BaseModel):
+    orderId: str
+    orderName: str
+    amount: int
+
+
+class ProductView(BaseModel):
+    id: int
+    name: str
+    description: str
+    price: int
+    image: str

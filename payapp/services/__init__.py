@@ -1,0 +1,1 @@
+"""Business rules. No Reflex imports: pages, state and the REST API all call these."""

@@ -1,0 +1,130 @@
+"""Accounts: sign-up, password checks (argon2), JWT access tokens, browser sessions.
+
+argon2-cffi because it is the maintained reference binding of the PHC winner; PyJWT for
+tokens. Hashes and secrets never leave this module in any response or log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from payapp.models import AuthSession, Role, User, utcnow
+from payapp.settings import get_settings
+
+from .errors import ServiceError
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+PASSWORD_RULE = "비밀번호는 8자 이상 128자 이하이며 영문자와 숫자를 모두 포함해야 합니다."
+_hasher = PasswordHasher()
+# Verifying against this keeps "no such user" as slow as "wrong password".
+_DUMMY_HASH = _hasher.hash("payapp-timing-equaliser-1")
+SESSION_TTL = timedelta(days=14)
+
+
+def check_password_rule(password: object) -> str:
+    if (not isinstance(password, str) or not 8 <= len(password) <= 128
+            or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password)):
+        raise ServiceError("INVALID_PASSWORD", PASSWORD_RULE)
+    return password
+
+
+def normalize_email(email: object) -> str:
+    if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.match(email.strip()):
+        raise ServiceError("INVALID_EMAIL", "이메일 주소 형식이 올바르지 않습니다.")
+    return email.strip().lower()
+
+
+def create_user(session: Session, email: object, password: object, role: Role = Role.CUSTOMER) -> User:
+    address = normalize_email(email)
+    user = User(email=address, password_hash=_hasher.hash(check_password_rule(password)), role=role)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ServiceError("EMAIL_ALREADY_EXISTS", "이미 가입된 이메일입니다.", 409) from None
+    session.refresh(user)
+    return user
+
+
+def set_password(session: Session, user: User, password: object, role: Role | None = None) -> User:
+    user.password_hash = _hasher.hash(check_password_rule(password))
+    if role is not None:
+        user.role = role
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: object, password: object) -> User:
+    bad = ServiceError("INVALID_CREDENTIALS", "이메일 또는 비밀번호가 올바르지 않습니다.", 401)
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise bad
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise bad from None
+    if user is None:
+        raise bad
+    return user
+
+
+def issue_token(user: User) -> tuple[str, int]:
+    settings = get_settings()
+    now = utcnow()
+    claims = {"sub": str(user.id), "role": user.role, "iat": now,
+              "exp": now + timedelta(seconds=settings.jwt_ttl_seconds)}
+    return jwt.encode(claims, settings.jwt_key(), algorithm="HS256"), settings.jwt_ttl_seconds
+
+
+def user_from_token(session: Session, token: str) -> User:
+    try:
+        claims = jwt.decode(token, get_settings().jwt_key(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError:
+        raise ServiceError("TOKEN_EXPIRED", "액세스 토큰이 만료되었습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401) from None
+    except jwt.PyJWTError:
+        raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다.", 401) from None
+    user = session.get(User, int(claims["sub"]))
+    if user is None:
+        raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User) -> str:
+    """A browser sign-in: a random token for the client, only its SHA-256 in the database."""
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + SESSION_TTL))
+    session.commit()
+    return token
+
+
+def user_for_session(session: Session, token: str | None) -> User | None:
+    if not token:
+        return None
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return session.get(User, row.user_id)
+
+
+def close_session(session: Session, token: str | None) -> None:
+    if not token:
+        return
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == _digest(token))).first()
+    if row is not None:
+        session.delete(row)
+        session.commit()

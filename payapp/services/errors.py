@@ -1,0 +1,22 @@
+"""The one error type services raise: a 4xx-able ``{code, message}``."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def not_found(message: str = "결제 정보를 찾을 수 없습니다.") -> ServiceError:
+    return ServiceError("PAYMENT_INFO_NOT_FOUND", message, 404)
+
+
+def forbidden(message: str = "권한이 없습니다.") -> ServiceError:
+    return ServiceError("FORBIDDEN", message, 403)

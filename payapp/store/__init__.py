@@ -1,0 +1,1 @@
+"""Redis-backed stores (prepared orders) and the Redis connection."""

@@ -1,0 +1,51 @@
+"""Prepared orders in Redis: the server-priced order between "결제하기" and confirm.
+
+An order lives ``PREPARED_ORDER_TTL_SECONDS`` (10 minutes). Claiming is atomic: the first
+``claim`` wins (``SET NX``); the order stays readable until the winner has written the
+Payment row and calls ``forget``, so a concurrent twin can always tell "being confirmed"
+from "never existed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import orjson
+import redis.asyncio as aioredis
+
+PREFIX = "payapp:prepared:"
+CLAIM_PREFIX = "payapp:claim:"
+
+
+@dataclass
+class PreparedOrder:
+    order_id: str
+    order_name: str
+    amount: int
+    user_id: int
+    items: list[dict] = field(default_factory=list)
+
+
+class PreparedOrderStore:
+    def __init__(self, redis: aioredis.Redis, ttl_seconds: int):
+        self.redis = redis
+        self.ttl = ttl_seconds
+
+    async def save(self, order: PreparedOrder) -> None:
+        await self.redis.set(PREFIX + order.order_id, orjson.dumps(asdict(order)), ex=self.ttl)
+
+    async def get(self, order_id: str) -> PreparedOrder | None:
+        raw = await self.redis.get(PREFIX + order_id)
+        return PreparedOrder(**orjson.loads(raw)) if raw else None
+
+    async def claim(self, order_id: str) -> bool:
+        """True for exactly one caller per order (while the order is alive)."""
+        return bool(await self.redis.set(CLAIM_PREFIX + order_id, b"1", nx=True, ex=self.ttl))
+
+    async def forget(self, order_id: str) -> None:
+        """The Payment row now carries the order: drop the prepared copy (GETDEL semantics)."""
+        await self.redis.delete(PREFIX + order_id)
+
+    async def release(self, order_id: str) -> None:
+        """Give a claim back (the winner failed before anything durable happened)."""
+        await self.redis.delete(CLAIM_PREFIX + order_id)

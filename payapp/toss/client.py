@@ -1,0 +1,99 @@
+"""An async client for the Toss core API: confirm, look up, cancel.
+
+One ``httpx.AsyncClient`` per event loop; Basic auth with the secret key (never logged);
+an ``Idempotency-Key`` on every POST; errors become :class:`TossError` with a
+``retryable`` flag decided by code, not by HTTP status alone (PROVIDER_ERROR is a 400).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .models import TossPayment
+
+# Codes Toss documents as temporary: retry with the same Idempotency-Key.
+RETRYABLE_CODES = frozenset({
+    "PROVIDER_ERROR", "IDEMPOTENT_REQUEST_PROCESSING", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
+    "FAILED_INTERNAL_SYSTEM_PROCESSING", "UNKNOWN_PAYMENT_ERROR", "COMMON_ERROR", "FAILED_REFUND_PROCESS",
+    "FORBIDDEN_CONSECUTIVE_REQUEST", "TOO_MANY_REQUESTS",
+})
+
+
+class TossError(Exception):
+    def __init__(self, code: str, message: str, http_status: int | None, retryable: bool):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+        self.retryable = retryable
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> TossError:
+        try:
+            body = response.json()
+            code, message = str(body["code"]), str(body.get("message", ""))
+        except (ValueError, KeyError, TypeError):
+            code, message = "UNEXPECTED_RESPONSE", f"HTTP {response.status_code}"
+        retryable = code in RETRYABLE_CODES or response.status_code >= 500 or response.status_code == 429
+        return cls(code, message, response.status_code, retryable)
+
+
+def basic_auth(secret_key: str) -> str:
+    return "Basic " + base64.b64encode(f"{secret_key}:".encode()).decode()
+
+
+class TossClient:
+    def __init__(self, base_url: str, secret_key: str, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None):
+        self._base_url = base_url.rstrip("/")
+        self._auth = basic_auth(secret_key)
+        self.timeout = timeout
+        self._transport = transport
+        self._clients: dict[int, httpx.AsyncClient] = {}
+
+    def _client(self) -> httpx.AsyncClient:
+        loop_id = id(asyncio.get_running_loop())
+        client = self._clients.get(loop_id)
+        if client is None:
+            client = httpx.AsyncClient(
+                base_url=self._base_url, timeout=self.timeout, transport=self._transport,
+                headers={"Authorization": self._auth, "Content-Type": "application/json"},
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            )
+            self._clients[loop_id] = client
+        return client
+
+    async def _call(self, method: str, path: str, json: dict | None = None,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        try:
+            response = await self._client().request(method, path, json=json, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise TossError("TIMEOUT", f"토스페이먼츠 응답 시간 초과 ({type(exc).__name__})", None, True) from None
+        except httpx.TransportError as exc:
+            raise TossError("NETWORK_ERROR", f"토스페이먼츠 연결 실패 ({type(exc).__name__})", None, True) from None
+        if response.status_code != 200:
+            raise TossError.from_response(response)
+        return response.json()
+
+    async def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str) -> TossPayment:
+        body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
+        return TossPayment.model_validate(await self._call("POST", "/v1/payments/confirm", body, idempotency_key))
+
+    async def get_payment(self, payment_key: str) -> TossPayment:
+        return TossPayment.model_validate(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))
+
+    async def get_payment_by_order(self, order_id: str) -> TossPayment:
+        return TossPayment.model_validate(await self._call("GET", f"/v1/payments/orders/{quote(order_id, safe='')}"))
+
+    async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str) -> TossPayment:
+        body: dict[str, Any] = {"cancelReason": reason}
+        if amount is not None:
+            body["cancelAmount"] = amount
+        path = f"/v1/payments/{quote(payment_key, safe='')}/cancel"
+        return TossPayment.model_validate(await self._call("POST", path, body, idempotency_key))
