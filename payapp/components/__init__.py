@@ -1,0 +1,1 @@
+"""Reusable Reflex components (no state of their own beyond what they are given)."""
