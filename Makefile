@@ -6,9 +6,17 @@ export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 export PYTHONDONTWRITEBYTECODE := 1
 TOOLS := .tools/node_modules
+# bun for Reflex's frontend, from the npm registry (Reflex would fetch it from GitHub). Its own
+# prefix: `npm install --no-save` prunes whatever else sits in the same prefix (.tools/).
+BUN := $(CURDIR)/.tools/bun/node_modules/bun/bin/bun.exe
+export REFLEX_BUN_PATH := $(BUN)
+# No network probes from Reflex: npm/bun use the registry npm is configured with, and
+# Reflex's own HTTP client skips its IPv4/IPv6 reachability check.
+export NPM_CONFIG_REGISTRY := $(shell npm config get registry 2>/dev/null)
+export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 
-.PHONY: run test sandbox venv dev-venv services chromium tools lint bench clean
+.PHONY: run test sandbox shop serve bun venv dev-venv services chromium tools lint bench clean
 
 ## make run: install into .venv and start the Toss sandbox (the shop arrives with step 3)
 run: venv
@@ -16,8 +24,18 @@ run: venv
 
 sandbox: run
 
+## make shop: the Reflex shop in dev mode (UI on :3000, backend + API on :8000, hot reload)
+shop: venv bun
+	.venv/bin/reflex run
+
+## make serve: the Reflex shop built for production, UI + API on ONE port (:3000)
+# Built in .web-prod/: a prod build in .web/ rewrites .web/env.json under a running `make shop`,
+# whose pages would then talk to the prod backend.
+serve: venv bun
+	REFLEX_WEB_WORKDIR=.web-prod .venv/bin/reflex run --env prod
+
 ## make test: install what tests need, start what they need, run the whole suite
-test: dev-venv services chromium tools
+test: dev-venv services chromium tools bun
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 venv: .venv/.stamp-run
@@ -55,6 +73,13 @@ tools: $(TOOLS)/@tosspayments/payment-sdk/package.json
 $(TOOLS)/@tosspayments/payment-sdk/package.json:
 	mkdir -p .tools
 	npm install --no-save --no-audit --no-fund --prefix .tools @tosspayments/payment-sdk@1.9.3
+
+bun: $(BUN)
+
+$(BUN):
+	mkdir -p .tools/bun
+	npm install --no-save --no-audit --no-fund --prefix .tools/bun bun@1.4.4
+	$@ --version
 
 lint: dev-venv
 	.venv/bin/ruff check payapp tests bench
