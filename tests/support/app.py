@@ -1,0 +1,159 @@
+"""The real Reflex app for tests: ``reflex run --env prod`` on one free port.
+
+Registered for every test through ``pytest_plugins`` in ``tests/conftest.py``:
+
+- ``shop_url`` (session): the base URL (``http://127.0.0.1:<port>``) of the whole app — the
+  built pages, Reflex's ``/_event`` websocket and ``/ping``, the REST API under ``/v1`` and the
+  mounted Toss sandbox under ``/toss-sandbox``, all on that one port.
+- ``run_shop(env=None)``: the context manager behind it, for a test that needs an app with
+  other settings (e.g. ``{"DATABASE_URL": POSTGRES_URL}``); yields the base URL the same way.
+
+The app runs from the working tree but builds into its own temporary web directory
+(``REFLEX_WEB_WORKDIR``), so a developer's dev server and its ``.web/`` are left alone, and
+keeps its data (SQLite, uploads, Reflex state) in that temporary directory too. Settings the
+developer exported for the app (Toss keys, DATABASE_URL, REDIS_URL, ...) are NOT inherited:
+the app starts from the embedded defaults plus ``env``. A ``.env`` file in the repo still
+applies, as it does to ``make run``.
+
+A cold start (first ``bun install`` on the machine) takes ~10–60 s; afterwards ~8 s, most of it
+the production build. Stopping sends SIGINT to ``reflex run`` (it stops its workers), then
+SIGTERM/SIGKILL to the whole process group if anything is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from payapp.settings import Settings
+from tests.support.servers import ROOT, free_port
+
+BUN = ROOT / ".tools" / "bun" / "node_modules" / "bun" / "bin" / "bun.exe"
+START_TIMEOUT = 300.0
+STOP_TIMEOUT = 15.0
+# Environment variables that configure the app: not inherited from the developer's shell.
+APP_SETTINGS = {field.alias for field in Settings.model_fields.values() if field.alias} | {
+    "REFLEX_DB_URL", "REFLEX_REDIS_URL", "REFLEX_FRONTEND_PORT", "REFLEX_BACKEND_PORT",
+    "REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR",
+}
+
+
+def _npm_registry() -> str | None:
+    """The registry npm is configured with, so bun asks the same one (as the Makefile does)."""
+    try:
+        out = subprocess.run(["npm", "config", "get", "registry"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+def _app_env(tmp: Path, url: str, env: dict[str, str] | None) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
+    # What `make` exports; set here too so that a bare `pytest` works the same way.
+    base.setdefault("REFLEX_BUN_PATH", str(BUN))
+    base.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    base.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+    base.setdefault("REFLEX_HTTP_CLIENT_BIND_ADDRESS", "0.0.0.0")
+    if "NPM_CONFIG_REGISTRY" not in base and (registry := _npm_registry()):
+        base["NPM_CONFIG_REGISTRY"] = registry
+    return {
+        **base,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PAYAPP_DATA_DIR": str(tmp / "data"),
+        "PUBLIC_URL": url,
+        "REFLEX_WEB_WORKDIR": str(tmp / "web"),
+        "REFLEX_STATES_WORKDIR": str(tmp / "states"),
+        "REFLEX_UPLOADED_FILES_DIR": str(tmp / "uploads"),
+        **(env or {}),
+    }
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGINT to `reflex run` first (its own clean shutdown), then the group, harder each time."""
+    for sig, wait in ((signal.SIGINT, STOP_TIMEOUT), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            if sig == signal.SIGINT:
+                proc.send_signal(sig)
+            else:
+                os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
+        if proc.poll() is not None and not _group_alive(proc.pid):
+            return
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@contextlib.contextmanager
+def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) -> Iterator[str]:
+    """Run the whole app with ``reflex run --env prod`` on a free port; yield its base URL."""
+    if not BUN.exists():
+        pytest.fail(f"{BUN.relative_to(ROOT)} is missing: run `make bun`", pytrace=False)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    tmp = Path(tempfile.mkdtemp(prefix="payapp-shop-"))
+    (tmp / "data").mkdir()
+    log = tmp / "reflex.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod",
+             "--frontend-port", str(port), "--backend-host", "127.0.0.1"],
+            cwd=ROOT, env=_app_env(tmp, url, env), stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        _wait_healthy(proc, url, log, timeout)
+        yield url
+    finally:
+        _stop(proc)
+        if os.environ.get("PAYAPP_KEEP_SHOP_TMP"):
+            print(f"app files kept in {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> None:
+    # /ping answers once the backend runs; it starts only after the frontend is built.
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"reflex run exited with {proc.returncode}:\n{_tail(log)}")
+        try:
+            if httpx.get(url + "/ping", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the app did not answer /ping within {timeout:.0f} s:\n{_tail(log)}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def shop_url() -> Iterator[str]:
+    """The base URL of the real app (prod build, one port) shared by the whole session."""
+    with run_shop() as url:
+        yield url
