@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
 from payapp.models import Payment
+
+KST = ZoneInfo("Asia/Seoul")
+
+
+def kst(value: datetime | None) -> datetime | None:
+    """Times are stored in UTC and shown in Asia/Seoul, as Toss writes them (+09:00)."""
+    return value.astimezone(KST) if value else None
 
 
 class PaymentView(BaseModel):
@@ -25,7 +33,7 @@ class PaymentView(BaseModel):
     @classmethod
     def of(cls, p: Payment) -> PaymentView:
         return cls(orderId=p.order_id, paymentKey=p.payment_key, orderName=p.order_name, amount=p.amount,
-                   balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=p.approved_at,
+                   balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=kst(p.approved_at),
                    items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message)
 
 

@@ -33,7 +33,7 @@ async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
-def payments() -> PaymentService:
+async def payments() -> PaymentService:
     return payment_service()
 
 

@@ -72,7 +72,11 @@ class TossClient:
                     idempotency_key: str | None = None) -> dict[str, Any]:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         try:
-            response = await self._client().request(method, path, json=json, headers=headers)
+            # asyncio.timeout as well as httpx's: an in-process (ASGI) transport ignores httpx timeouts.
+            async with asyncio.timeout(self.timeout + 0.5):
+                response = await self._client().request(method, path, json=json, headers=headers)
+        except TimeoutError:
+            raise TossError("TIMEOUT", "토스페이먼츠 응답 시간 초과", None, True) from None
         except httpx.TimeoutException as exc:
             raise TossError("TIMEOUT", f"토스페이먼츠 응답 시간 초과 ({type(exc).__name__})", None, True) from None
         except httpx.TransportError as exc:

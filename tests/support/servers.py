@@ -23,15 +23,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def child_env(env: dict | None = None, drop_env: tuple[str, ...] = ()) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if k not in drop_env}
+    return {**base, **(env or {})}
+
+
 @contextlib.contextmanager
 def server_process(args: list[str], health_path: str, env: dict | None = None,
-                   timeout: float = 30.0) -> Iterator[str]:
-    """Run ``python -m <args> --port N`` and yield its base URL once ``health_path`` answers."""
+                   timeout: float = 30.0, drop_env: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run ``python -m <args> --port N`` and yield its base URL once ``health_path`` answers.
+
+    ``env`` is laid over this process's environment, after removing ``drop_env``.
+    """
     port = free_port()
     log = open(ROOT / ".data" / f"server-{port}.log", "w") if (ROOT / ".data").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", *args, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=child_env(env, drop_env), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

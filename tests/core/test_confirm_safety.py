@@ -1,0 +1,148 @@
+"""Confirm never charges twice, never trusts the client's amount, never loses a charge."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import redis
+
+
+def test_twenty_concurrent_confirms_charge_once(pg_shop):
+    shop = pg_shop
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    body = {k: authorized[k] for k in ("paymentKey", "orderId", "amount")}
+
+    async def fire() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=shop.url, headers=buyer, timeout=30) as client:
+            return await asyncio.gather(*[client.post("/v1/payments/confirm", json=body) for _ in range(20)])
+
+    responses = asyncio.run(fire())
+    assert all(r.status_code in (200, 202) for r in responses), [(r.status_code, r.text) for r in responses]
+    payloads = [r.json() for r in responses]
+    assert all(p["orderId"] == authorized["orderId"] and p["amount"] == authorized["amount"] for p in payloads)
+    assert all(p["status"] == "DONE" or (p["pending"] and p["status"] == "IN_PROGRESS") for p in payloads)
+    assert sum(p["status"] == "DONE" for p in payloads) >= 1
+    assert len(shop.toss_confirms(authorized["orderId"])) == 1
+    assert shop.payment_row(authorized["orderId"])["status"] == "DONE"
+
+
+def test_confirm_again_after_success_returns_same_payment_without_calling_toss(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    first = shop.confirm(buyer, authorized)
+    again = shop.confirm(buyer, authorized)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert len(shop.toss_confirms(authorized["orderId"])) == 1
+
+
+def test_tampered_amount_is_rejected_before_toss_and_changes_nothing(shop):
+    buyer = shop.signup()
+    order = shop.prepare(buyer)
+    authorized = shop.authorize(order)
+    r = shop.confirm(buyer, authorized, amount=100)
+    assert r.status_code == 400
+    assert r.json()["code"] == "PAYMENT_AMOUNT_MISMATCH"
+    assert shop.toss_confirms(order["orderId"]) == []
+    assert shop.rows("SELECT id FROM payment WHERE order_id = :o", o=order["orderId"]) == []
+    honest = shop.confirm(buyer, authorized)  # the real buyer can still pay
+    assert honest.status_code == 200 and honest.json()["status"] == "DONE"
+
+
+def test_prepared_order_lives_ten_minutes_and_an_expired_one_is_not_found(pg_shop):
+    shop = pg_shop
+    buyer = shop.signup()
+    order = shop.prepare(buyer)
+    r = redis.Redis.from_url(shop.env["REDIS_URL"])
+    key = f"payapp:prepared:{order['orderId']}"
+    assert 590 <= r.ttl(key) <= 600
+    r.pexpire(key, 1)  # what ten minutes of waiting would do
+    authorized = shop.authorize(order)
+    response = shop.confirm(buyer, authorized)
+    assert response.status_code == 404
+    assert response.json()["code"] == "PAYMENT_INFO_NOT_FOUND"
+    assert shop.toss_confirms(order["orderId"]) == []
+
+
+def test_another_users_order_is_rejected_without_revealing_it(shop):
+    owner, stranger = shop.signup(), shop.signup()
+    authorized = shop.authorize(shop.prepare(owner))
+    r = shop.confirm(stranger, authorized)
+    assert r.status_code == 404
+    assert r.json()["code"] == "PAYMENT_INFO_NOT_FOUND"
+    assert shop.toss_confirms(authorized["orderId"]) == []
+    assert shop.confirm(owner, authorized).status_code == 200
+    assert shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=stranger).status_code == 404
+
+
+def test_unknown_order_is_not_found(shop):
+    buyer = shop.signup()
+    r = shop.http.post("/v1/payments/confirm", headers=buyer,
+                       json={"paymentKey": "nokey123", "orderId": "ord_doesnotexist", "amount": 1000})
+    assert r.status_code == 404 and r.json()["code"] == "PAYMENT_INFO_NOT_FOUND"
+
+
+def test_lost_toss_response_stays_in_progress_reported_pending_then_settles(shop):
+    buyer, admin = shop.signup(), shop.admin()
+    authorized = shop.authorize(shop.prepare(buyer))
+    shop.fault(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True)
+    try:
+        r = shop.confirm(buyer, authorized)
+    finally:
+        shop.clear_faults()
+    assert r.status_code == 202, r.text
+    assert r.json()["pending"] is True and r.json()["status"] == "IN_PROGRESS"
+    assert r.json()["message"] == "승인 확인 중"
+    row = shop.payment_row(authorized["orderId"])
+    assert row["status"] == "IN_PROGRESS" and row["failure_code"] is None
+    assert "ABORTED" not in [e["to_status"] for e in shop.events(authorized["orderId"])]
+    # Toss did charge (the response was lost, not the confirm): reconciliation finds it.
+    refreshed = shop.confirm(buyer, authorized)
+    assert refreshed.status_code == 202 and refreshed.json()["pending"] is True
+    synced = shop.http.post(f"/v1/payments/{authorized['orderId']}/sync", headers=admin)
+    assert synced.status_code == 200 and synced.json()["status"] == "DONE"
+    assert shop.events(authorized["orderId"])[-1]["source"] == "admin"
+    assert shop.confirm(buyer, authorized).json()["status"] == "DONE"
+
+
+def test_one_lost_response_is_healed_by_the_idempotent_retry(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    shop.fault(path="/v1/payments/confirm", method="POST", lostResponse=True, times=1)
+    try:
+        r = shop.confirm(buyer, authorized)
+    finally:
+        shop.clear_faults()
+    assert r.status_code == 200 and r.json()["status"] == "DONE"
+    assert len(shop.toss_confirms(authorized["orderId"])) == 1  # the retry was a replay
+
+
+def test_transient_provider_errors_are_retried_with_the_same_key(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    shop.fault(path="/v1/payments/confirm", method="POST", chain=["PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "ok"])
+    try:
+        r = shop.confirm(buyer, authorized)
+    finally:
+        shop.clear_faults()
+    assert r.status_code == 200 and r.json()["status"] == "DONE"
+    keys = {e["idempotencyKey"] for e in shop.sandbox.get("/_sandbox/requests").json()["data"]
+            if (e.get("body") or {}).get("orderId") == authorized["orderId"]}
+    assert keys == {f"confirm:{authorized['orderId']}"}
+
+
+def test_toss_refusal_marks_the_payment_aborted_with_tosss_code(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    shop.fault(path="/v1/payments/confirm", method="POST", errorCode="REJECT_CARD_PAYMENT")
+    try:
+        r = shop.confirm(buyer, authorized)
+    finally:
+        shop.clear_faults()
+    assert r.status_code == 403 and r.json()["code"] == "REJECT_CARD_PAYMENT"
+    row = shop.payment_row(authorized["orderId"])
+    assert (row["status"], row["failure_code"]) == ("ABORTED", "REJECT_CARD_PAYMENT")
+    again = shop.confirm(buyer, authorized)
+    assert again.status_code == 400 and again.json()["code"] == "REJECT_CARD_PAYMENT"
