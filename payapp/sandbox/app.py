@@ -12,15 +12,18 @@ from starlette.requests import Request
 
 from . import api, control, window
 from .config import SandboxConfig
-from .http import JSON
+from .errors import SandboxError
+from .http import JSON, english
 from .payments import Ledger
 from .store import MemoryStore, RedisStore
 
 
 async def _not_found(request: Request, exc: HTTPException) -> JSON:
     if exc.status_code == 405:
-        return JSON({"code": "METHOD_NOT_ALLOWED", "message": "허용되지 않은 HTTP 메서드입니다."}, status_code=405)
-    return JSON({"code": "NOT_FOUND", "message": "존재하지 않는 정보 입니다."}, status_code=exc.status_code)
+        text = "Method not allowed." if english(request) else "허용되지 않은 HTTP 메서드입니다."
+        return JSON({"code": "METHOD_NOT_ALLOWED", "message": text}, status_code=405)
+    err = SandboxError("NOT_FOUND", status=exc.status_code)
+    return JSON(err.body(english(request)), status_code=exc.status_code)
 
 
 def create_app(config: SandboxConfig | None = None) -> Starlette:

@@ -103,29 +103,46 @@ class Ledger:
         return time.time() + await self.store.clock_offset()
 
     # ---- reading -----------------------------------------------------------------
-    def _expire_if_due(self, record: dict, now: float) -> bool:
+    def _due(self, record: dict, now: float) -> bool:
+        """Whether a READY window (30 min) or an IN_PROGRESS session (10 min) has run out."""
         p, internal = record["payment"], record["internal"]
-        due = None
         if p["status"] == "READY":
-            due = internal["createdAt"] + self.config.window_ttl
-        elif p["status"] == "IN_PROGRESS":
-            due = internal["authenticatedAt"] + self.config.confirm_ttl
-        if due is None or now < due:
+            return now >= internal["createdAt"] + self.config.window_ttl
+        if p["status"] == "IN_PROGRESS":
+            return now >= internal["authenticatedAt"] + self.config.confirm_ttl
+        return False
+
+    def _expire_if_due(self, record: dict, now: float) -> bool:
+        if not self._due(record, now):
             return False
+        p = record["payment"]
         p["status"] = "EXPIRED"
         p["failure"] = {"code": "EXPIRED_PAYMENT", "message": message("EXPIRED_PAYMENT")}
         return True
 
+    async def _visible(self, payment_key: str, pair: KeyPair) -> dict:
+        # A payment belongs to the key pair whose client key opened it: any other
+        # pair's secret key finds nothing, as with two merchants at Toss.
+        record = await self.store.get_payment(payment_key)
+        if record is None or record["internal"]["clientKey"] != pair.client_key:
+            raise SandboxError("NOT_FOUND_PAYMENT")
+        return record
+
+    async def _load_locked(self, payment_key: str, pair: KeyPair) -> dict:
+        """Like :meth:`load`, for a caller that already holds the payment's lock."""
+        record = await self._visible(payment_key, pair)
+        if self._expire_if_due(record, await self.now()):
+            await self.store.put_payment(record)
+        return record
+
     async def load(self, payment_key: str, pair: KeyPair) -> dict:
         """The payment as ``pair`` may see it (other merchants' payments do not exist)."""
-        record = await self.store.get_payment(payment_key)
-        if record is None or record["payment"]["mId"] != pair.mid:
-            raise SandboxError("NOT_FOUND_PAYMENT")
-        if self._expire_if_due(record, await self.now()):
+        record = await self._visible(payment_key, pair)
+        if self._due(record, await self.now()):
+            # Locks are not reentrant: expiring takes the lock only here, never inside
+            # confirm/cancel, which hold it already and call _load_locked.
             async with self.store.lock(payment_key):
-                record = await self.store.get_payment(payment_key)
-                if self._expire_if_due(record, await self.now()):
-                    await self.store.put_payment(record)
+                record = await self._load_locked(payment_key, pair)
         return record
 
     async def load_by_order(self, order_id: str, pair: KeyPair) -> dict:
@@ -202,7 +219,7 @@ class Ledger:
     # ---- server API --------------------------------------------------------------
     async def confirm(self, pair: KeyPair, payment_key: str, order_id: str, amount: int) -> dict:
         async with self.store.lock(payment_key):
-            record = await self.load(payment_key, pair)
+            record = await self._load_locked(payment_key, pair)
             p = record["payment"]
             if p["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "WAITING_FOR_DEPOSIT"):
                 raise SandboxError("ALREADY_PROCESSED_PAYMENT")
@@ -224,7 +241,7 @@ class Ledger:
                     "issuerCode": issuer, "acquirerCode": issuer,
                     "number": f"{rand_digits(8)}****{rand_digits(3)}*",
                     "installmentPlanMonths": 0, "isInterestFree": False, "interestPayer": None,
-                    "approveNo": "00000000" if pair.is_test else rand_alnum(8),
+                    "approveNo": "00000000" if pair.is_test else rand_digits(8),
                     "useCardPoint": False, "cardType": "신용", "ownerType": "개인",
                     "acquireStatus": "READY", "amount": amount,
                 }
@@ -241,7 +258,7 @@ class Ledger:
     async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
                      refundable_amount: int | None) -> dict:
         async with self.store.lock(payment_key):
-            record = await self.load(payment_key, pair)
+            record = await self._load_locked(payment_key, pair)
             p = record["payment"]
             if p["status"] == "CANCELED":
                 raise SandboxError("ALREADY_CANCELED_PAYMENT")
