@@ -1,4 +1,4 @@
-"""``python -m payapp.sandbox --host 127.0.0.1 --port 8787 [--redis-url URL] [--workers N]``."""
+"""``python -m payapp.sandbox --host 127.0.0.1 --port 8787 [--redis-url URL [--redis-prefix P]] [--workers N]``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--redis-url", default=None, help="keep state in Redis (needed for --workers > 1)")
+    parser.add_argument("--redis-prefix", default="tosssbx:",
+                        help="prefix of every Redis key the sandbox writes (reset deletes only these)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--key-pair", action="append", type=parse_pair, default=[],
                         help="extra CLIENT_KEY:SECRET_KEY:MID (repeatable); the default pairs stay")
@@ -40,7 +42,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
-    config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url)
+    config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url,
+                           redis_prefix=args.redis_prefix)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from .config import KeyPair
 from .errors import CATALOG, SandboxError
-from .http import JSON, authenticate, english, json_body
+from .http import JSON, authenticate, english, json_body, route_path
 from .payments import ORDER_ID_RE, iso, parse_amount
 
 Op = Callable[[Request, KeyPair], Awaitable[dict]]
@@ -70,9 +70,10 @@ async def _cancel(request: Request, pair: KeyPair) -> dict:
     return _public(record)
 
 
-def _scope_key(request: Request, idem_key: str) -> str:
-    secret = request.headers.get("authorization", "")
-    raw = "\0".join((idem_key, secret, request.method, request.url.path))
+def _scope_key(request: Request, pair: KeyPair, idem_key: str) -> str:
+    # Toss's scope: (key, secret key, method, path). The decoded secret key, not the raw
+    # header, so padded and unpadded Basic values of one key share a scope.
+    raw = "\0".join((idem_key, pair.secret_key, request.method, route_path(request)))
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -86,15 +87,18 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
     async def handle(request: Request) -> JSON:
         app_state = request.app.state
         store, config = app_state.store, app_state.config
-        entry: dict = {"at": iso(time.time()), "method": request.method, "path": request.url.path,
+        path = route_path(request)
+        entry: dict = {"at": iso(time.time()), "method": request.method, "path": path,
                        "idempotencyKey": request.headers.get("idempotency-key"),
                        "replayed": False, "fault": None, "mId": None}
         lost = False
         try:
-            step = await store.take_fault(request.method, request.url.path) if store.may_have_faults() else None
+            step = await store.take_fault(request.method, path) if store.may_have_faults() else None
             if step:
                 entry["fault"] = step
                 if step.get("errorCode"):
+                    if step.get("latencyMs"):  # a slow failure: wait, then fail
+                        await asyncio.sleep(step["latencyMs"] / 1000)
                     raise SandboxError(step["errorCode"], status=step.get("status"))
                 lost = bool(step.get("lostResponse"))
             pair = authenticate(request, config)
@@ -134,8 +138,10 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
         return await _run(request, op, pair, latency_ms)
     if len(idem_key) > 300 or not idem_key:
         raise SandboxError("INVALID_IDEMPOTENCY_KEY")
-    scope = _scope_key(request, idem_key)
-    state, saved = await store.idem_begin(scope, config.idempotency_ttl)
+    scope = _scope_key(request, pair, idem_key)
+    now = await request.app.state.ledger.now()
+    expires_at = now + config.idempotency_ttl  # kept 15 days from first use, on the sandbox clock
+    state, saved = await store.idem_begin(scope, now, expires_at, config.idempotency_ttl)
     if state == "processing":
         raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
     if state == "done":
@@ -146,7 +152,7 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
     except BaseException:
         await store.idem_abort(scope)
         raise
-    await store.idem_finish(scope, {"status": status, "body": body}, config.idempotency_ttl)
+    await store.idem_finish(scope, {"status": status, "body": body}, expires_at, config.idempotency_ttl)
     return status, body
 
 

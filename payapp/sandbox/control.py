@@ -5,11 +5,13 @@ Not part of Toss. Documented in the README ("Sandbox").
 
 from __future__ import annotations
 
+import os
+
 from starlette.requests import Request
 from starlette.routing import Route
 
 from .errors import CATALOG, SandboxError
-from .http import JSON, english, json_body
+from .http import JSON, english, json_body, own_url
 from .payments import iso, with_query
 
 OUTCOMES = ("approve", "reject", "cancel")
@@ -26,7 +28,7 @@ def control(handler):
 
 
 def landing_url(request: Request, kind: str) -> str:
-    return str(request.url_for("landing", kind=kind))
+    return own_url(request, "landing", kind=kind)
 
 
 async def authorize(request: Request) -> JSON:
@@ -137,7 +139,8 @@ async def faults(request: Request) -> JSON:
 
 
 async def health(request: Request) -> JSON:
-    return JSON({"ok": True, "service": "toss-sandbox"})
+    # pid: lets tests see that several worker processes answer.
+    return JSON({"ok": True, "service": "toss-sandbox", "pid": os.getpid()})
 
 
 routes = [

@@ -20,6 +20,30 @@ class JSON(Response):
         return orjson.dumps(content)
 
 
+def route_path(request: Request) -> str:
+    """The path inside the sandbox, without the prefix it may be mounted under.
+
+    Faults, the request log and idempotency scopes all use it, so that
+    ``/v1/payments/confirm`` means the same thing whether the sandbox runs on its own
+    or as ``Mount("/toss-sandbox", app=create_app())``.
+    """
+    path, root = request.scope["path"], request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root):] or "/"
+    return path
+
+
+def own_url(request: Request, name: str, **params: str) -> str:
+    """Absolute URL of one of the sandbox's own named routes, prefix included.
+
+    ``request.url_for`` resolves names from the outermost router and fails when the
+    sandbox is mounted under a named Mount; the sandbox app itself always knows them.
+    """
+    path = request.app.url_path_for(name, **params)
+    root = request.scope.get("root_path", "").rstrip("/")
+    return str(request.url.replace(path=root + str(path), query="", fragment=""))
+
+
 def english(request: Request) -> bool:
     return request.headers.get("accept-language", "").lower().startswith("en")
 

@@ -24,8 +24,8 @@ class Store(Protocol):
     async def payment_key_for_order(self, mid: str, order_id: str) -> str | None: ...
     async def list_payments(self) -> list[dict]: ...
     def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]: ...
-    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]: ...
-    async def idem_finish(self, key: str, response: dict, ttl: int) -> None: ...
+    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]: ...
+    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None: ...
     async def idem_abort(self, key: str) -> None: ...
     async def log_request(self, entry: dict) -> None: ...
     async def requests(self) -> list[dict]: ...
@@ -38,6 +38,12 @@ class Store(Protocol):
     async def advance_clock(self, seconds: float) -> float: ...
     async def reset(self) -> None: ...
     async def close(self) -> None: ...
+
+
+def _copy(value: Any) -> Any:
+    # The memory store hands out copies, as Redis does: a stored idempotent response
+    # must not change when the payment it was made from changes later.
+    return orjson.loads(orjson.dumps(value))
 
 
 def fault_matches(rule: dict, method: str, path: str) -> bool:
@@ -60,39 +66,40 @@ class MemoryStore:
         self._locks = [asyncio.Lock() for _ in range(64)]
 
     async def get_payment(self, payment_key: str) -> dict | None:
-        return self._payments.get(payment_key)
+        record = self._payments.get(payment_key)
+        return None if record is None else _copy(record)
 
     async def put_payment(self, record: dict) -> None:
         p = record["payment"]
-        self._payments[p["paymentKey"]] = record
+        self._payments[p["paymentKey"]] = _copy(record)
         self._orders[(p["mId"], p["orderId"])] = p["paymentKey"]
 
     async def payment_key_for_order(self, mid: str, order_id: str) -> str | None:
         return self._orders.get((mid, order_id))
 
     async def list_payments(self) -> list[dict]:
-        return list(self._payments.values())
+        return _copy(list(self._payments.values()))
 
     def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
         return self._locks[zlib.crc32(name.encode()) % len(self._locks)]
 
-    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]:
+    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
         rec = self._idem.get(key)
-        if rec is None:
-            self._idem[key] = {"state": "processing"}
+        if rec is None or rec["expiresAt"] <= now:
+            self._idem[key] = {"state": "processing", "expiresAt": expires_at}
             return "new", None
         if rec["state"] == "processing":
             return "processing", None
-        return "done", rec["response"]
+        return "done", _copy(rec["response"])
 
-    async def idem_finish(self, key: str, response: dict, ttl: int) -> None:
-        self._idem[key] = {"state": "done", "response": response}
+    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None:
+        self._idem[key] = {"state": "done", "response": _copy(response), "expiresAt": expires_at}
 
     async def idem_abort(self, key: str) -> None:
         self._idem.pop(key, None)
 
     async def log_request(self, entry: dict) -> None:
-        self._log.append(entry)
+        self._log.append(_copy(entry))
 
     async def requests(self) -> list[dict]:
         return list(self._log)
@@ -103,7 +110,7 @@ class MemoryStore:
         return rule
 
     async def list_faults(self) -> list[dict]:
-        return [dict(r) for r in self._faults]
+        return _copy(self._faults)
 
     async def clear_faults(self) -> None:
         self._faults.clear()
@@ -115,11 +122,11 @@ class MemoryStore:
         for rule in self._faults:
             if fault_matches(rule, method, path) and rule["steps"]:
                 if rule.get("forever"):
-                    return rule["steps"][0]
+                    return _copy(rule["steps"][0])
                 step = rule["steps"].pop(0)
                 if not rule["steps"]:
                     self._faults.remove(rule)
-                return step
+                return _copy(step)
         return None
 
     async def clock_offset(self) -> float:
@@ -134,6 +141,16 @@ class MemoryStore:
 
     async def close(self) -> None:
         return None
+
+
+_IDEM_BEGIN = """
+local raw = redis.call('GET', KEYS[1])
+if raw and tonumber(cjson.decode(raw)['expiresAt']) > tonumber(ARGV[2]) then
+  return raw
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return false
+"""
 
 
 class RedisStore:
@@ -177,20 +194,21 @@ class RedisStore:
         async with self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60):
             yield
 
-    async def idem_begin(self, key: str, ttl: int) -> tuple[str, dict | None]:
-        k = self._k("idem", key)
-        if await self._r.set(k, b'{"state":"processing"}', nx=True, ex=ttl):
+    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
+        # One atomic step, so that of several workers exactly one starts the request.
+        # Expiry is judged on the sandbox clock (POST /_sandbox/clock moves it); Redis's
+        # own TTL only clears the key eventually.
+        fresh = orjson.dumps({"state": "processing", "expiresAt": expires_at})
+        raw = await self._r.eval(_IDEM_BEGIN, 1, self._k("idem", key), fresh, repr(now), ttl)
+        if raw is None:
             return "new", None
-        raw = await self._r.get(k)
-        if raw is None:  # expired between the two calls: try once more
-            return await self.idem_begin(key, ttl)
         rec = orjson.loads(raw)
         if rec["state"] == "processing":
             return "processing", None
         return "done", rec["response"]
 
-    async def idem_finish(self, key: str, response: dict, ttl: int) -> None:
-        rec = {"state": "done", "response": response}
+    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None:
+        rec = {"state": "done", "response": response, "expiresAt": expires_at}
         await self._r.set(self._k("idem", key), orjson.dumps(rec), ex=ttl)
 
     async def idem_abort(self, key: str) -> None:

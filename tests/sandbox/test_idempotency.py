@@ -1,0 +1,152 @@
+"""Idempotency-Key on POSTs, with Toss's rules: scope (key, secret key, method, path),
+15 days, the first response replayed, 300 characters at most, 409 while the first runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from tests.conftest import SANDBOX_CLIENT_KEY
+from tests.sandbox.flow import assert_error, authorize, cancel, confirm, paid
+
+
+def idem(headers: dict, key: str) -> dict:
+    return {**headers, "Idempotency-Key": key}
+
+
+def test_repeated_confirm_with_one_key_replays_the_first_response(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    first = confirm(sandbox, auth, idem(docs_auth, key))
+    again = confirm(sandbox, auth, idem(docs_auth, key))
+    assert first.status_code == again.status_code == 200  # not ALREADY_PROCESSED_PAYMENT
+    assert again.json() == first.json()
+    assert again.headers.get("X-Sandbox-Idempotent-Replay") == "true"
+    log = sandbox.get("/_sandbox/requests", params={"path": "/v1/payments/confirm"}).json()["data"]
+    assert [e["replayed"] for e in log] == [False, True]
+    assert all(e["idempotencyKey"] == key for e in log)
+
+
+def test_replay_is_the_first_response_even_after_the_payment_changed(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    first = confirm(sandbox, auth, idem(docs_auth, key)).json()
+    assert cancel(sandbox, auth["paymentKey"], docs_auth).json()["status"] == "CANCELED"
+    replay = confirm(sandbox, auth, idem(docs_auth, key)).json()
+    assert replay == first
+    assert replay["status"] == "DONE" and replay["cancels"] is None
+
+
+def test_one_key_on_confirm_of_another_payment_returns_the_first_payments_response(sandbox, docs_auth):
+    # Toss scopes by URL, not body: reusing a key across payments is a caller's bug.
+    key = str(uuid.uuid4())
+    one, two = authorize(sandbox), authorize(sandbox)
+    first = confirm(sandbox, one, idem(docs_auth, key)).json()
+    other = confirm(sandbox, two, idem(docs_auth, key)).json()
+    assert other["paymentKey"] == one["paymentKey"] == first["paymentKey"]
+    got = sandbox.get(f"/v1/payments/{two['paymentKey']}", headers=docs_auth).json()
+    assert got["status"] == "IN_PROGRESS"
+
+
+def test_one_key_under_another_secret_key_is_a_separate_request(sandbox, docs_auth, sandbox_auth):
+    key = str(uuid.uuid4())
+    docs_payment = confirm(sandbox, authorize(sandbox), idem(docs_auth, key))
+    sbx_auth = authorize(sandbox, client_key=SANDBOX_CLIENT_KEY)
+    sbx_payment = confirm(sandbox, sbx_auth, idem(sandbox_auth, key))
+    assert sbx_payment.status_code == 200
+    assert sbx_payment.json()["paymentKey"] == sbx_auth["paymentKey"] != docs_payment.json()["paymentKey"]
+
+
+def test_one_key_on_another_path_is_a_separate_request(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    confirm(sandbox, auth, idem(docs_auth, key))
+    r = cancel(sandbox, auth["paymentKey"], idem(docs_auth, key), amount=1000)
+    assert r.status_code == 200 and r.json()["status"] == "PARTIAL_CANCELED"
+
+
+def test_padded_and_unpadded_basic_of_one_secret_share_a_scope(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    unpadded = {"Authorization": docs_auth["Authorization"].rstrip("=")}
+    assert unpadded != docs_auth
+    first = confirm(sandbox, auth, idem(docs_auth, key))
+    again = confirm(sandbox, auth, idem(unpadded, key))
+    assert again.status_code == 200 and again.json() == first.json()
+
+
+def test_repeated_partial_cancel_with_one_key_cancels_once(sandbox, docs_auth):
+    p, key = paid(sandbox, docs_auth, amount=15000), str(uuid.uuid4())
+    first = cancel(sandbox, p["paymentKey"], idem(docs_auth, key), amount=5000)
+    again = cancel(sandbox, p["paymentKey"], idem(docs_auth, key), amount=5000)
+    assert first.json() == again.json()
+    got = sandbox.get(f"/v1/payments/{p['paymentKey']}", headers=docs_auth).json()
+    assert (got["balanceAmount"], len(got["cancels"])) == (10000, 1)
+
+
+def test_error_response_is_replayed_too(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    assert_error(confirm(sandbox, auth, idem(docs_auth, key), amount=1), 404, "NOT_FOUND_PAYMENT_SESSION")
+    # Same key, now the right amount: still the first answer; a new key is needed.
+    assert_error(confirm(sandbox, auth, idem(docs_auth, key)), 404, "NOT_FOUND_PAYMENT_SESSION")
+    assert confirm(sandbox, auth, idem(docs_auth, str(uuid.uuid4()))).status_code == 200
+
+
+def test_key_of_exactly_300_characters_is_accepted(sandbox, docs_auth):
+    r = confirm(sandbox, authorize(sandbox), idem(docs_auth, "k" * 300))
+    assert r.status_code == 200, r.text
+
+
+def test_key_longer_than_300_characters_is_invalid_idempotency_key(sandbox, docs_auth):
+    auth = authorize(sandbox)
+    body = assert_error(confirm(sandbox, auth, idem(docs_auth, "k" * 301)), 400, "INVALID_IDEMPOTENCY_KEY")
+    assert body["message"] == "멱등키는 300자 이하여야 합니다."
+    # Refused before anything ran.
+    assert sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=docs_auth).json()["status"] == "IN_PROGRESS"
+
+
+def test_key_is_ignored_on_get(sandbox, docs_auth):
+    p = paid(sandbox, docs_auth)
+    r = sandbox.get(f"/v1/payments/{p['paymentKey']}", headers=idem(docs_auth, "k" * 400))
+    assert r.status_code == 200
+    cancel(sandbox, p["paymentKey"], docs_auth)
+    again = sandbox.get(f"/v1/payments/{p['paymentKey']}", headers=idem(docs_auth, "k" * 400))
+    assert again.json()["status"] == "CANCELED"  # not a replay of the first GET
+
+
+def test_same_key_while_the_first_is_running_is_idempotent_request_processing(sandbox, sandbox_url, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "latencyMs": 1500}).raise_for_status()
+    first: dict = {}
+
+    def slow_first() -> None:
+        import httpx
+
+        with httpx.Client(base_url=sandbox_url, timeout=10) as c:
+            first["response"] = confirm(c, auth, idem(docs_auth, key))
+
+    worker = threading.Thread(target=slow_first)
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not sandbox.get("/_sandbox/faults").json()["count"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first request has taken the fault: it is now inside its slow section
+    second = confirm(sandbox, auth, idem(docs_auth, key))
+    worker.join()
+    body = assert_error(second, 409, "IDEMPOTENT_REQUEST_PROCESSING")
+    assert body["message"] == "이전 멱등 요청이 처리중입니다."
+    assert first["response"].status_code == 200
+    # Retrying the same request afterwards reads the outcome.
+    third = confirm(sandbox, auth, idem(docs_auth, key))
+    assert third.status_code == 200 and third.json() == first["response"].json()
+
+
+def test_key_is_kept_fifteen_days(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    first = confirm(sandbox, auth, idem(docs_auth, key))
+    sandbox.post("/_sandbox/clock", json={"advanceSeconds": 15 * 24 * 3600 - 60}).raise_for_status()
+    again = confirm(sandbox, auth, idem(docs_auth, key))
+    assert again.status_code == 200 and again.json() == first.json()
+
+
+def test_key_older_than_fifteen_days_runs_the_request_again(sandbox, docs_auth):
+    auth, key = authorize(sandbox), str(uuid.uuid4())
+    assert confirm(sandbox, auth, idem(docs_auth, key)).status_code == 200
+    sandbox.post("/_sandbox/clock", json={"advanceSeconds": 15 * 24 * 3600 + 1}).raise_for_status()
+    assert_error(confirm(sandbox, auth, idem(docs_auth, key)), 400, "ALREADY_PROCESSED_PAYMENT")
