@@ -9,6 +9,9 @@ import reflex as rx
 from payapp.settings import get_settings
 
 settings = get_settings()
+# `reflex run` opens db_url (its schema check) before the app is imported: the default
+# SQLite file needs its directory on a fresh clone.
+settings.ensure_data_dir()
 
 config = rx.Config(
     app_name="payapp",
