@@ -88,4 +88,4 @@ bench: dev-venv services
 	$(PY) bench/sandbox_throughput.py
 
 clean:
-	rm -rf .venv .tools .web .data
+	rm -rf .venv .tools .web .web-prod .data
