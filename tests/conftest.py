@@ -11,7 +11,7 @@ import pytest
 from payapp.sandbox.config import DOCS_CLIENT_KEY, DOCS_SECRET_KEY, SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
 from tests.support.servers import ROOT, server_process
 
-pytest_plugins = ["tests.support.app"]
+pytest_plugins = ["tests.support.app", "tests.support.browser"]
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
