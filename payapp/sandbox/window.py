@@ -47,7 +47,7 @@ WINDOW_BODY = Template("""
  <dt>결제수단</dt><dd>$method</dd>
  <dt>결제 금액</dt><dd class="amount">$amount원</dd>
 </dl>
-<form method="post" action="$action">
+<form method="post" action="$action" id="choices">
  <input type="hidden" name="target" value="$target"><input type="hidden" name="mode" value="$mode">
  <button class="approve" name="outcome" value="approve">승인</button>
  <button class="reject" name="outcome" value="reject">카드 거절</button>
@@ -58,18 +58,45 @@ document.getElementById("close").addEventListener("click", function () {
   if ("$target" === "iframe") { parent.postMessage({type: "tosssandbox:close"}, "*"); }
   else { document.getElementById("cancel").click(); }
 });
+// A second click must not send a second POST whose error page (the payment is IN_PROGRESS
+// by then) replaces the first answer. Chromium drops it by itself; not every browser does.
+var sent = false;
+document.getElementById("choices").addEventListener("submit", function (event) {
+  if (sent) { event.preventDefault(); } sent = true;
+});
 </script>""")
 
 MESSAGE_BODY = Template("""<p>$text</p><script>parent.postMessage($payload, "*");</script>""")
+
+# The error page must not trap the buyer: in the overlay its button closes the window
+# (the SDK rejects with USER_CANCEL), in a whole tab it goes back to the shop.
+ERROR_BODY = Template("""<h1>결제를 진행할 수 없습니다</h1><p class="err">$code</p><p>$message</p>
+<button class="cancel" type="button" id="back">$label</button>
+<script>
+document.getElementById("back").addEventListener("click", function () {
+  if ("$target" === "iframe") { parent.postMessage({type: "tosssandbox:close"}, "*"); } else { history.back(); }
+});
+</script>""")
+
+# JSON inside <script>: "</script>" or "<!--" in a merchant's URL must not end the script.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value: object) -> str:
+    """``value`` as a JavaScript literal that is safe inside an inline ``<script>``."""
+    return orjson.dumps(value).decode().translate(_SCRIPT_SAFE)
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(PAGE.substitute(title=html.escape(title), body=body), status_code=status)
 
 
-def error_page(err: SandboxError) -> HTMLResponse:
+def error_page(err: SandboxError, target: str = "self") -> HTMLResponse:
     body = err.body()
-    text = f'<h1>결제를 진행할 수 없습니다</h1><p class="err">{html.escape(body["code"])}</p><p>{html.escape(body["message"])}</p>'
+    text = ERROR_BODY.substitute(code=html.escape(body["code"]), message=html.escape(body["message"]),
+                                 target="iframe" if target == "iframe" else "self",
+                                 label="닫기" if target == "iframe" else "이전 페이지로")
     return page("결제 오류", text, status=err.status)
 
 
@@ -82,20 +109,28 @@ async def show_window(request: Request) -> HTMLResponse:
     """GET: the buyer opens the window; a READY payment is created for it."""
     q = request.query_params
     state = request.app.state
+    target = "iframe" if q.get("target") == "iframe" else "self"
+    promise = q.get("mode") == "promise"
+    params = dict(q)
     pair = state.config.pair_by_client(q.get("clientKey", ""))
     try:
         if pair is None:
             raise SandboxError("UNAUTHORIZED_KEY")
-        record = await state.ledger.open_window(pair, dict(q))
+        if ("successUrl" in params) != ("failUrl" in params):
+            raise SandboxError("INVALID_REQUEST", "successUrl과 failUrl은 함께 전달해야 합니다")
+        if not promise and "successUrl" not in params:
+            # Opened by hand without URLs: land on the sandbox's own result pages.
+            params["successUrl"] = str(request.url_for("landing", kind="success"))
+            params["failUrl"] = str(request.url_for("landing", kind="fail"))
+        record = await state.ledger.open_window(pair, params)
     except SandboxError as err:
-        return error_page(err)
+        return error_page(err, target)
     p = record["payment"]
-    target = "iframe" if q.get("target") == "iframe" else "self"
     body = WINDOW_BODY.substitute(
         merchant=html.escape(pair.merchant_name), orderName=html.escape(p["orderName"]),
         orderId=html.escape(p["orderId"]), method=html.escape(p["method"]),
         amount=f"{p['totalAmount']:,}", target=target,
-        mode="promise" if q.get("mode") == "promise" else "redirect",
+        mode="promise" if promise else "redirect",
         action=html.escape(str(request.url_for("window_action", paymentKey=p["paymentKey"]))),
     )
     return page("토스페이먼츠 결제창 (샌드박스)", body)
@@ -108,17 +143,17 @@ async def window_action(request: Request) -> Response:
     try:
         record, query = await request.app.state.ledger.window_outcome(request.path_params["paymentKey"], outcome)
     except SandboxError as err:
-        return error_page(err)
+        return error_page(err, str(target))
     internal = record["internal"]
-    if mode == "promise":
+    if mode == "promise" or not internal["successUrl"]:
         ok = outcome == "approve"
         payload = {"type": "tosssandbox:result", "ok": ok, **query}
-        return page("결제 결과", MESSAGE_BODY.substitute(text="처리 중…", payload=orjson.dumps(payload).decode()))
+        return page("결제 결과", MESSAGE_BODY.substitute(text="처리 중…", payload=script_json(payload)))
     url = with_query(internal["successUrl"] if outcome == "approve" else internal["failUrl"], query)
     if target == "iframe":
         payload = {"type": "tosssandbox:redirect", "url": url}
         link = f'<a href="{html.escape(url)}" target="_top">계속하기</a>'
-        return page("이동 중", MESSAGE_BODY.substitute(text=f"이동 중… {link}", payload=orjson.dumps(payload).decode()))
+        return page("이동 중", MESSAGE_BODY.substitute(text=f"이동 중… {link}", payload=script_json(payload)))
     return RedirectResponse(url, status_code=303)
 
 
