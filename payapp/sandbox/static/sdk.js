@@ -14,7 +14,7 @@
   var METHODS = ["카드", "CARD", "계좌이체", "TRANSFER", "휴대폰", "MOBILE_PHONE", "토스페이", "토스결제",
     "TOSSPAY", "문화상품권", "CULTURE_GIFT_CERTIFICATE", "도서문화상품권", "BOOK_GIFT_CERTIFICATE",
     "게임문화상품권", "GAME_GIFT_CERTIFICATE"];
-  var open = null; // the window on screen: {overlay, iframe, reject}
+  var open = null; // the window on screen: {overlay, iframe, listener, reject}
 
   function error(code, message, extra) {
     var e = new Error(message);
@@ -53,11 +53,25 @@
     if (p.customerEmail != null && (typeof p.customerEmail !== "string" || p.customerEmail.length > 100)) {
       return invalid("customerEmail은 100자 이하의 문자열이어야 합니다.");
     }
+    if (p.windowTarget != null && p.windowTarget !== "iframe" && p.windowTarget !== "self") {
+      return invalid("windowTarget은 'iframe' 또는 'self'여야 합니다.");
+    }
     return null;
   }
 
   function close() {
     if (open) { open.overlay.remove(); window.removeEventListener("message", open.listener); open = null; }
+  }
+
+  // cancelPayment()/destroy() or a second requestPayment took the window away: the first
+  // promise must still settle, or a shop awaiting it hangs. (Toss's v2 calls this
+  // PaymentRequestAbortedError; its code string is not documented.)
+  function abort() {
+    var pending = open;
+    close();
+    if (pending) {
+      pending.reject(error("PAYMENT_REQUEST_ABORTED", "결제 요청이 중단되었습니다.", { name: "PaymentRequestAbortedError" }));
+    }
   }
 
   function windowUrl(clientKey, method, p, target, promiseMode) {
@@ -83,7 +97,7 @@
       location.href = windowUrl(clientKey, method, p, "self", false);
       return new Promise(function () {});
     }
-    close();
+    abort();
     return new Promise(function (resolve, reject) {
       var overlay = document.createElement("div");
       overlay.setAttribute("data-toss-sandbox", "overlay");
@@ -92,7 +106,7 @@
       var iframe = document.createElement("iframe");
       iframe.title = "토스페이먼츠 결제창 (샌드박스)";
       iframe.setAttribute("data-toss-sandbox", "window");
-      iframe.style.cssText = "width:min(440px,100vw);height:min(640px,100vh);border:0;border-radius:16px;background:#fff";
+      iframe.style.cssText = "width:min(420px,100vw);height:min(640px,100vh);border:0;border-radius:16px;background:#fff";
       iframe.src = windowUrl(clientKey, method, p, "iframe", promiseMode);
       overlay.appendChild(iframe);
       var listener = function (event) {
@@ -106,16 +120,16 @@
         } else if (msg.type === "tosssandbox:result") {
           close();
           if (msg.ok) {
+            // RequestPaymentResult of the types: exactly these three fields.
             resolve({ paymentKey: msg.paymentKey, orderId: msg.orderId,
-              amount: version === 2 ? { currency: "KRW", value: msg.amount } : msg.amount,
-              paymentType: "NORMAL" });
+              amount: version === 2 ? { currency: "KRW", value: msg.amount } : msg.amount });
           } else {
             reject(error(msg.code, msg.message, { orderId: msg.orderId }));
           }
         }
       };
       window.addEventListener("message", listener);
-      open = { overlay: overlay, iframe: iframe, listener: listener };
+      open = { overlay: overlay, iframe: iframe, listener: listener, reject: reject };
       document.body.appendChild(overlay);
     });
   }
@@ -135,7 +149,7 @@
         return request(clientKey, method, params, 1);
       },
       requestBillingAuth: function () { return notSupported("자동결제(빌링)"); },
-      cancelPayment: close,
+      cancelPayment: abort,
       // v2: payment({customerKey}).requestPayment({method, amount: {currency, value}, ...})
       payment: function (options) {
         var ck = options && options.customerKey;
@@ -155,7 +169,7 @@
             return request(clientKey, req.method || "CARD", p, 2);
           },
           requestBillingAuth: function () { return notSupported("자동결제(빌링)"); },
-          destroy: close
+          destroy: abort
         };
       },
       widgets: function () { throw error("NOT_SUPPORTED_API_INDIVIDUAL_KEY", "샌드박스는 결제위젯을 지원하지 않습니다."); },
