@@ -8,7 +8,7 @@ from payapp.settings import get_settings
 from payapp.toss.wiring import embedded_sandbox
 
 from . import errors
-from .routes import auth, payments, products
+from .routes import auth, payments, products, webhooks
 
 SANDBOX_PREFIX = "/toss-sandbox"
 
@@ -22,7 +22,7 @@ def create_api() -> FastAPI:
     async def health() -> dict:
         return {"ok": True}
 
-    for module in (auth, products, payments):
+    for module in (auth, products, payments, webhooks):
         api.include_router(module.router)
     if settings.mounts_sandbox:
         api.mount(SANDBOX_PREFIX, embedded_sandbox())
