@@ -11,7 +11,7 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 from .config import KeyPair, SandboxConfig
 from .errors import SandboxError, message
@@ -52,10 +52,19 @@ def vat_of(amount: int, tax_free: int = 0) -> int:
 
 
 def with_query(url: str, params: dict) -> str:
-    """Append ``params`` to any query string ``url`` already has."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + [(k, str(v)) for k, v in params.items()]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    """Append ``params`` to ``url``'s query, before any fragment.
+
+    The merchant's own query stays byte for byte (``?flag`` is not ``?flag=``, ``%2F``
+    is not ``/``): it is the merchant's, and a re-encoded one may no longer match what
+    the shop signed or routes on.
+    """
+    base, hash_, fragment = url.partition("#")
+    extra = urlencode([(k, str(v)) for k, v in params.items()])
+    if "?" not in base:
+        base += "?"
+    elif not base.endswith(("?", "&")):
+        base += "&"
+    return base + extra + hash_ + fragment
 
 
 def parse_amount(value: object) -> int | None:

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .errors import SandboxError
+from .http import own_url
 from .payments import with_query
 
 SDK_JS = (Path(__file__).parent / "static" / "sdk.js").read_bytes()
@@ -120,8 +121,8 @@ async def show_window(request: Request) -> HTMLResponse:
             raise SandboxError("INVALID_REQUEST", "successUrl과 failUrl은 함께 전달해야 합니다")
         if not promise and "successUrl" not in params:
             # Opened by hand without URLs: land on the sandbox's own result pages.
-            params["successUrl"] = str(request.url_for("landing", kind="success"))
-            params["failUrl"] = str(request.url_for("landing", kind="fail"))
+            params["successUrl"] = own_url(request, "landing", kind="success")
+            params["failUrl"] = own_url(request, "landing", kind="fail")
         record = await state.ledger.open_window(pair, params)
     except SandboxError as err:
         return error_page(err, target)
@@ -131,7 +132,7 @@ async def show_window(request: Request) -> HTMLResponse:
         orderId=html.escape(p["orderId"]), method=html.escape(p["method"]),
         amount=f"{p['totalAmount']:,}", target=target,
         mode="promise" if promise else "redirect",
-        action=html.escape(str(request.url_for("window_action", paymentKey=p["paymentKey"]))),
+        action=html.escape(own_url(request, "window_action", paymentKey=p["paymentKey"])),
     )
     return page("토스페이먼츠 결제창 (샌드박스)", body)
 

@@ -32,6 +32,17 @@ def test_authorize_appends_to_a_success_url_that_has_a_query(sandbox):
     assert query_of(auth["redirectUrl"])["paymentKey"] == auth["paymentKey"]
 
 
+def test_authorize_keeps_the_merchants_query_byte_for_byte(sandbox):
+    # ?flag must not become ?flag=, nor %2F turn into /: the query is the merchant's.
+    auth = authorize(sandbox, successUrl="https://shop.example/pay/success?flag&next=%2Fcart&q=a+b#top",
+                     failUrl="https://shop.example/f?flag")
+    url = auth["redirectUrl"]
+    assert url.startswith("https://shop.example/pay/success?flag&next=%2Fcart&q=a+b&paymentType=NORMAL&")
+    assert url.endswith("#top") and query_of(url)["paymentKey"] == auth["paymentKey"]
+    rejected = authorize(sandbox, outcome="reject", failUrl="https://shop.example/f?flag")
+    assert rejected["redirectUrl"].startswith("https://shop.example/f?flag&code=REJECT_CARD_COMPANY&")
+
+
 def test_authorize_reject_gives_the_fail_redirect_and_an_aborted_payment(sandbox, docs_auth):
     auth = authorize(sandbox, outcome="reject", failUrl="https://shop.example/pay/fail")
     assert auth["code"] == "REJECT_CARD_COMPANY"

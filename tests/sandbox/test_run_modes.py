@@ -3,6 +3,7 @@ backed by Redis, and as several worker processes sharing one Redis."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -132,6 +133,23 @@ async def _window_posts_back_under_the_prefix() -> None:
             "orderName": "x", "successUrl": "https://shop.test/ok", "failUrl": "https://shop.test/fail"})
         assert page.status_code == 200
         assert f'action="http://shop.test{PREFIX}/_sandbox/window/' in page.text
+
+
+def test_mounted_window_opens_and_posts_back_under_every_kind_of_mount(mounted):
+    mounted(_window_opens_and_posts_back)
+
+
+async def _window_opens_and_posts_back(mounted: httpx.AsyncClient) -> None:
+    # A named Mount once made the window 500: request.url_for looked in the outer router.
+    page = await mounted.get("/_sandbox/window", params={
+        "clientKey": DOCS_CLIENT_KEY, "method": "카드", "amount": 1000, "orderId": "order-window-named",
+        "orderName": "x"})  # no URLs: the window writes its own landing URLs too
+    assert page.status_code == 200, page.text
+    action = re.search(r'action="([^"]+)"', page.text).group(1)
+    assert action.startswith(f"http://shop.test{PREFIX}/_sandbox/window/")
+    chosen = await mounted.post(action, data={"outcome": "approve", "target": "self", "mode": "redirect"})
+    assert chosen.status_code == 303
+    assert chosen.headers["location"].startswith(f"http://shop.test{PREFIX}/_sandbox/landing/success?")
 
 
 @pytest.fixture
