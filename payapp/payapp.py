@@ -4,15 +4,24 @@ import reflex as rx
 
 from payapp import routes
 from payapp.api.app import create_api
-from payapp.pages import index_page
 from payapp.pages.index import TITLE as INDEX_TITLE
+from payapp.pages.index import index_page
+from payapp.pages.login import login_page, signup_page
+from payapp.pages.payment import fail_page, orders_page, success_page
+from payapp.state.payment import OrdersState, ReceiptState
+from payapp.state.shop import ShopState
 
 # The theme is set in rxconfig.py (RadixThemesPlugin): App(theme=...) is deprecated.
-app = rx.App(api_transformer=create_api())
+app = rx.App(api_transformer=create_api(), toaster=rx.toast.provider(position="top-center", rich_colors=True))
 
 # (page, route, title, on_load): add a page here and nowhere else.
 PAGES = [
-    (index_page, routes.INDEX, INDEX_TITLE, None),
+    (index_page, routes.INDEX, INDEX_TITLE, ShopState.load),
+    (login_page, routes.LOGIN, "로그인 · payapp", None),
+    (signup_page, routes.SIGNUP, "회원가입 · payapp", None),
+    (success_page, routes.SUCCESS, "결제 완료 · payapp", ReceiptState.confirm),
+    (fail_page, routes.FAIL, "결제 실패 · payapp", ShopState.forget_request),
+    (orders_page, routes.ORDERS, "주문내역 · payapp", OrdersState.load),
 ]
 
 for page, route, title, on_load in PAGES:

@@ -17,6 +17,8 @@ from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_TOSS_API = "https://api.tosspayments.com"
+# Where the app mounts its embedded Toss sandbox (its REST paths mirror Toss's own /v1).
+SANDBOX_PREFIX = "/toss-sandbox"
 
 
 class Settings(BaseSettings):
@@ -29,6 +31,7 @@ class Settings(BaseSettings):
     toss_api_base: str | None = Field(None, alias="TOSS_API_BASE")
     toss_client_key: str | None = Field(None, alias="TOSS_CLIENT_KEY")
     toss_secret_key: SecretStr | None = Field(None, alias="TOSS_SECRET_KEY")
+    toss_sdk_src: str | None = Field(None, alias="TOSS_SDK_SRC")
     toss_timeout_seconds: float = Field(10.0, alias="TOSS_TIMEOUT_SECONDS")
     toss_confirm_retries: int = Field(3, alias="TOSS_CONFIRM_RETRIES")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
@@ -54,6 +57,17 @@ class Settings(BaseSettings):
     def sandbox_redis_url(self) -> str | None:
         """Several workers need the mounted sandbox's state in Redis; one process keeps it in memory."""
         return self.reflex_redis_url
+
+    @property
+    def sdk_src(self) -> str:
+        """The payment-window script for the browser; "" = the loader's default (real Toss)."""
+        if self.toss_sdk_src is not None:
+            return self.toss_sdk_src
+        if self.mounts_sandbox:
+            return SANDBOX_PREFIX + "/_sandbox/sdk.js"
+        if self.uses_sandbox_keys and self.toss_api_base:
+            return self.toss_api_base.rstrip("/") + "/_sandbox/sdk.js"
+        return ""
 
     @property
     def client_key(self) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from payapp.settings import get_settings
+from payapp.settings import SANDBOX_PREFIX, get_settings
 from payapp.toss.wiring import embedded_sandbox
 
 from . import errors
-from .routes import auth, payments, products, webhooks
+from .routes import admin, auth, payments, products, webhooks
 
-SANDBOX_PREFIX = "/toss-sandbox"
+__all__ = ["create_api", "SANDBOX_PREFIX"]
 
 
 def create_api() -> FastAPI:
@@ -22,7 +22,7 @@ def create_api() -> FastAPI:
     async def health() -> dict:
         return {"ok": True}
 
-    for module in (auth, products, payments, webhooks):
+    for module in (auth, products, payments, webhooks, admin):
         api.include_router(module.router)
     if settings.mounts_sandbox:
         api.mount(SANDBOX_PREFIX, embedded_sandbox())

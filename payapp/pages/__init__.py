@@ -1,5 +1,1 @@
-"""Reflex pages: one module per page, each a component function (plus its state beside it)."""
-
-from payapp.pages.index import index_page
-
-__all__ = ["index_page"]
+"""Reflex pages: one module per area, each page a component function; state lives in payapp/state."""

@@ -41,6 +41,8 @@ from tests.support.servers import ROOT, free_port
 
 BUN = ROOT / ".tools" / "bun" / "node_modules" / "bun" / "bin" / "bun.exe"
 START_TIMEOUT = 300.0
+# Each running app's data directory (SQLite file, generated secrets), by base URL.
+DATA_DIRS: dict[str, Path] = {}
 STOP_TIMEOUT = 15.0
 # Environment variables that configure the app: not inherited from the developer's shell.
 APP_SETTINGS = {field.alias for field in Settings.model_fields.values() if field.alias} | {
@@ -118,11 +120,16 @@ def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) 
     tmp = Path(tempfile.mkdtemp(prefix="payapp-shop-"))
     (tmp / "data").mkdir()
     log = tmp / "reflex.log"
+    app_env = _app_env(tmp, url, env)
+    # What `make run` does before starting: migrate, then the demo catalog and accounts.
+    subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT, env=app_env, check=True,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    DATA_DIRS[url] = tmp / "data"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod",
              "--frontend-port", str(port), "--backend-host", "127.0.0.1"],
-            cwd=ROOT, env=_app_env(tmp, url, env), stdin=subprocess.DEVNULL, stdout=out,
+            cwd=ROOT, env=app_env, stdin=subprocess.DEVNULL, stdout=out,
             stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
@@ -130,6 +137,7 @@ def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) 
         yield url
     finally:
         _stop(proc)
+        DATA_DIRS.pop(url, None)
         if os.environ.get("PAYAPP_KEEP_SHOP_TMP"):
             print(f"app files kept in {tmp}", file=sys.stderr)
         else:

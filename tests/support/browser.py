@@ -77,7 +77,7 @@ def browser() -> Iterator[Browser]:
     """One headless chromium per test session."""
     global _playwright_loop
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `make chromium`")
+        pytest.fail(f"{CHROMIUM} is missing: run `make chromium`", pytrace=False)
     pw = sync_playwright().start()
     _playwright_loop = asyncio.events._get_running_loop()
     try:

@@ -1,0 +1,107 @@
+"""/success (receipt), /fail and /orders."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from payapp import routes
+from payapp.components.guards import require_login
+from payapp.components.layout import layout
+from payapp.state.payment import FailState, OrdersState, ReceiptState
+
+
+def _row(label: str, value: rx.Var | str) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label, min_width="88px"), rx.data_list.value(value))
+
+
+def receipt_card() -> rx.Component:
+    r = ReceiptState.receipt
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(rx.cond(ReceiptState.phase == "done", "결제가 완료되었습니다", "승인 확인 중"),
+                           size="6", as_="h1"),
+                rx.badge(r["statusLabel"], color_scheme=r["statusColor"].to(str), size="2"),
+                justify="between", width="100%", align="center", wrap="wrap",
+            ),
+            rx.cond(ReceiptState.phase == "pending",
+                    rx.callout("토스페이먼츠의 승인 결과를 확인하고 있습니다. 이 화면에서 잠시 기다려주세요.",
+                               icon="loader", color_scheme="blue", width="100%")),
+            rx.data_list.root(
+                _row("주문번호", r["orderId"]),
+                _row("상품", r["items"]),
+                _row("금액", r["amount"]),
+                _row("결제수단", r["method"]),
+                _row("승인시각", r["approvedAt"]),
+                orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+                data_testid="receipt",
+            ),
+            rx.hstack(rx.link(rx.button("주문내역 보기", variant="soft"), href=routes.ORDERS),
+                      rx.link(rx.button("쇼핑 계속하기"), href=routes.INDEX), spacing="3"),
+            spacing="4", width="100%",
+        ),
+        width="100%", max_width="560px",
+    )
+
+
+@require_login
+def success_page() -> rx.Component:
+    return layout(rx.center(
+        rx.cond(
+            ReceiptState.phase == "confirming",
+            rx.vstack(rx.spinner(size="3"), rx.heading("결제 승인 중…", size="5", as_="h1"), align="center",
+                      padding="3em"),
+            receipt_card(),
+        ),
+        padding_y="1em",
+    ))
+
+
+def fail_page() -> rx.Component:
+    return layout(rx.center(
+        rx.card(
+            rx.vstack(
+                rx.heading("결제에 실패했습니다", size="6", as_="h1"),
+                rx.callout(FailState.message, color_scheme="red", role="alert", width="100%"),
+                rx.data_list.root(
+                    _row("오류 코드", rx.code(FailState.code, data_testid="fail-code")),
+                    rx.cond(FailState.order_id != "", _row("주문번호", FailState.order_id)),
+                ),
+                rx.link(rx.button("다시 결제하기", size="3"), href=routes.INDEX),
+                spacing="4", width="100%",
+            ),
+            width="100%", max_width="560px",
+        ),
+        padding_y="1em",
+    ))
+
+
+def order_row(order: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(order["orderId"], white_space="nowrap"),
+        rx.table.cell(order["orderName"]),
+        rx.table.cell(order["amount"], white_space="nowrap"),
+        rx.table.cell(rx.badge(order["statusLabel"], color_scheme=order["statusColor"].to(str))),
+        rx.table.cell(order["approvedAt"], white_space="nowrap"),
+        data_testid="order-row",
+    )
+
+
+@require_login
+def orders_page() -> rx.Component:
+    return layout(
+        rx.heading("주문내역", size="6", as_="h1", margin_bottom="0.8em"),
+        rx.cond(
+            OrdersState.orders.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                   ("주문번호", "상품", "금액", "상태", "승인시각")])),
+                    rx.table.body(rx.foreach(OrdersState.orders, order_row)),
+                    variant="surface", width="100%",
+                ),
+                overflow_x="auto", width="100%",
+            ),
+            rx.cond(OrdersState.loaded, rx.text("아직 주문이 없습니다.", color_scheme="gray")),
+        ),
+    )

@@ -1,0 +1,106 @@
+"""Who is signed in, and the sign-in / sign-up / sign-out events.
+
+The session token is issued by the server (``secrets.token_urlsafe``), kept by the browser
+in localStorage, and stored only as a SHA-256 on the server. It is never the Reflex client
+token (which every websocket URL shows).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+
+from payapp import routes
+from payapp.db import run_db, session_scope
+from payapp.models import Role, User
+from payapp.services import accounts
+from payapp.services.errors import ServiceError
+
+
+def safe_next(target: str | None, default: str = routes.INDEX) -> str:
+    """Only same-site paths: "/orders" yes, "//evil.example" or "https://…" no."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+class AuthState(rx.State):
+    session_token: str = rx.LocalStorage("", name="payapp_session", sync=True)
+    form_error: str = ""
+
+    @rx.var(cache=True)
+    def viewer(self) -> dict[str, str]:
+        """The signed-in user's email and role ({} when signed out); nothing secret."""
+        if not self.session_token:
+            return {}
+        with session_scope() as session:
+            user = accounts.user_for_session(session, self.session_token)
+            return {"email": user.email, "role": user.role} if user else {}
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return bool(self.viewer)
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.viewer.get("role") == Role.ADMIN
+
+    async def current_user(self) -> User | None:
+        """The signed-in user for event handlers (a plain method, not an event)."""
+        token = self.session_token
+        if not token:
+            return None
+        return await run_db(lambda s: accounts.user_for_session(s, token))
+
+    def _next(self) -> str:
+        return safe_next(self.router.url.query_parameters.get("next"))
+
+    @rx.event
+    async def login(self, form: dict):
+        self.form_error = ""
+        email, password = form.get("email", ""), form.get("password", "")
+        try:
+            user = await run_db(lambda s: accounts.authenticate(s, email, password))
+            self.session_token = await run_db(lambda s: accounts.open_session(s, user))
+        except ServiceError as err:
+            self.form_error = err.message
+            return
+        return rx.redirect(self._next())
+
+    @rx.event
+    async def signup(self, form: dict):
+        self.form_error = ""
+        email, password = form.get("email", ""), form.get("password", "")
+        if password != form.get("password_confirm", password):
+            self.form_error = "비밀번호 확인이 일치하지 않습니다."
+            return
+        try:
+            user = await run_db(lambda s: accounts.create_user(s, email, password))
+            self.session_token = await run_db(lambda s: accounts.open_session(s, user))
+        except ServiceError as err:
+            self.form_error = err.message
+            return
+        return rx.redirect(self._next())
+
+    @rx.event
+    async def logout(self):
+        token = self.session_token
+        self.session_token = ""
+        await run_db(lambda s: accounts.close_session(s, token))
+        return rx.redirect(routes.INDEX)
+
+    @rx.event
+    def clear_error(self):
+        self.form_error = ""
+
+    @rx.event
+    def guard(self, role: str = ""):
+        """Send a visitor without the right sign-in to /login, once the page has hydrated."""
+        if not self.is_hydrated:
+            return AuthState.guard(role)
+        if not self.signed_in or (role and self.viewer.get("role") != role):
+            path = self.router.url.path or routes.INDEX
+            query = self.router.url.query
+            here = path + (f"?{query}" if query else "")
+            return rx.redirect(f"{routes.LOGIN}?next={quote(here, safe='')}")
