@@ -163,5 +163,6 @@ def _wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float) -
 @pytest.fixture(scope="session")
 def shop_url() -> Iterator[str]:
     """The base URL of the real app (prod build, one port) shared by the whole session."""
-    with run_shop() as url:
+    # Short Toss timeouts so that the "승인 확인 중" path is quick to reach in tests.
+    with run_shop({"TOSS_TIMEOUT_SECONDS": "2", "TOSS_CONFIRM_RETRIES": "1"}) as url:
         yield url
