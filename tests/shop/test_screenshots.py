@@ -1,0 +1,63 @@
+"""Screenshots of the shop, desktop and 390 px phone, with Hangul rendered by a real CJK font.
+
+`make screenshots` writes them into docs/screenshots/ (PAYAPP_SCREENSHOTS_DIR); in `make test`
+they go to a temporary folder and the test checks they were taken and the text is Korean.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.shop.conftest import FAIL_RE, SUCCESS_RE, buy_first_product, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    target = Path(os.environ.get("PAYAPP_SCREENSHOTS_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def test_a_korean_font_is_installed_for_hangul():
+    fonts = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True).stdout
+    assert "Noto Sans CJK" in fonts, "fonts-noto-cjk is missing: `make chromium` installs it"
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_products_window_receipt_and_fail(device, page: Page, phone_page: Page, live, out_dir):
+    p = page if device == "desktop" else phone_page
+    sign_in(p, live.url)
+    p.goto(live.url + "/")
+    expect(p.get_by_role("button", name="결제하기").first).to_be_visible()
+    assert p.evaluate("document.fonts.check('16px \"Noto Sans CJK KR\"', '결제하기')")
+    shots = {"products": None, "window": None, "receipt": None, "fail": None}
+    p.screenshot(path=out_dir / f"products-{device}.png", full_page=device == "desktop")
+    shots["products"] = out_dir / f"products-{device}.png"
+
+    frame = buy_first_product(p, live.url)
+    expect(frame.get_by_role("button", name="승인")).to_be_visible()
+    p.screenshot(path=out_dir / f"window-{device}.png")
+    shots["window"] = out_dir / f"window-{device}.png"
+    frame.get_by_role("button", name="승인").click()
+    p.wait_for_url(SUCCESS_RE)
+    expect(p.get_by_role("heading", name="결제가 완료되었습니다")).to_be_visible(timeout=20_000)
+    p.screenshot(path=out_dir / f"receipt-{device}.png")
+    shots["receipt"] = out_dir / f"receipt-{device}.png"
+
+    buy_first_product(p, live.url).get_by_role("button", name="카드 거절").click()
+    p.wait_for_url(FAIL_RE)
+    expect(p.get_by_test_id("fail-code")).to_have_text("REJECT_CARD_COMPANY")
+    p.screenshot(path=out_dir / f"fail-{device}.png")
+    shots["fail"] = out_dir / f"fail-{device}.png"
+
+    for path in shots.values():
+        assert path.stat().st_size > 10_000
+    if device == "phone":  # nothing wider than the phone: no sideways scrolling
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
