@@ -7,10 +7,8 @@ import logging
 import multiprocessing
 import socket
 
-import uvicorn
-
-from .app import create_app
 from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig
+from .server import serve
 
 log = logging.getLogger("payapp.sandbox")
 
@@ -21,11 +19,6 @@ def parse_pair(text: str) -> KeyPair:
     except ValueError:
         raise argparse.ArgumentTypeError("--key-pair takes CLIENT_KEY:SECRET_KEY:MID") from None
     return KeyPair(client, secret, mid)
-
-
-def _serve(config: SandboxConfig, sock: socket.socket, log_level: str) -> None:
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level=log_level, access_log=False))
-    server.run(sockets=[sock])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -54,10 +47,10 @@ def main(argv: list[str] | None = None) -> None:
     for pair in config.key_pairs:
         log.info("  key pair %s: client %s / secret %s", pair.mid, pair.client_key, pair.secret_key)
     if args.workers == 1:
-        _serve(config, sock, args.log_level)
+        serve(config, sock, args.log_level)
         return
     ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=_serve, args=(config, sock, args.log_level)) for _ in range(args.workers)]
+    procs = [ctx.Process(target=serve, args=(config, sock, args.log_level)) for _ in range(args.workers)]
     for p in procs:
         p.start()
     try:
