@@ -37,7 +37,6 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")
-    public_url: str = Field("http://localhost:3000", alias="PUBLIC_URL")
     admin_email: str = Field("admin@payapp.local", alias="ADMIN_EMAIL")
     admin_password: SecretStr | None = Field(None, alias="ADMIN_PASSWORD")
     demo_email: str = Field("demo@payapp.local", alias="DEMO_EMAIL")

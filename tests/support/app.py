@@ -73,7 +73,6 @@ def _app_env(tmp: Path, url: str, env: dict[str, str] | None) -> dict[str, str]:
         **base,
         "PYTHONDONTWRITEBYTECODE": "1",
         "PAYAPP_DATA_DIR": str(tmp / "data"),
-        "PUBLIC_URL": url,
         "REFLEX_WEB_WORKDIR": str(tmp / "web"),
         "REFLEX_STATES_WORKDIR": str(tmp / "states"),
         "REFLEX_UPLOADED_FILES_DIR": str(tmp / "uploads"),
