@@ -160,10 +160,10 @@ class Ledger:
             raise SandboxError("NOT_FOUND_PAYMENT")
         return record
 
-    async def _load_locked(self, payment_key: str, pair: KeyPair) -> dict:
+    async def _load_locked(self, payment_key: str, pair: KeyPair, now: float) -> dict:
         """Like :meth:`load`, for a caller that already holds the payment's lock."""
         record = await self._visible(payment_key, pair)
-        if self._expire_if_due(record, await self.now()):
+        if self._expire_if_due(record, now):
             await self.store.put_payment(record)
         return record
 
@@ -174,7 +174,7 @@ class Ledger:
             # Locks are not reentrant: expiring takes the lock only here, never inside
             # confirm/cancel, which hold it already and call _load_locked.
             async with self.store.lock(payment_key):
-                record = await self._load_locked(payment_key, pair)
+                record = await self._load_locked(payment_key, pair, await self.now())
         return record
 
     async def load_by_order(self, order_id: str, pair: KeyPair) -> dict:
@@ -251,7 +251,8 @@ class Ledger:
     # ---- server API --------------------------------------------------------------
     async def confirm(self, pair: KeyPair, payment_key: str, order_id: str, amount: int) -> dict:
         async with self.store.lock(payment_key):
-            record = await self._load_locked(payment_key, pair)
+            now = await self.now()  # one instant: the expiry check and the time written
+            record = await self._load_locked(payment_key, pair, now)
             p = record["payment"]
             if p["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "WAITING_FOR_DEPOSIT"):
                 raise SandboxError("ALREADY_PROCESSED_PAYMENT")
@@ -261,7 +262,6 @@ class Ledger:
             # find no session. The payment is left as it was, so an honest retry still works.
             if p["orderId"] != order_id or p["totalAmount"] != amount:
                 raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
-            now = await self.now()
             tx = secrets.token_hex(16).upper()
             issuer = CARD_ISSUERS[int.from_bytes(os.urandom(1), "big") % len(CARD_ISSUERS)]
             p.update(
@@ -290,7 +290,8 @@ class Ledger:
     async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
                      refundable_amount: int | None) -> dict:
         async with self.store.lock(payment_key):
-            record = await self._load_locked(payment_key, pair)
+            now = await self.now()  # one instant: the expiry check and the time written
+            record = await self._load_locked(payment_key, pair, now)
             p = record["payment"]
             if p["status"] == "CANCELED":
                 raise SandboxError("ALREADY_CANCELED_PAYMENT")
@@ -302,7 +303,6 @@ class Ledger:
             amount = balance if cancel_amount is None else cancel_amount
             if amount <= 0 or amount > balance:
                 raise SandboxError("NOT_CANCELABLE_AMOUNT")
-            now = await self.now()
             tx = secrets.token_hex(16).upper()
             remaining = balance - amount
             p["cancels"] = (p["cancels"] or []) + [{

@@ -166,6 +166,7 @@ class RedisStore:
         import redis.asyncio as aioredis
 
         self._r = aioredis.from_url(url, max_connections=64)
+        self._idem_begin = self._r.register_script(_IDEM_BEGIN)  # EVALSHA, not the script each call
         self._p = prefix
         self._log_size = log_size
 
@@ -205,7 +206,7 @@ class RedisStore:
         # Expiry is judged on the sandbox clock (POST /_sandbox/clock moves it); Redis's
         # own TTL only clears the key eventually.
         fresh = orjson.dumps({"state": "processing", "expiresAt": expires_at})
-        raw = await self._r.eval(_IDEM_BEGIN, 1, self._k("idem", key), fresh, repr(now), ttl)
+        raw = await self._idem_begin(keys=[self._k("idem", key)], args=[fresh, repr(now), ttl])
         if raw is None:
             return "new", None
         rec = orjson.loads(raw)
