@@ -1,0 +1,276 @@
+"""The admin payments dashboard: list, stats, detail and CSV export (no Reflex imports).
+
+Called by the REST routes (payapp/api/routes/admin.py) and by the admin page's state alike.
+Refunds and "Toss와 동기화" are not here: they are ``PaymentService.cancel`` and
+``PaymentService.settle(order_id, EventSource.ADMIN)``, the one path every status change takes.
+
+Public API::
+
+    filters = AdminFilters.from_query({"status": "DONE,PARTIAL_CANCELED", "from": "2026-01-01", "q": "텀블러"})
+    page = await list_payments(filters, cursor=None, limit=50)   # AdminPaymentPage
+    more = await list_payments(filters, cursor=page.nextCursor)  # next 50, or nextCursor None at the end
+    numbers = await stats(filters)                               # AdminStats
+    detail = await payment_detail("ord_…")                       # AdminPaymentDetail (404 if unknown)
+    for chunk in csv_stream(filters): ...                        # bytes, BOM first (sync iterator)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from payapp.db import run_db, session_scope
+from payapp.models import Payment, PaymentEvent, PaymentStatus, User
+from payapp.schemas import kst
+
+from .admin_query import (
+    COUNT_CAP,
+    PAGE_SIZE,
+    REVENUE_STATUSES,
+    AdminFilters,
+    Window,
+    as_date,
+    capped_count_query,
+    conditions,
+    decode_cursor,
+    encode_cursor,
+    few_matches,
+    kst_day,
+    kst_midnight,
+    kst_today,
+    page_query,
+    parse_limit,
+)
+from .errors import not_found
+
+__all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
+           "PaymentEventView", "STATUS_LABELS", "CSV_HEADER", "list_payments", "stats", "payment_detail",
+           "csv_stream", "csv_filename", "COUNT_CAP", "PAGE_SIZE"]
+
+# What the status badge says (Korean), keyed by Toss's status code.
+STATUS_LABELS: dict[str, str] = {
+    PaymentStatus.READY: "준비", PaymentStatus.IN_PROGRESS: "승인 확인 중",
+    PaymentStatus.WAITING_FOR_DEPOSIT: "입금 대기", PaymentStatus.DONE: "결제 완료",
+    PaymentStatus.CANCELED: "전액 환불", PaymentStatus.PARTIAL_CANCELED: "부분 환불",
+    PaymentStatus.ABORTED: "승인 실패", PaymentStatus.EXPIRED: "만료",
+}
+CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각(KST)"]
+CSV_BATCH = 1000
+DEFAULT_CHART_DAYS = 30
+
+
+class AdminPaymentRow(BaseModel):
+    """One line of the admin table. Times are in Asia/Seoul."""
+
+    orderId: str
+    paymentKey: str | None
+    orderName: str
+    buyerEmail: str
+    amount: int
+    balanceAmount: int
+    method: str | None
+    status: str
+    approvedAt: datetime | None
+    createdAt: datetime
+
+    @classmethod
+    def of(cls, row: Any) -> AdminPaymentRow:
+        return cls(orderId=row.order_id, paymentKey=row.payment_key, orderName=row.order_name,
+                   buyerEmail=row.email, amount=row.amount, balanceAmount=row.balance_amount, method=row.method,
+                   status=row.status, approvedAt=kst(row.approved_at), createdAt=kst(row.created_at))
+
+
+class AdminPaymentPage(BaseModel):
+    data: list[AdminPaymentRow]
+    nextCursor: str | None
+    count: int
+    countCapped: bool = False  # True: more than ``count`` (= COUNT_CAP) rows match
+
+
+class PaymentEventView(BaseModel):
+    at: datetime
+    fromStatus: str | None
+    toStatus: str
+    source: str
+    detail: dict
+
+
+class AdminPaymentDetail(AdminPaymentRow):
+    userId: int
+    items: list[dict]
+    failureCode: str | None
+    failureMessage: str | None
+    updatedAt: datetime
+    events: list[PaymentEventView]  # oldest first
+    raw: dict | None  # Toss's last Payment object as received
+
+
+class DailyRevenue(BaseModel):
+    date: date  # a KST day
+    revenue: int
+    count: int  # payments created that day matching the filter, any status
+
+
+class Revenue(BaseModel):
+    today: int
+    last7Days: int  # today and the six KST days before it
+    filter: int
+
+
+class AdminStats(BaseModel):
+    """Revenue = sum of balanceAmount of DONE + PARTIAL_CANCELED payments (refunds deducted)."""
+
+    byStatus: dict[str, int]  # the filter without its status part (facet counts for the chips)
+    count: int  # exact number of payments matching the whole filter
+    revenue: Revenue
+    daily: list[DailyRevenue]  # the filter's days, or the last 30 days when it has no range
+
+
+async def list_payments(filters: AdminFilters, cursor: str | None = None, limit: Any = PAGE_SIZE) -> AdminPaymentPage:
+    """A page of payments matching ``filters``, newest first (created_at, then id).
+
+    ``cursor`` is the previous page's ``nextCursor`` (None for the first page); a cursor that
+    is not one raises ``ServiceError("INVALID_CURSOR")`` (400). ``count`` is exact up to
+    ``COUNT_CAP`` and then capped, with ``countCapped`` set.
+    """
+    after = decode_cursor(cursor)
+    size = parse_limit(limit)
+
+    def work(session: Session) -> AdminPaymentPage:
+        where = conditions(session, filters)
+        count = session.execute(capped_count_query(where)).scalar_one()
+        rows = list(session.execute(page_query(where, after, size + 1, few=few_matches(filters, count))))
+        more = len(rows) > size
+        rows = rows[:size]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+        return AdminPaymentPage(data=[AdminPaymentRow.of(r) for r in rows], nextCursor=next_cursor,
+                                count=min(count, COUNT_CAP), countCapped=count > COUNT_CAP)
+
+    return await run_db(work)
+
+
+async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
+    """Counts by status, revenue (today / last 7 KST days / the filter) and a daily series."""
+    today = today or kst_today()
+
+    def revenue_between(session: Session, first: date, last: date) -> int:
+        return session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0)).where(
+            col(Payment.status).in_(REVENUE_STATUSES), col(Payment.created_at) >= kst_midnight(first),
+            col(Payment.created_at) < kst_midnight(last + timedelta(days=1)))).scalar_one()
+
+    def work(session: Session) -> AdminStats:
+        facet = conditions(session, filters, statuses=False)
+        by_status = {s: 0 for s in PaymentStatus}
+        by_status.update(dict(session.execute(sa.select(col(Payment.status), sa.func.count())
+                                              .where(*facet).group_by(col(Payment.status))).all()))
+        chosen = filters.statuses or tuple(PaymentStatus)
+        where = conditions(session, filters)
+        earning = [s for s in REVENUE_STATUSES if s in chosen]
+        filter_revenue = session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
+                                         .where(*where, col(Payment.status).in_(earning))).scalar_one()
+        window = _chart_window(filters, today)
+        day = kst_day(session).label("day")
+        is_revenue = col(Payment.status).in_(earning) if earning else sa.false()
+        series = session.execute(
+            sa.select(day, sa.func.coalesce(sa.func.sum(sa.case((is_revenue, col(Payment.balance_amount)), else_=0)), 0),
+                      sa.func.count())
+            .where(*where, col(Payment.created_at) >= kst_midnight(window.first),
+                   col(Payment.created_at) < kst_midnight(window.last + timedelta(days=1)))
+            .group_by(day)).all()
+        per_day = {as_date(d): (int(rev), int(n)) for d, rev, n in series}
+        return AdminStats(
+            byStatus=by_status, count=sum(by_status[s] for s in chosen),
+            revenue=Revenue(today=revenue_between(session, today, today),
+                            last7Days=revenue_between(session, today - timedelta(days=6), today),
+                            filter=int(filter_revenue)),
+            daily=[DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1])
+                   for d in window.days])
+
+    return await run_db(work)
+
+
+def _chart_window(filters: AdminFilters, today: date) -> Window:
+    last = filters.date_to or max(today, filters.date_from or today)
+    first = filters.date_from or last - timedelta(days=DEFAULT_CHART_DAYS - 1)
+    return Window(first, last)
+
+
+async def payment_detail(order_id: str) -> AdminPaymentDetail:
+    """Every field of one payment, its buyer's email, its event timeline and Toss's last answer."""
+
+    def work(session: Session) -> AdminPaymentDetail:
+        found = session.exec(select(Payment, User).join(User, col(User.id) == col(Payment.user_id))
+                             .where(Payment.order_id == order_id)).first()
+        if found is None:
+            raise not_found()
+        payment, user = found
+        events = session.exec(select(PaymentEvent).where(PaymentEvent.payment_id == payment.id)
+                              .order_by(col(PaymentEvent.at), col(PaymentEvent.id)))
+        return AdminPaymentDetail(
+            orderId=payment.order_id, paymentKey=payment.payment_key, orderName=payment.order_name,
+            buyerEmail=user.email, amount=payment.amount, balanceAmount=payment.balance_amount,
+            method=payment.method, status=payment.status, approvedAt=kst(payment.approved_at),
+            createdAt=kst(payment.created_at), userId=user.id, items=payment.items or [],
+            failureCode=payment.failure_code, failureMessage=payment.failure_message,
+            updatedAt=kst(payment.updated_at), raw=payment.raw,
+            events=[PaymentEventView(at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status,
+                                     source=e.source, detail=e.detail or {}) for e in events])
+
+    return await run_db(work)
+
+
+# ---- CSV ------------------------------------------------------------------------------
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    """Text as Excel should show it: a leading = + - @ would make it a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_row(row: AdminPaymentRow) -> list[str]:
+    approved = row.approvedAt.strftime("%Y-%m-%d %H:%M:%S") if row.approvedAt else ""
+    return [_cell(row.orderId), _cell(row.orderName), _cell(row.buyerEmail), str(row.amount),
+            str(row.balanceAmount), _cell(row.method), row.status, approved]
+
+
+def csv_stream(filters: AdminFilters, batch_size: int = CSV_BATCH) -> Iterator[bytes]:
+    """Every payment matching ``filters`` as CSV bytes: UTF-8 BOM, the Korean header, then rows.
+
+    Newest first, like the list. Rows are read in keyset batches of ``batch_size``, each in its
+    own short session, so memory stays flat and no transaction is held open for a long export.
+    A sync iterator: Starlette's StreamingResponse runs it in a worker thread.
+    """
+    yield "\ufeff".encode()
+    yield _csv_lines([CSV_HEADER])
+    after: tuple[datetime, int] | None = None
+    while True:
+        with session_scope() as session:
+            rows = list(session.execute(page_query(conditions(session, filters), after, batch_size)))
+        if not rows:
+            return
+        yield _csv_lines(csv_row(AdminPaymentRow.of(r)) for r in rows)
+        if len(rows) < batch_size:
+            return
+        after = (rows[-1].created_at, rows[-1].id)
+
+
+def _csv_lines(rows: Any) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_filename(filters: AdminFilters, today: date | None = None) -> str:
+    """e.g. ``payments_20260101-20260131.csv`` (ASCII, safe in Content-Disposition)."""
+    first = filters.date_from.strftime("%Y%m%d") if filters.date_from else "all"
+    last = (filters.date_to or today or kst_today()).strftime("%Y%m%d")
+    return f"payments_{first}-{last}.csv"

@@ -1,0 +1,249 @@
+"""The SQL behind the admin payments list: filters, the keyset cursor, and counting.
+
+Kept apart from ``admin.py`` so that ``bench/admin_list.py`` times exactly these statements.
+
+Choices, because a million rows make them matter:
+- pages by keyset on ``(created_at DESC, id DESC)`` (index ``ix_payment_created_id``): page
+  10,000 costs what page 1 costs, and a row inserted meanwhile shifts nothing;
+- the text search: orderId / paymentKey by prefix, exact case (btree text_pattern_ops);
+  orderName / buyer email anywhere in the text, any case (``ILIKE '%q%'``, GIN trigram);
+  buyers are matched by email first (a short id list), so every arm of the OR can use an index;
+- ``count`` is exact up to ``COUNT_CAP`` and then capped (``countCapped``): an exact count of a
+  million rows is a full index walk (~100 ms here) on every page turn, and nobody pages to
+  row 10,001 by counting. ``stats()`` gives exact per-status totals when they are wanted.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session, col
+
+from payapp.models import Payment, PaymentStatus, User, UTCDateTime
+from payapp.schemas import KST
+
+from .errors import ServiceError
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+COUNT_CAP = 10_000
+FEW = 2_000
+MAX_Q = 100
+# Buyers matching the text are passed on as an id array (PostgreSQL hashes a long ``= ANY``);
+# beyond this many, a subquery (a common term: the list finds a page of matches quickly).
+MAX_BUYER_IDS = 20_000
+REVENUE_STATUSES = (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)
+_CURSOR_RE = re.compile(r"^[A-Za-z0-9_-]{4,64}$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def bad_request(message: str) -> ServiceError:
+    return ServiceError("INVALID_REQUEST", message, 400)
+
+
+@dataclass(frozen=True)
+class AdminFilters:
+    """What the admin list shows: statuses (any of), KST dates inclusive (on created_at), text.
+
+    The same object comes from the REST query and from the page URL (``from_query``), and goes
+    back into the URL (``to_query``), so a filtered view can be shared as a link.
+    """
+
+    statuses: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.statuses if s not in PaymentStatus.__members__]
+        if unknown:
+            raise bad_request(f"알 수 없는 결제 상태입니다: {', '.join(unknown)} "
+                              f"(가능: {', '.join(PaymentStatus.__members__)}).")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise bad_request("기간의 시작(from)이 끝(to)보다 늦습니다.")
+        if len(self.q) > MAX_Q:
+            raise bad_request(f"검색어(q)는 {MAX_Q}자 이하입니다.")
+        object.__setattr__(self, "statuses", tuple(sorted(set(self.statuses))))
+        object.__setattr__(self, "q", self.q.strip())
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> AdminFilters:
+        """Parse ``status`` (comma-separated or a list), ``from``/``to`` (YYYY-MM-DD) and ``q``."""
+        raw_status = params.get("status") or []
+        parts = raw_status.split(",") if isinstance(raw_status, str) else list(raw_status)
+        statuses = tuple(p.strip().upper() for part in parts for p in str(part).split(",") if p.strip())
+        return cls(statuses=statuses, date_from=_parse_date(params.get("from"), "from"),
+                   date_to=_parse_date(params.get("to"), "to"), q=str(params.get("q") or ""))
+
+    def to_query(self) -> dict[str, str]:
+        """The inverse of ``from_query``: only the filters that are set."""
+        query = {"status": ",".join(self.statuses), "from": self.date_from.isoformat() if self.date_from else "",
+                 "to": self.date_to.isoformat() if self.date_to else "", "q": self.q}
+        return {k: v for k, v in query.items() if v}
+
+    def utc_range(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) in UTC of the KST days ``date_from`` … ``date_to``."""
+        return (kst_midnight(self.date_from) if self.date_from else None,
+                kst_midnight(self.date_to + timedelta(days=1)) if self.date_to else None)
+
+
+def _parse_date(value: Any, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise bad_request(f"{name}는 YYYY-MM-DD 형식의 날짜입니다.") from None
+
+
+def kst_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), KST).astimezone(UTC)
+
+
+def kst_today(now: datetime | None = None) -> date:
+    return (now or datetime.now(UTC)).astimezone(KST).date()
+
+
+def parse_limit(limit: Any) -> int:
+    if limit is None or limit == "":
+        return PAGE_SIZE
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        raise bad_request(f"limit은 1 이상 {MAX_PAGE_SIZE} 이하의 정수입니다.") from None
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise bad_request(f"limit은 1 이상 {MAX_PAGE_SIZE} 이하의 정수입니다.")
+    return value
+
+
+# ---- the cursor: opaque to clients, checked on the way in ------------------------------
+def encode_cursor(created_at: datetime, payment_id: int) -> str:
+    micros = (created_at - _EPOCH) // timedelta(microseconds=1)
+    return base64.urlsafe_b64encode(f"{micros}.{payment_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None or cursor == "":
+        return None
+    invalid = ServiceError("INVALID_CURSOR", "cursor가 올바르지 않습니다. 앞 페이지 응답의 nextCursor를 그대로 보내주세요.", 400)
+    if not isinstance(cursor, str) or not _CURSOR_RE.match(cursor):
+        raise invalid
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        micros, _, ident = text.partition(".")
+        if not (micros.lstrip("-").isdigit() and ident.isdigit()):
+            raise ValueError(text)
+        return _EPOCH + timedelta(microseconds=int(micros)), int(ident)
+    except (ValueError, OverflowError, UnicodeDecodeError):
+        raise invalid from None
+
+
+# ---- SQL ------------------------------------------------------------------------------
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _starts_with(session: Session, column: Any, q: str) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":  # served by the text_pattern_ops index
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(escaped + "%")  # PostgreSQL's default LIKE escape is the backslash
+    return sa.func.substr(column, 1, len(q)) == q  # SQLite's LIKE ignores ASCII case
+
+
+def text_condition(session: Session, q: str) -> ColumnElement[bool]:
+    """orderId / paymentKey start with ``q`` (exact case: they are identifiers); orderName /
+    buyer email contain it (any case)."""
+    pattern = _like(q)
+    buyers = sa.select(User.id).where(col(User.email).ilike(pattern, escape="\\"))
+    ids = list(session.execute(buyers.limit(MAX_BUYER_IDS + 1)).scalars()) if q else []
+    buyer_cond: ColumnElement[bool]
+    if len(ids) > MAX_BUYER_IDS:
+        buyer_cond = col(Payment.user_id).in_(buyers)
+    elif ids:
+        buyer_cond = col(Payment.user_id).in_(ids)
+    else:
+        buyer_cond = sa.false()
+    return sa.or_(_starts_with(session, col(Payment.order_id), q),
+                  _starts_with(session, col(Payment.payment_key), q),
+                  col(Payment.order_name).ilike(pattern, escape="\\"), buyer_cond)
+
+
+def conditions(session: Session, filters: AdminFilters, *, statuses: bool = True) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if statuses and filters.statuses:
+        where.append(col(Payment.status).in_(filters.statuses))
+    start, end = filters.utc_range()
+    if start is not None:
+        where.append(col(Payment.created_at) >= start)
+    if end is not None:
+        where.append(col(Payment.created_at) < end)
+    if filters.q:
+        where.append(text_condition(session, filters.q))
+    return where
+
+
+ROW_COLUMNS = (Payment.id, Payment.order_id, Payment.payment_key, Payment.order_name, User.email,
+               Payment.amount, Payment.balance_amount, Payment.method, Payment.status, Payment.approved_at,
+               Payment.created_at)
+
+
+def page_query(where: Iterable[ColumnElement[bool]], after: tuple[datetime, int] | None, limit: int,
+               few: bool = False) -> Select:
+    """One page of rows, newest first, strictly after the cursor ``(created_at, id)``.
+
+    ``few``: the filter matches few rows (a selective search). Then the matches are gathered
+    first (a MATERIALIZED CTE: the trigram/btree indexes, OR-ed as a bitmap) and sorted; left
+    alone, PostgreSQL walks the created_at index and filters row by row, betting that matches
+    are dense, which for a rare term means reading much of the table (~300 ms cold at 1M rows).
+    """
+    where = list(where)
+    if few:
+        hits = sa.select(Payment.id).where(*where).cte("hits").prefix_with("MATERIALIZED", dialect="postgresql")
+        where = [col(Payment.id).in_(sa.select(hits.c.id))]
+    stmt = sa.select(*ROW_COLUMNS).join(User, col(User.id) == col(Payment.user_id)).where(*where)
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(col(Payment.created_at), col(Payment.id))
+                          < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Integer())))
+    return stmt.order_by(col(Payment.created_at).desc(), col(Payment.id).desc()).limit(limit)
+
+
+def few_matches(filters: AdminFilters, count: int) -> bool:
+    """A text search matching at most FEW rows is served by gathering the matches first."""
+    return bool(filters.q) and count <= FEW
+
+
+def capped_count_query(where: Iterable[ColumnElement[bool]], cap: int = COUNT_CAP) -> Select:
+    """How many rows match, counting no further than ``cap + 1``."""
+    return sa.select(sa.func.count()).select_from(sa.select(Payment.id).where(*where).limit(cap + 1).subquery())
+
+
+def kst_day(session: Session) -> ColumnElement[Any]:
+    """The KST calendar day of created_at (KST has no DST: always UTC+9)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.cast(sa.func.timezone("Asia/Seoul", col(Payment.created_at)), sa.Date)
+    return sa.func.date(col(Payment.created_at), "+9 hours")
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@dataclass
+class Window:
+    """A KST day range [first, last] for the revenue chart."""
+
+    first: date
+    last: date
+    days: list[date] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
