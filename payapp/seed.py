@@ -1,5 +1,6 @@
 """``python -m payapp.seed``: migrate, add the demo catalog, the demo customer and the admin.
 
+``--payments N`` also adds N demo payments for the admin dashboard (payapp/seed_payments.py).
 Prints the sign-ins. Passwords come from settings (DEMO_PASSWORD, ADMIN_PASSWORD); with no
 ADMIN_PASSWORD a random one is generated once into .data/admin_password.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
+import time
 
 from sqlmodel import select
 
@@ -41,6 +43,8 @@ def ensure_user(email: str, password: str, role: Role) -> User:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m payapp.seed")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--payments", type=int, default=0, metavar="N",
+                        help="also add N demo payments with buyers and events (COPY on PostgreSQL)")
     args = parser.parse_args(argv)
     settings = get_settings()
     migrate()
@@ -54,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"catalog: {added} product(s) added")
         print(f"demo customer: {settings.demo_email} / {demo_pw}")
         print(f"admin:         {settings.admin_email} / {admin_pw}")
+    if args.payments > 0:
+        from payapp.seed_payments import seed_payments
+
+        started = time.monotonic()
+        seed_payments(args.payments, progress=(lambda _line: None) if args.quiet else print)
+        if not args.quiet:
+            print(f"payments: {args.payments:,} added in {time.monotonic() - started:.1f}s")
     return 0
 
 
