@@ -7,9 +7,11 @@ token (which every websocket URL shows).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 import reflex as rx
+from sqlmodel import Session
 
 from payapp import routes
 from payapp.db import run_db, session_scope
@@ -56,32 +58,29 @@ class AuthState(rx.State):
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next"))
 
-    @rx.event
-    async def login(self, form: dict):
+    async def _sign_in(self, find_user: Callable[[Session], User]):
+        """Open a session for the user ``find_user`` returns (or show its error), then go on."""
         self.form_error = ""
-        email, password = form.get("email", ""), form.get("password", "")
         try:
-            user = await run_db(lambda s: accounts.authenticate(s, email, password))
+            user = await run_db(find_user)
             self.session_token = await run_db(lambda s: accounts.open_session(s, user))
         except ServiceError as err:
             self.form_error = err.message
-            return
+            return None
         return rx.redirect(self._next())
 
     @rx.event
+    async def login(self, form: dict):
+        email, password = form.get("email", ""), form.get("password", "")
+        return await self._sign_in(lambda s: accounts.authenticate(s, email, password))
+
+    @rx.event
     async def signup(self, form: dict):
-        self.form_error = ""
         email, password = form.get("email", ""), form.get("password", "")
         if password != form.get("password_confirm", password):
             self.form_error = "비밀번호 확인이 일치하지 않습니다."
-            return
-        try:
-            user = await run_db(lambda s: accounts.create_user(s, email, password))
-            self.session_token = await run_db(lambda s: accounts.open_session(s, user))
-        except ServiceError as err:
-            self.form_error = err.message
-            return
-        return rx.redirect(self._next())
+            return None
+        return await self._sign_in(lambda s: accounts.create_user(s, email, password))
 
     @rx.event
     async def logout(self):

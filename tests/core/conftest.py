@@ -9,6 +9,7 @@ Two deployments, both as real processes over HTTP:
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import subprocess
 import sys
@@ -121,14 +122,23 @@ class Shop:
         self.sandbox.delete("/_sandbox/faults").raise_for_status()
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    name = f"payapp_test_{uuid.uuid4().hex[:8]}"
+@contextlib.contextmanager
+def fresh_pg_database(prefix: str = "payapp_test") -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    with fresh_pg_database() as url:
+        yield url
 
 
 def _start(name: str, env: dict[str, str], sandbox_url: str | None, db_url: str, tmp: Path) -> Iterator[Shop]:

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 
-import psycopg
 import pytest
 
-from tests.core.conftest import CONFIG_VARS, PG_ADMIN
+from tests.core.conftest import CONFIG_VARS, fresh_pg_database
 from tests.support.servers import ROOT, child_env
 
 
 @pytest.fixture
 def empty_pg():
-    name = f"payapp_migr_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database("payapp_migr") as url:
+        yield url
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
