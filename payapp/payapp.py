@@ -4,10 +4,12 @@ import reflex as rx
 
 from payapp import routes
 from payapp.api.app import create_api
+from payapp.pages.admin import admin_payment_page, admin_payments_page
 from payapp.pages.index import TITLE as INDEX_TITLE
 from payapp.pages.index import index_page
 from payapp.pages.login import login_page, signup_page
 from payapp.pages.payment import fail_page, orders_page, success_page
+from payapp.state.admin import AdminListState, AdminPaymentState
 from payapp.state.payment import OrdersState, ReceiptState
 from payapp.state.shop import ShopState
 
@@ -22,6 +24,8 @@ PAGES = [
     (success_page, routes.SUCCESS, "결제 완료 · payapp", ReceiptState.confirm),
     (fail_page, routes.FAIL, "결제 실패 · payapp", ShopState.forget_request),
     (orders_page, routes.ORDERS, "주문내역 · payapp", OrdersState.load),
+    (admin_payments_page, routes.ADMIN_PAYMENTS, "결제 관리 · payapp", AdminListState.load),
+    (admin_payment_page, routes.ADMIN_PAYMENT, "결제 상세 · payapp", AdminPaymentState.load),
 ]
 
 for page, route, title, on_load in PAGES:

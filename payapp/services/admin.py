@@ -51,16 +51,9 @@ from .admin_query import (
 from .errors import not_found
 
 __all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
-           "PaymentEventView", "STATUS_LABELS", "CSV_HEADER", "list_payments", "stats", "payment_detail",
+           "PaymentEventView", "CSV_HEADER", "list_payments", "stats", "payment_detail",
            "csv_stream", "csv_filename", "COUNT_CAP", "PAGE_SIZE"]
 
-# What the status badge says (Korean), keyed by Toss's status code.
-STATUS_LABELS: dict[str, str] = {
-    PaymentStatus.READY: "준비", PaymentStatus.IN_PROGRESS: "승인 확인 중",
-    PaymentStatus.WAITING_FOR_DEPOSIT: "입금 대기", PaymentStatus.DONE: "결제 완료",
-    PaymentStatus.CANCELED: "전액 환불", PaymentStatus.PARTIAL_CANCELED: "부분 환불",
-    PaymentStatus.ABORTED: "승인 실패", PaymentStatus.EXPIRED: "만료",
-}
 CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각(KST)"]
 CSV_BATCH = 1000
 DEFAULT_CHART_DAYS = 30

@@ -9,9 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from payapp.api.deps import AdminUser, Payments
-from payapp.api.routes.payments import CancelIn
-from payapp.models import EventSource
+from payapp.api.deps import AdminOrTicket, AdminUser
+from payapp.api.routes import payments
 from payapp.schemas import PaymentView
 from payapp.services import admin
 from payapp.services.admin import AdminFilters, AdminPaymentDetail, AdminPaymentPage, AdminStats
@@ -34,8 +33,12 @@ async def list_payments(request: Request, user: AdminUser) -> AdminPaymentPage:
 
 
 @router.get("/payments.csv")
-async def export_csv(request: Request, user: AdminUser) -> StreamingResponse:
-    """The current filter as CSV (UTF-8 with BOM, for Excel), streamed batch by batch."""
+async def export_csv(request: Request, user: AdminOrTicket) -> StreamingResponse:
+    """The current filter as CSV (UTF-8 with BOM, for Excel), streamed batch by batch.
+
+    Besides a Bearer token it takes ``?ticket=`` from the admin page (a one-time, 60-second
+    ticket), since a browser download cannot send an Authorization header.
+    """
     filters = _filters(request)
     return StreamingResponse(admin.csv_stream(filters), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{admin.csv_filename(filters)}"',
@@ -52,13 +55,6 @@ async def payment_detail(orderId: str, user: AdminUser) -> AdminPaymentDetail:  
     return await admin.payment_detail(orderId)
 
 
-@router.post("/payments/{orderId}/cancel", response_model=PaymentView)
-async def cancel(orderId: str, body: CancelIn, user: AdminUser, service: Payments) -> PaymentView:  # noqa: N803
-    """Full refund without cancelAmount, partial with it (never beyond the balance)."""
-    return await service.cancel(user, orderId, body.cancelReason, body.cancelAmount)
-
-
-@router.post("/payments/{orderId}/sync", response_model=PaymentView)
-async def sync(orderId: str, user: AdminUser, service: Payments) -> PaymentView:  # noqa: N803
-    """"Toss와 동기화": re-read the payment at Toss and apply it through the transition table."""
-    return await service.settle(orderId, EventSource.ADMIN)
+# The same handlers as /v1/payments/{orderId}/cancel and /sync, under the admin prefix too.
+router.add_api_route("/payments/{orderId}/cancel", payments.cancel, methods=["POST"], response_model=PaymentView)
+router.add_api_route("/payments/{orderId}/sync", payments.sync, methods=["POST"], response_model=PaymentView)

@@ -1,0 +1,127 @@
+"""An operator in a real browser: filter, open a payment, refund part of it, then the rest.
+After each step the table, the timeline, the sandbox ledger and the database agree."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from payapp.sandbox.config import SANDBOX_CLIENT_KEY
+from payapp.settings import SANDBOX_PREFIX
+from tests.shop.conftest import sign_in
+from tests.support.app import DATA_DIRS
+
+pytestmark = pytest.mark.browser
+
+
+def paid_order(live, quantity: int = 2) -> dict:
+    auth = live.token()
+    product = live.products()[0]
+    order = httpx.post(live.url + "/v1/payments/prepare", headers=auth, timeout=10,
+                       json={"items": [{"productId": product["id"], "quantity": quantity}]}).json()
+    authorized = httpx.post(live.url + SANDBOX_PREFIX + "/_sandbox/authorize", timeout=10, json={
+        "clientKey": SANDBOX_CLIENT_KEY, "amount": order["amount"], "orderId": order["orderId"],
+        "orderName": order["orderName"], "method": "카드"}).json()
+    r = httpx.post(live.url + "/v1/payments/confirm", headers=auth, timeout=30, json={
+        "paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def admin_sign_in(page: Page, live) -> None:
+    password = (DATA_DIRS[live.url] / "admin_password").read_text().strip()
+    sign_in(page, live.url, "admin@payapp.local", password, next_path="/admin/payments")
+
+
+def agree(live, page: Page, order_id: str, status: str, balance: int) -> None:
+    expect(page.get_by_test_id("detail-balance")).to_have_text(f"{balance:,}원")
+    row = live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id)
+    assert row == [{"status": status, "balance_amount": balance}]
+    toss = live.sandbox("/_sandbox/payments", orderId=order_id)["data"][0]
+    assert (toss["status"], toss["balanceAmount"]) == (status, balance)
+
+
+def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
+    paid = paid_order(live)
+    order_id, amount = paid["orderId"], paid["amount"]
+    admin_sign_in(page, live)
+    expect(page.get_by_role("heading", name="결제 관리")).to_be_visible()
+    page.get_by_label("검색어").fill(order_id)
+    page.get_by_role("button", name="검색").click()
+    expect(page).to_have_url(re.compile(rf".*q={order_id}.*"))
+    expect(page.get_by_test_id("admin-row")).to_have_count(1)
+    expect(page.get_by_test_id("admin-row")).to_contain_text("결제 완료")
+
+    page.get_by_role("link", name=order_id).click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("결제 완료")
+    agree(live, page, order_id, "DONE", amount)
+
+    page.get_by_role("button", name="부분 환불").click()
+    page.get_by_label("환불 금액").fill("1000")
+    page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
+    page.get_by_role("button", name="환불하기").click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("부분 취소")
+    agree(live, page, order_id, "PARTIAL_CANCELED", amount - 1000)
+    expect(page.get_by_test_id("event-row")).to_have_count(3)
+
+    page.get_by_role("button", name="전액 환불").click()
+    page.get_by_label("전액 환불 사유").fill("나머지 환불")
+    page.get_by_role("button", name="전액 환불하기").click()
+    expect(page.get_by_test_id("detail-status")).to_have_text("전액 취소")
+    agree(live, page, order_id, "CANCELED", 0)
+    expect(page.get_by_test_id("event-row")).to_have_count(4)
+
+    page.get_by_role("link", name="← 결제 목록").click()
+    page.get_by_label("검색어").fill(order_id)
+    page.get_by_role("button", name="검색").click()
+    expect(page.get_by_test_id("admin-row")).to_contain_text("전액 취소")
+
+
+def test_partial_refund_over_the_balance_is_refused_in_the_page(page: Page, live):
+    paid = paid_order(live, quantity=1)
+    admin_sign_in(page, live)
+    page.goto(f"{live.url}/admin/payment?orderId={paid['orderId']}")
+    expect(page.get_by_test_id("detail-status")).to_have_text("결제 완료")
+    page.get_by_role("button", name="부분 환불").click()
+    page.get_by_label("환불 금액").evaluate("(el) => el.removeAttribute('max')")  # past the browser's own check
+    page.get_by_label("환불 금액").fill(str(paid["amount"] + 1))
+    page.get_by_label("환불 사유", exact=True).fill("과다 환불")
+    page.get_by_role("button", name="환불하기").click()
+    expect(page.get_by_text("CANCEL_AMOUNT_EXCEEDS_BALANCE", exact=False)).to_be_visible()
+    assert live.rows("SELECT status FROM payment WHERE order_id = :o", o=paid["orderId"]) == [{"status": "DONE"}]
+
+
+def test_customer_reaching_admin_is_sent_to_login(page: Page, live):
+    sign_in(page, live.url)
+    page.goto(live.url + "/admin/payments")
+    expect(page).to_have_url(re.compile(r".*/login\?next=.*admin.*"))
+
+
+def test_status_filter_lives_in_the_url(page: Page, live):
+    paid_order(live)
+    admin_sign_in(page, live)
+    page.goto(live.url + "/admin/payments?status=DONE")
+    expect(page.get_by_test_id("admin-row").first).to_be_visible()
+    for row in page.get_by_test_id("admin-row").all():
+        expect(row).to_contain_text("결제 완료")
+
+
+def test_csv_export_downloads_the_current_filter_once(page: Page, live):
+    paid = paid_order(live)
+    admin_sign_in(page, live)
+    page.goto(f"{live.url}/admin/payments?q={paid['orderId']}")
+    expect(page.get_by_test_id("admin-row")).to_have_count(1)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV 내보내기").click()
+    body = download.value.path().read_bytes()
+    assert body.startswith("\ufeff".encode())
+    lines = body.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("주문번호,")
+    assert len(lines) == 2 and lines[1].startswith(paid["orderId"] + ",")
+    link = download.value.url
+    assert "ticket=" in link
+    again = httpx.get(link, timeout=10)  # the ticket worked once; a copied link does not
+    assert again.status_code == 401 and again.json()["code"] == "INVALID_TICKET"
