@@ -37,6 +37,7 @@ ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 PAYMENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 MAX_LINES = 20
 CONFIRM_LOCK = "payapp:confirming:"
+KEY_ERRORS = frozenset({"UNAUTHORIZED_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "INVALID_API_KEY"})
 CANCEL_LOCK = "payapp:cancel-lock:"
 S = PaymentStatus
 
@@ -155,6 +156,12 @@ class PaymentService:
             except TossError as err:
                 if err.code == "ALREADY_PROCESSED_PAYMENT":
                     return await self._settle_from_toss(payment.order_id, EventSource.CONFIRM)
+                if err.code in KEY_ERRORS:
+                    # Our keys are wrong, not the buyer's card: Toss did nothing, so nothing is
+                    # marked failed; the payment can still be confirmed once the keys are fixed.
+                    log.error("Toss refused our credentials (%s) confirming %s", err.code, payment.order_id)
+                    raise ServiceError("TOSS_CONFIGURATION_ERROR",
+                                       "결제 승인 서버 설정에 문제가 있습니다. 잠시 후 다시 시도해주세요.", 502) from None
                 if not err.retryable:
                     await self._abort(payment.order_id, err)
                     status = err.http_status if err.http_status and 400 <= err.http_status < 500 else 502

@@ -146,3 +146,16 @@ def test_toss_refusal_marks_the_payment_aborted_with_tosss_code(shop):
     assert (row["status"], row["failure_code"]) == ("ABORTED", "REJECT_CARD_PAYMENT")
     again = shop.confirm(buyer, authorized)
     assert again.status_code == 400 and again.json()["code"] == "REJECT_CARD_PAYMENT"
+
+
+def test_toss_refusing_our_keys_marks_nothing_failed(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    shop.fault(path="/v1/payments/confirm", method="POST", errorCode="UNAUTHORIZED_KEY")
+    try:
+        r = shop.confirm(buyer, authorized)
+    finally:
+        shop.clear_faults()
+    assert r.status_code == 502 and r.json()["code"] == "TOSS_CONFIGURATION_ERROR"
+    row = shop.payment_row(authorized["orderId"])
+    assert (row["status"], row["failure_code"]) == ("IN_PROGRESS", None)
