@@ -36,12 +36,25 @@ def admin_sign_in(page: Page, live) -> None:
     sign_in(page, live.url, "admin@payapp.local", password, next_path="/admin/payments")
 
 
+LABELS = {"DONE": "결제 완료", "PARTIAL_CANCELED": "부분 취소", "CANCELED": "전액 취소"}
+
+
 def agree(live, page: Page, order_id: str, status: str, balance: int) -> None:
+    """The detail page, the table, the database and the sandbox ledger say the same."""
+    expect(page.get_by_test_id("detail-status")).to_have_text(LABELS[status])
     expect(page.get_by_test_id("detail-balance")).to_have_text(f"{balance:,}원")
     row = live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id)
     assert row == [{"status": status, "balance_amount": balance}]
     toss = live.sandbox("/_sandbox/payments", orderId=order_id)["data"][0]
     assert (toss["status"], toss["balanceAmount"]) == (status, balance)
+    detail_url = page.url
+    page.goto(f"{live.url}/admin/payments?q={order_id}")
+    table_row = page.get_by_test_id("admin-row")
+    expect(table_row).to_have_count(1)
+    expect(table_row).to_contain_text(LABELS[status])
+    expect(table_row.get_by_role("cell").nth(4)).to_have_text(f"{balance:,}원")
+    page.goto(detail_url)
+    expect(page.get_by_test_id("detail-status")).to_have_text(LABELS[status])
 
 
 def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
@@ -64,20 +77,17 @@ def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
     page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
     page.get_by_role("button", name="환불하기").click()
     expect(page.get_by_test_id("detail-status")).to_have_text("부분 취소")
-    agree(live, page, order_id, "PARTIAL_CANCELED", amount - 1000)
     expect(page.get_by_test_id("event-row")).to_have_count(3)
+    expect(page.get_by_test_id("event-row").last).to_contain_text("부분 취소")
+    agree(live, page, order_id, "PARTIAL_CANCELED", amount - 1000)
 
     page.get_by_role("button", name="전액 환불").click()
     page.get_by_label("전액 환불 사유").fill("나머지 환불")
     page.get_by_role("button", name="전액 환불하기").click()
     expect(page.get_by_test_id("detail-status")).to_have_text("전액 취소")
-    agree(live, page, order_id, "CANCELED", 0)
     expect(page.get_by_test_id("event-row")).to_have_count(4)
-
-    page.get_by_role("link", name="← 결제 목록").click()
-    page.get_by_label("검색어").fill(order_id)
-    page.get_by_role("button", name="검색").click()
-    expect(page.get_by_test_id("admin-row")).to_contain_text("전액 취소")
+    expect(page.get_by_test_id("event-row").last).to_contain_text("전액 취소")
+    agree(live, page, order_id, "CANCELED", 0)
 
 
 def test_partial_refund_over_the_balance_is_refused_in_the_page(page: Page, live):
