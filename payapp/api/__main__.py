@@ -1,4 +1,9 @@
-"""``python -m payapp.api --host 127.0.0.1 --port N``: the REST API alone, migrations applied first."""
+"""``python -m payapp.api --host 127.0.0.1 --port N``: the REST API alone.
+
+Pending migrations are applied first, as ``make run`` does, and an empty product table gets
+the demo catalog (a shop with nothing to sell cannot take a payment). No users are created:
+``python -m payapp.users create`` is the operators' tool.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import logging
 
 import uvicorn
 
-from payapp.db import migrate
+from payapp.db import migrate, session_scope
+from payapp.services.catalog import seed_catalog_if_empty
 
 from .app import create_api
 
@@ -20,6 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     migrate()
+    with session_scope() as session:
+        seed_catalog_if_empty(session)
     uvicorn.run(create_api(), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
 
 

@@ -23,6 +23,12 @@ def list_products(session: Session) -> list[ProductView]:
             for p in rows]
 
 
+def seed_catalog_if_empty(session: Session) -> int:
+    if session.exec(select(Product.id).limit(1)).first() is not None:
+        return 0
+    return seed_catalog(session)
+
+
 def seed_catalog(session: Session) -> int:
     """Add the demo products that are missing (by name). Returns how many were added."""
     existing = set(session.exec(select(Product.name)))
