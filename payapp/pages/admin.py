@@ -105,6 +105,21 @@ def _field(label: str, value: rx.Var) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
 
 
+def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component) -> rx.Component:
+    """The form both refund dialogs share: fields, a reason, 닫기, and a red submit that calls refund."""
+    s = AdminPaymentState
+    return rx.form(
+        rx.vstack(
+            *fields,
+            rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유", aria_label=reason_label),
+            rx.hstack(close, rx.button(submit, type="submit", color_scheme="red", loading=s.busy),
+                      justify="end", width="100%"),
+            spacing="3",
+        ),
+        on_submit=s.refund, reset_on_submit=True,
+    )
+
+
 def refund_dialogs() -> rx.Component:
     s = AdminPaymentState
     partial = rx.dialog.root(
@@ -112,19 +127,9 @@ def refund_dialogs() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("부분 환불"),
             rx.dialog.description("환불할 금액과 사유를 입력하세요. 남은 금액: ", s.detail["balance"]),
-            rx.form(
-                rx.vstack(
-                    rx.input(name="amount", type="number", min=1, max=s.balance, required=True,
-                             placeholder="환불 금액(원)", aria_label="환불 금액"),
-                    rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유",
-                             aria_label="환불 사유"),
-                    rx.hstack(rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
-                              rx.button("환불하기", type="submit", color_scheme="red", loading=s.busy),
-                              justify="end", width="100%"),
-                    spacing="3",
-                ),
-                on_submit=s.refund, reset_on_submit=True,
-            ),
+            _refund_form([rx.input(name="amount", type="number", min=1, max=s.balance, required=True,
+                                   placeholder="환불 금액(원)", aria_label="환불 금액")],
+                         "환불 사유", "환불하기", rx.dialog.close(rx.button("닫기", type="button", variant="soft"))),
         ),
         open=s.partial_open, on_open_change=s.set_partial_open,
     )
@@ -133,17 +138,7 @@ def refund_dialogs() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("전액 환불"),
             rx.alert_dialog.description("남은 금액 ", s.detail["balance"], "을 모두 환불합니다. 되돌릴 수 없습니다."),
-            rx.form(
-                rx.vstack(
-                    rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유",
-                             aria_label="전액 환불 사유"),
-                    rx.hstack(rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")),
-                              rx.button("전액 환불하기", type="submit", color_scheme="red", loading=s.busy),
-                              justify="end", width="100%"),
-                    spacing="3",
-                ),
-                on_submit=s.refund, reset_on_submit=True,
-            ),
+            _refund_form([], "전액 환불 사유", "전액 환불하기", rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft"))),
         ),
         open=s.full_open, on_open_change=s.set_full_open,
     )

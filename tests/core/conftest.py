@@ -115,11 +115,14 @@ class Shop:
         return self.rows("SELECT e.* FROM payment_event e JOIN payment p ON p.id = e.payment_id "
                          "WHERE p.order_id = :o ORDER BY e.id", o=order_id)
 
-    def fault(self, **rule: Any) -> None:
+    @contextlib.contextmanager
+    def faulted(self, **rule: Any) -> Iterator[None]:
+        """A sandbox fault rule for the duration of the block (then every fault is cleared)."""
         self.sandbox.post("/_sandbox/faults", json=rule).raise_for_status()
-
-    def clear_faults(self) -> None:
-        self.sandbox.delete("/_sandbox/faults").raise_for_status()
+        try:
+            yield
+        finally:
+            self.sandbox.delete("/_sandbox/faults").raise_for_status()
 
 
 @contextlib.contextmanager

@@ -87,11 +87,8 @@ def test_unknown_order_is_not_found(shop):
 def test_lost_toss_response_stays_in_progress_reported_pending_then_settles(shop):
     buyer, admin = shop.signup(), shop.admin()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True)
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
         r = shop.confirm(buyer, authorized)
-    finally:
-        shop.clear_faults()
     assert r.status_code == 202, r.text
     assert r.json()["pending"] is True and r.json()["status"] == "IN_PROGRESS"
     assert r.json()["message"] == "승인 확인 중"
@@ -110,11 +107,8 @@ def test_lost_toss_response_stays_in_progress_reported_pending_then_settles(shop
 def test_one_lost_response_is_healed_by_the_idempotent_retry(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", lostResponse=True, times=1)
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, times=1):
         r = shop.confirm(buyer, authorized)
-    finally:
-        shop.clear_faults()
     assert r.status_code == 200 and r.json()["status"] == "DONE"
     assert len(shop.toss_confirms(authorized["orderId"])) == 1  # the retry was a replay
 
@@ -122,11 +116,8 @@ def test_one_lost_response_is_healed_by_the_idempotent_retry(shop):
 def test_transient_provider_errors_are_retried_with_the_same_key(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", chain=["PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "ok"])
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", chain=["PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "ok"]):
         r = shop.confirm(buyer, authorized)
-    finally:
-        shop.clear_faults()
     assert r.status_code == 200 and r.json()["status"] == "DONE"
     keys = {e["idempotencyKey"] for e in shop.sandbox.get("/_sandbox/requests").json()["data"]
             if (e.get("body") or {}).get("orderId") == authorized["orderId"]}
@@ -136,11 +127,8 @@ def test_transient_provider_errors_are_retried_with_the_same_key(shop):
 def test_toss_refusal_marks_the_payment_aborted_with_tosss_code(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", errorCode="REJECT_CARD_PAYMENT")
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", errorCode="REJECT_CARD_PAYMENT"):
         r = shop.confirm(buyer, authorized)
-    finally:
-        shop.clear_faults()
     assert r.status_code == 403 and r.json()["code"] == "REJECT_CARD_PAYMENT"
     row = shop.payment_row(authorized["orderId"])
     assert (row["status"], row["failure_code"]) == ("ABORTED", "REJECT_CARD_PAYMENT")
@@ -151,11 +139,8 @@ def test_toss_refusal_marks_the_payment_aborted_with_tosss_code(shop):
 def test_toss_refusing_our_keys_marks_nothing_failed(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", errorCode="UNAUTHORIZED_KEY")
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", errorCode="UNAUTHORIZED_KEY"):
         r = shop.confirm(buyer, authorized)
-    finally:
-        shop.clear_faults()
     assert r.status_code == 502 and r.json()["code"] == "TOSS_CONFIGURATION_ERROR"
     row = shop.payment_row(authorized["orderId"])
     assert (row["status"], row["failure_code"]) == ("IN_PROGRESS", None)

@@ -11,11 +11,8 @@ def _event(order_id: str, status: str) -> dict:
 def test_payment_status_changed_settles_from_toss_not_from_the_body(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    shop.fault(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True)
-    try:
+    with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
         assert shop.confirm(buyer, authorized).status_code == 202
-    finally:
-        shop.clear_faults()
     # A forged body claiming CANCELED changes nothing by itself: Toss says DONE.
     r = shop.http.post("/v1/webhooks/toss", json=_event(authorized["orderId"], "CANCELED"),
                        headers={"tosspayments-webhook-transmission-id": f"wh_{authorized['orderId']}"})

@@ -29,15 +29,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from payapp.settings import Settings
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, wait_healthy
 
 BUN = ROOT / ".tools" / "bun" / "node_modules" / "bun" / "bin" / "bun.exe"
 START_TIMEOUT = 300.0
@@ -132,7 +130,8 @@ def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) 
             stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        _wait_healthy(proc, url, log, timeout)
+        # /ping answers once the backend runs; it starts only after the frontend is built.
+        wait_healthy(proc, url + "/ping", timeout, "reflex run", lambda: _tail(log))
         yield url
     finally:
         _stop(proc)
@@ -141,22 +140,6 @@ def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) 
             print(f"app files kept in {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float) -> None:
-    # /ping answers once the backend runs; it starts only after the frontend is built.
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"reflex run exited with {proc.returncode}:\n{_tail(log)}")
-        try:
-            if httpx.get(url + "/ping", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the app did not answer /ping within {timeout:.0f} s:\n{_tail(log)}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_healthy(proc: subprocess.Popen, url: str, timeout: float, what: str,
+                 log_tail: Callable[[], str] = lambda: "") -> None:
+    """Poll ``url`` until it answers 200; fail early if ``proc`` exits, or after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}\n{log_tail()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer {url} within {timeout:.0f} s\n{log_tail()}")
+        time.sleep(0.1)
 
 
 def child_env(env: dict | None = None, drop_env: tuple[str, ...] = ()) -> dict[str, str]:
@@ -43,19 +60,8 @@ def server_process(args: list[str], health_path: str, env: dict | None = None,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{args} exited with {proc.returncode}")
-            try:
-                if httpx.get(url + health_path, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{args} did not become healthy in {timeout}s")
-            time.sleep(0.1)
+        wait_healthy(proc, url + health_path, timeout, what=" ".join(args))
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):
