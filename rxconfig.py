@@ -9,13 +9,12 @@ import reflex as rx
 from payapp.settings import get_settings
 
 settings = get_settings()
-# `reflex run` opens db_url (its schema check) before the app is imported: the default
-# SQLite file needs its directory on a fresh clone.
-settings.ensure_data_dir()
 
 config = rx.Config(
     app_name="payapp",
-    db_url=settings.db_url,
+    # No db_url: payapp's database belongs to payapp.db and alembic (migrations run by
+    # `make run` / `python -m payapp.seed`); Reflex's own schema check does not know the
+    # PostgreSQL-only indexes and would ask for a bogus "reflex db makemigrations".
     # Reflex keeps page state in this process unless a Redis URL is given; several backend
     # workers (prod with Redis) must share it there.
     redis_url=settings.reflex_redis_url,
