@@ -74,8 +74,9 @@ def admin_payments_page() -> rx.Component:
                 stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
                 spacing="3", wrap="wrap", margin_bottom="1em"),
         rx.card(
+            # fill is a colour, not var(--…): SVG presentation attributes take no CSS variables.
             rx.recharts.bar_chart(
-                rx.recharts.bar(data_key="revenue", fill="var(--accent-9)", name="매출(원)"),
+                rx.recharts.bar(data_key="revenue", fill="#3e63dd", name="매출(원)", is_animation_active=False),
                 rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(width=80),
                 rx.recharts.graphing_tooltip(),
                 data=s.daily, height=200, width="100%",

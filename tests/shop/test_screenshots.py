@@ -61,3 +61,18 @@ def test_screenshots_of_products_window_receipt_and_fail(device, page: Page, pho
         assert path.stat().st_size > 10_000
     if device == "phone":  # nothing wider than the phone: no sideways scrolling
         assert p.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_screenshots_of_the_admin(page: Page, live, out_dir):
+    from tests.shop.test_admin_page import admin_sign_in, paid_order
+
+    paid = paid_order(live)
+    admin_sign_in(page, live)
+    expect(page.get_by_test_id("admin-row").first).to_be_visible()
+    page.mouse.move(0, 0)  # no chart tooltip under a leftover pointer
+    page.screenshot(path=out_dir / "admin-list-desktop.png", full_page=True)
+    page.goto(f"{live.url}/admin/payment?orderId={paid['orderId']}")
+    expect(page.get_by_test_id("event-row").first).to_be_visible()
+    page.screenshot(path=out_dir / "admin-payment-desktop.png", full_page=True)
+    for name in ("admin-list-desktop.png", "admin-payment-desktop.png"):
+        assert (out_dir / name).stat().st_size > 10_000
