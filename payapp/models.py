@@ -6,7 +6,7 @@ Split by purpose as in full-stack-fastapi-template: tables here, public views in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -147,6 +147,21 @@ class PaymentEvent(SQLModel, table=True):
     source: str = Field(max_length=16)
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     at: datetime = _ts()
+
+
+class PaymentDaily(SQLModel, table=True):
+    """Payments per KST day of ``created_at`` and status: count and sum of balance_amount.
+
+    A rollup of ``payment`` for the admin stats, moved by ``transitions.transition`` in the
+    transaction that moves the payment (payapp/services/rollup.py).
+    """
+
+    __tablename__ = "payment_daily"
+
+    day: date = Field(primary_key=True)
+    status: str = Field(primary_key=True, max_length=24)
+    count: int = Field(default=0, sa_type=sa.BigInteger)
+    balance_sum: int = Field(default=0, sa_type=sa.BigInteger)
 
 
 class AuthSession(SQLModel, table=True):

@@ -19,35 +19,30 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db, session_scope
-from payapp.models import Payment, PaymentEvent, PaymentStatus, User
+from payapp.models import Payment, PaymentEvent, User
 from payapp.schemas import kst
 
 from .admin_query import (
     COUNT_CAP,
     PAGE_SIZE,
-    REVENUE_STATUSES,
     AdminFilters,
-    Window,
-    as_date,
     capped_count_query,
     conditions,
     decode_cursor,
     encode_cursor,
     few_matches,
-    kst_day,
-    kst_midnight,
     kst_today,
     page_query,
     parse_limit,
 )
+from .admin_stats import AdminStats, stats
 from .errors import not_found
 
 __all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
@@ -56,7 +51,6 @@ __all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentD
 
 CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각(KST)"]
 CSV_BATCH = 1000
-DEFAULT_CHART_DAYS = 30
 
 
 class AdminPaymentRow(BaseModel):
@@ -105,27 +99,6 @@ class AdminPaymentDetail(AdminPaymentRow):
     raw: dict | None  # Toss's last Payment object as received
 
 
-class DailyRevenue(BaseModel):
-    date: date  # a KST day
-    revenue: int
-    count: int  # payments created that day matching the filter, any status
-
-
-class Revenue(BaseModel):
-    today: int
-    last7Days: int  # today and the six KST days before it
-    filter: int
-
-
-class AdminStats(BaseModel):
-    """Revenue = sum of balanceAmount of DONE + PARTIAL_CANCELED payments (refunds deducted)."""
-
-    byStatus: dict[str, int]  # the filter without its status part (facet counts for the chips)
-    count: int  # exact number of payments matching the whole filter
-    revenue: Revenue
-    daily: list[DailyRevenue]  # the filter's days, or the last 30 days when it has no range
-
-
 async def list_payments(filters: AdminFilters, cursor: str | None = None, limit: Any = PAGE_SIZE) -> AdminPaymentPage:
     """A page of payments matching ``filters``, newest first (created_at, then id).
 
@@ -147,52 +120,6 @@ async def list_payments(filters: AdminFilters, cursor: str | None = None, limit:
                                 count=min(count, COUNT_CAP), countCapped=count > COUNT_CAP)
 
     return await run_db(work)
-
-
-async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
-    """Counts by status, revenue (today / last 7 KST days / the filter) and a daily series."""
-    today = today or kst_today()
-
-    def revenue_between(session: Session, first: date, last: date) -> int:
-        return session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0)).where(
-            col(Payment.status).in_(REVENUE_STATUSES), col(Payment.created_at) >= kst_midnight(first),
-            col(Payment.created_at) < kst_midnight(last + timedelta(days=1)))).scalar_one()
-
-    def work(session: Session) -> AdminStats:
-        facet = conditions(session, filters, statuses=False)
-        by_status = {s: 0 for s in PaymentStatus}
-        by_status.update(dict(session.execute(sa.select(col(Payment.status), sa.func.count())
-                                              .where(*facet).group_by(col(Payment.status))).all()))
-        chosen = filters.statuses or tuple(PaymentStatus)
-        where = conditions(session, filters)
-        earning = [s for s in REVENUE_STATUSES if s in chosen]
-        filter_revenue = session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
-                                         .where(*where, col(Payment.status).in_(earning))).scalar_one()
-        window = _chart_window(filters, today)
-        day = kst_day(session).label("day")
-        is_revenue = col(Payment.status).in_(earning) if earning else sa.false()
-        series = session.execute(
-            sa.select(day, sa.func.coalesce(sa.func.sum(sa.case((is_revenue, col(Payment.balance_amount)), else_=0)), 0),
-                      sa.func.count())
-            .where(*where, col(Payment.created_at) >= kst_midnight(window.first),
-                   col(Payment.created_at) < kst_midnight(window.last + timedelta(days=1)))
-            .group_by(day)).all()
-        per_day = {as_date(d): (int(rev), int(n)) for d, rev, n in series}
-        return AdminStats(
-            byStatus=by_status, count=sum(by_status[s] for s in chosen),
-            revenue=Revenue(today=revenue_between(session, today, today),
-                            last7Days=revenue_between(session, today - timedelta(days=6), today),
-                            filter=int(filter_revenue)),
-            daily=[DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1])
-                   for d in window.days])
-
-    return await run_db(work)
-
-
-def _chart_window(filters: AdminFilters, today: date) -> Window:
-    last = filters.date_to or max(today, filters.date_from or today)
-    first = filters.date_from or last - timedelta(days=DEFAULT_CHART_DAYS - 1)
-    return Window(first, last)
 
 
 async def payment_detail(order_id: str) -> AdminPaymentDetail:

@@ -197,7 +197,8 @@ class PaymentService:
 
     async def _abort(self, order_id: str, err: TossError) -> None:
         def work(session: Session) -> None:
-            payment = session.exec(select(Payment).where(Payment.order_id == order_id)).one()
+            # Locked like _apply's read: the rollup moves from the status read here.
+            payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
             payment.failure_code, payment.failure_message = err.code, err.message[:510]
             transition(session, payment, S.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message})
             session.commit()
@@ -217,14 +218,13 @@ class PaymentService:
             if moved and can_move(payment.status, answer.status):
                 transition(session, payment, answer.status, source, {
                     "balanceAmount": answer.balanceAmount, "lastTransactionKey": answer.lastTransactionKey,
-                    **(detail or {})})
+                    **(detail or {})}, balance_amount=answer.balanceAmount)
             elif moved:
                 log.warning("ignored Toss status %s for %s (ours %s)", answer.status, order_id, payment.status)
                 return PaymentView.of(payment)
             payment.payment_key = answer.paymentKey
             payment.method = answer.method
             payment.approved_at = answer.approvedAt
-            payment.balance_amount = answer.balanceAmount
             if answer.failure:
                 payment.failure_code, payment.failure_message = answer.failure.code, answer.failure.message[:510]
             payment.raw = answer.model_dump(mode="json")
