@@ -1,4 +1,4 @@
-"""Admin payments list at a million rows: the service's SQL against the naive query, server side.
+"""Admin payments list and stats at a million rows: the service's SQL against the naive query.
 
     .venv/bin/python bench/admin_list.py [--payments 1000000] [--db payapp_bench] [--repeat 7]
 
@@ -7,7 +7,8 @@ Uses its own PostgreSQL database (created if missing), migrates it and seeds it 
 times under ``EXPLAIN (ANALYZE, TIMING OFF)``; the time printed is the median of planning +
 execution as PostgreSQL reports it (no network, no Python). "Naive" is the same query done
 the way it usually starts: OFFSET for deep pages, no usable index for filters and search, an
-exact count(*). Heavy (the seed takes a minute or two): run it by hand, never from the tests.
+exact count(*); for the stats, "naive" is the scan of payment that the payment_daily rollup
+replaces. Heavy (the seed takes a minute or two): run it by hand, never from the tests.
 """
 
 from __future__ import annotations
@@ -86,17 +87,19 @@ def run(rows: int, repeat: int) -> None:
     import sqlalchemy as sa
     from sqlmodel import col
 
-    from payapp.db import session_scope
+    from payapp.db import run_db, session_scope
     from payapp.models import Payment, User
-    from payapp.services import admin
+    from payapp.services import admin, rollup
     from payapp.services.admin_query import (
         AdminFilters,
         capped_count_query,
         conditions,
         few_matches,
+        kst_day,
         kst_today,
         page_query,
     )
+    from payapp.services.admin_stats import _chart_window, _scanned
 
     with session_scope() as session:
         engine = session.get_bind()
@@ -149,6 +152,17 @@ def run(rows: int, repeat: int) -> None:
         cases.append(("count, status + date filter", capped_count_query(conditions(session, by_date)),
                       sa.select(sa.func.count()).select_from(Payment).where(*conditions(session, by_date)), NO_INDEX))
 
+        # stats: the rollup's two reads against the scans they replace (counts by status; a daily series)
+        month = AdminFilters(date_from=today - timedelta(days=29))
+        day = kst_day(session).label("day")
+        cases.append(("stats: by status, whole table (rollup)", rollup.totals_query(None, None),
+                      sa.select(Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
+                      .group_by(Payment.status), ()))
+        cases.append(("stats: by day and status, 30 days (rollup)",
+                      rollup.cells_query([(month.date_from, today)]),
+                      sa.select(day, Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
+                      .where(*conditions(session, month)).group_by(day, Payment.status), ()))
+
         print(f"\n{rows:,} payments; median of {repeat} runs, planning + execution, server side (ms)")
         print(f"{'query':<44} {'fast':>9} {'naive':>10} {'naive/fast':>11}")
         for label, fast, slow, naive_settings in cases:
@@ -157,20 +171,33 @@ def run(rows: int, repeat: int) -> None:
         print("\nsearch terms: " + ", ".join(f"{label.split('= ')[1]} {q!r}" for label, q in searches))
         print(f"status + date filter: {', '.join(by_date.statuses)}, {by_date.date_from} … {by_date.date_to} (KST)")
 
+    REVENUE = ("DONE", "PARTIAL_CANCELED")
+
+    async def scanned(filters: AdminFilters) -> admin.AdminStats:
+        """What stats() did before payment_daily: scan the matching payments."""
+        return await run_db(lambda s: _scanned(s, filters, today, _chart_window(filters, today)))
+
     async def wall() -> None:
         print("\nthrough the service, wall clock in this process (Python + driver + SQL), median ms:")
         for label, call in [
             ("list_payments(first page, with count)", lambda: admin.list_payments(AdminFilters())),
             ("list_payments(status + date filter)", lambda: admin.list_payments(by_date)),
-            ("stats(30-day filter)", lambda: admin.stats(AdminFilters(date_from=today - timedelta(days=29)))),
             ("stats(no filter: whole table)", lambda: admin.stats(AdminFilters())),
+            ("stats(30-day filter)", lambda: admin.stats(month)),
+            ("stats(status DONE,PARTIAL_CANCELED)", lambda: admin.stats(AdminFilters(statuses=REVENUE))),
+            ("stats(status + date filter)", lambda: admin.stats(by_date)),
+            ("stats(q = 'naver': scans the matches)", lambda: admin.stats(AdminFilters(q="naver"))),
+            ("stats(no filter), scanning as before", lambda: scanned(AdminFilters())),
+            ("stats(30-day filter), scanning as before", lambda: scanned(month)),
         ]:
             times = []
             for _ in range(repeat):
                 t0 = time.perf_counter()
                 await call()
                 times.append((time.perf_counter() - t0) * 1000)
-            print(f"  {label:<42} {statistics.median(times):>9.2f}")
+            print(f"  {label:<44} {statistics.median(times):>9.2f}")
+        fast, slow = await admin.stats(AdminFilters()), await scanned(AdminFilters())
+        print(f"  rollup and scan agree (no filter): {fast == slow}")
 
     asyncio.run(wall())
 
