@@ -199,6 +199,10 @@ class PaymentService:
         def work(session: Session) -> None:
             # Locked like _apply's read: the rollup moves from the status read here.
             payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
+            if not can_move(payment.status, S.ABORTED):
+                # Settled meanwhile (a reconcile or webhook got there first): Toss's answer wins.
+                log.warning("not aborting %s: already %s", order_id, payment.status)
+                return
             payment.failure_code, payment.failure_message = err.code, err.message[:510]
             transition(session, payment, S.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message})
             session.commit()
