@@ -103,7 +103,7 @@ class ShopHandler(BaseHTTPRequestHandler):
 def merchant_url(sandbox_url: str) -> Iterator[str]:
     """A stand-in merchant on its own port, reached as ``localhost`` (the sandbox is ``127.0.0.1``)."""
     if not LOADER.exists():
-        pytest.skip("the official loader is missing: run `make tools`")
+        pytest.fail("the official loader is missing: run `make tools`", pytrace=False)
     server = Shop(("127.0.0.1", 0), ShopHandler)
     server.sandbox_url = sandbox_url
     thread = threading.Thread(target=server.serve_forever, name="test-shop", daemon=True)
