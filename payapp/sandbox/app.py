@@ -6,6 +6,8 @@ Usable in-process (``httpx.ASGITransport(app=create_app())``), served on its own
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,6 +18,7 @@ from .errors import SandboxError
 from .http import JSON, english
 from .payments import Ledger
 from .store import MemoryStore, RedisStore
+from .webhooks import Webhooks
 
 
 async def _not_found(request: Request, exc: HTTPException) -> JSON:
@@ -33,11 +36,22 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         store = RedisStore(config.redis_url, config.redis_prefix, config.request_log_size)
     else:
         store = MemoryStore(config.request_log_size)
+    ledger = Ledger(store, config)
+    webhooks = Webhooks(store, ledger.now)
+    ledger.on_change = webhooks.payment_changed
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        webhooks.cancel_all()  # deliveries in flight do not outlive the server
+
     app = Starlette(
         routes=[*api.routes, *control.routes, *window.routes],
         exception_handlers={HTTPException: _not_found},
+        lifespan=lifespan,
     )
     app.state.config = config
     app.state.store = store
-    app.state.ledger = Ledger(store, config)
+    app.state.ledger = ledger
+    app.state.webhooks = webhooks
     return app

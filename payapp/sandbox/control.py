@@ -6,6 +6,7 @@ Not part of Toss. Documented in the README ("Sandbox").
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from .errors import CATALOG, SandboxError
 from .http import JSON, english, json_body, own_url
 from .payments import iso, with_query
+from .webhooks import EVENT_TYPES
 
 OUTCOMES = ("approve", "reject", "cancel")
 
@@ -56,6 +58,7 @@ async def authorize(request: Request) -> JSON:
 
 
 async def reset(request: Request) -> JSON:
+    request.app.state.webhooks.cancel_all()
     await request.app.state.store.reset()
     return JSON({"ok": True})
 
@@ -85,6 +88,8 @@ async def clock(request: Request) -> JSON:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
             raise SandboxError("INVALID_REQUEST", "advanceSeconds: 0 이상의 숫자")
         offset = await store.advance_clock(float(seconds))
+        await request.app.state.ledger.expire_due()  # EXPIRED webhooks go out now, not on next access
+        request.app.state.webhooks.send_due_later()  # retries whose time has come, in the background
     else:
         offset = await store.clock_offset()
     now = await request.app.state.ledger.now()
@@ -138,6 +143,43 @@ async def faults(request: Request) -> JSON:
     return JSON(await store.add_fault(rule, steps), status_code=201)
 
 
+async def webhooks(request: Request) -> JSON:
+    """Webhook targets: where PAYMENT_STATUS_CHANGED events are sent."""
+    store = request.app.state.store
+    if request.method == "DELETE":
+        await store.clear_webhook_targets()
+        return JSON({"ok": True})
+    if request.method == "POST":
+        body = await json_body(request)
+        url = body.get("url")
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise SandboxError("INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL")
+        events = body.get("events") or list(EVENT_TYPES)
+        if not isinstance(events, list) or not set(events) <= set(EVENT_TYPES):
+            raise SandboxError("INVALID_REQUEST", f"events: {', '.join(EVENT_TYPES)} 중에서")
+        target = {"url": url, "events": sorted(set(events))}
+        await store.add_webhook_target(target)
+        return JSON(target, status_code=201)
+    data = await store.webhook_targets()
+    return JSON({"data": data, "count": len(data)})
+
+
+async def webhook_deliveries(request: Request) -> JSON:
+    data = await request.app.state.store.deliveries()
+    if order_id := request.query_params.get("orderId"):
+        data = [d for d in data if d["orderId"] == order_id]
+    return JSON({"data": data, "count": len(data)})
+
+
+async def webhook_flush(request: Request) -> JSON:
+    """Expire what is due, send every retry due now, and wait for this process's deliveries."""
+    state = request.app.state
+    expired = await state.ledger.expire_due()
+    retried = await state.webhooks.send_due()
+    await state.webhooks.drain()
+    return JSON({"expired": expired, "retried": retried})
+
+
 async def health(request: Request) -> JSON:
     # pid: lets tests see that several worker processes answer.
     return JSON({"ok": True, "service": "toss-sandbox", "pid": os.getpid()})
@@ -150,5 +192,8 @@ routes = [
     Route("/_sandbox/requests", control(requests_log), methods=["GET"]),
     Route("/_sandbox/clock", control(clock), methods=["GET", "POST"]),
     Route("/_sandbox/faults", control(faults), methods=["GET", "POST", "DELETE"]),
+    Route("/_sandbox/webhooks", control(webhooks), methods=["GET", "POST", "DELETE"]),
+    Route("/_sandbox/webhooks/deliveries", control(webhook_deliveries), methods=["GET"]),
+    Route("/_sandbox/webhooks/flush", control(webhook_flush), methods=["POST"]),
     Route("/_sandbox/health", control(health), methods=["GET"]),
 ]

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote_plus, urlsplit
 
@@ -125,11 +126,23 @@ def validate_window_request(params: dict) -> tuple[str, int, str, str]:
 
 
 class Ledger:
-    """Operations on sandbox payments; every mutation runs under the payment's lock."""
+    """Operations on sandbox payments; every mutation runs under the payment's lock.
 
-    def __init__(self, store, config: SandboxConfig):
+    ``on_change(payment, now)``, when given, is called after each stored status change
+    (the sandbox's webhooks); it must not block.
+    """
+
+    def __init__(self, store, config: SandboxConfig,
+                 on_change: Callable[[dict, float], None] | None = None):
         self.store = store
         self.config = config
+        self.on_change = on_change
+
+    async def _save(self, record: dict, now: float, changed: bool = True) -> None:
+        """Store the record; tell ``on_change`` when its status moved."""
+        await self.store.put_payment(record)
+        if changed and self.on_change is not None:
+            self.on_change(record["payment"], now)
 
     async def now(self) -> float:
         return time.time() + await self.store.clock_offset()
@@ -164,7 +177,7 @@ class Ledger:
         """Like :meth:`load`, for a caller that already holds the payment's lock."""
         record = await self._visible(payment_key, pair)
         if self._expire_if_due(record, now):
-            await self.store.put_payment(record)
+            await self._save(record, now)
         return record
 
     async def load(self, payment_key: str, pair: KeyPair) -> dict:
@@ -226,8 +239,9 @@ class Ledger:
                 raise SandboxError("NOT_FOUND_PAYMENT")
             p = record["payment"]
             now = await self.now()
-            if self._expire_if_due(record, now) or p["status"] != "READY":
-                await self.store.put_payment(record)
+            expired = self._expire_if_due(record, now)
+            if expired or p["status"] != "READY":
+                await self._save(record, now, changed=expired)
                 raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
             if outcome == "approve":
                 p["status"] = "IN_PROGRESS"
@@ -245,7 +259,7 @@ class Ledger:
                           "orderId": p["orderId"]}
             else:
                 raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel")
-            await self.store.put_payment(record)
+            await self._save(record, now, changed=outcome == "reject")
             return record, params
 
     # ---- server API --------------------------------------------------------------
@@ -284,7 +298,7 @@ class Ledger:
             elif p["method"] == "휴대폰":
                 p["mobilePhone"] = {"customerMobilePhone": "01000000000", "settlementStatus": "INCOMPLETED",
                                     "receiptUrl": p["receipt"]["url"]}
-            await self.store.put_payment(record)
+            await self._save(record, now)
             return record
 
     async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
@@ -317,5 +331,19 @@ class Ledger:
                      lastTransactionKey=tx, status="CANCELED" if remaining == 0 else "PARTIAL_CANCELED")
             if p["card"] and remaining == 0:
                 p["card"]["acquireStatus"] = "CANCELED"
-            await self.store.put_payment(record)
+            await self._save(record, now)
             return record
+
+    async def expire_due(self) -> int:
+        """Expire every READY/IN_PROGRESS payment whose time is up (the clock moved); returns how many."""
+        count, started = 0, await self.now()
+        for record in await self.store.list_payments():
+            if self._due(record, started):
+                key = record["payment"]["paymentKey"]
+                async with self.store.lock(key):
+                    fresh = await self.store.get_payment(key)
+                    now = await self.now()
+                    if fresh is not None and self._expire_if_due(fresh, now):
+                        await self._save(fresh, now)
+                        count += 1
+        return count

@@ -1,4 +1,4 @@
-"""Sandbox state: payments, idempotency records, the request log, faults and the clock.
+"""Sandbox state: payments, idempotency records, the request log, faults, the clock and webhooks.
 
 Two interchangeable stores: :class:`MemoryStore` (one process) and :class:`RedisStore`
 (any number of worker processes sharing one Redis). Records are plain JSON-able dicts.
@@ -36,6 +36,13 @@ class Store(Protocol):
     def may_have_faults(self) -> bool: ...
     async def clock_offset(self) -> float: ...
     async def advance_clock(self, seconds: float) -> float: ...
+    async def webhook_targets(self) -> list[dict]: ...
+    async def add_webhook_target(self, target: dict) -> None: ...
+    async def clear_webhook_targets(self) -> None: ...
+    async def log_delivery(self, entry: dict) -> None: ...
+    async def deliveries(self) -> list[dict]: ...
+    async def add_webhook_retry(self, item: dict) -> None: ...
+    async def take_due_webhook_retries(self, now: float) -> list[dict]: ...
     async def reset(self) -> None: ...
     async def close(self) -> None: ...
 
@@ -69,6 +76,9 @@ class MemoryStore:
         self._faults: list[dict] = []
         self._fault_ids = itertools.count(1)
         self._offset = 0.0
+        self._targets: dict[str, dict] = {}
+        self._deliveries: deque[bytes] = deque(maxlen=log_size)
+        self._retries: list[dict] = []
         self._locks = [asyncio.Lock() for _ in range(64)]
 
     async def get_payment(self, payment_key: str) -> dict | None:
@@ -141,6 +151,29 @@ class MemoryStore:
     async def advance_clock(self, seconds: float) -> float:
         self._offset += seconds
         return self._offset
+
+    async def webhook_targets(self) -> list[dict]:
+        return _copy(list(self._targets.values()))
+
+    async def add_webhook_target(self, target: dict) -> None:
+        self._targets[target["url"]] = _copy(target)
+
+    async def clear_webhook_targets(self) -> None:
+        self._targets.clear()
+
+    async def log_delivery(self, entry: dict) -> None:
+        self._deliveries.append(_dump(entry))
+
+    async def deliveries(self) -> list[dict]:
+        return [_load(raw) for raw in self._deliveries]
+
+    async def add_webhook_retry(self, item: dict) -> None:
+        self._retries.append(_copy(item))
+
+    async def take_due_webhook_retries(self, now: float) -> list[dict]:
+        due = [r for r in self._retries if r["dueAt"] <= now]
+        self._retries = [r for r in self._retries if r["dueAt"] > now]
+        return due
 
     async def reset(self) -> None:
         self.__init__(self._log.maxlen or 10_000)
@@ -278,6 +311,33 @@ class RedisStore:
 
     async def advance_clock(self, seconds: float) -> float:
         return float(await self._r.incrbyfloat(self._k("clock"), seconds))
+
+    async def webhook_targets(self) -> list[dict]:
+        raw = await self._r.hgetall(self._k("whtargets"))
+        return [orjson.loads(v) for _, v in sorted(raw.items())]
+
+    async def add_webhook_target(self, target: dict) -> None:
+        await self._r.hset(self._k("whtargets"), target["url"], orjson.dumps(target))
+
+    async def clear_webhook_targets(self) -> None:
+        await self._r.delete(self._k("whtargets"))
+
+    async def log_delivery(self, entry: dict) -> None:
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.rpush(self._k("whlog"), orjson.dumps(entry))
+            pipe.ltrim(self._k("whlog"), -self._log_size, -1)
+            await pipe.execute()
+
+    async def deliveries(self) -> list[dict]:
+        return [orjson.loads(r) for r in await self._r.lrange(self._k("whlog"), 0, -1)]
+
+    async def add_webhook_retry(self, item: dict) -> None:
+        await self._r.zadd(self._k("whretry"), {orjson.dumps(item): item["dueAt"]})
+
+    async def take_due_webhook_retries(self, now: float) -> list[dict]:
+        # ZREM claims each one: of several workers flushing at once, exactly one sends it.
+        raws = await self._r.zrangebyscore(self._k("whretry"), "-inf", now)
+        return [orjson.loads(raw) for raw in raws if await self._r.zrem(self._k("whretry"), raw)]
 
     async def reset(self) -> None:
         keys: list[Any] = [k async for k in self._r.scan_iter(match=self._p + "*", count=1000)]
