@@ -254,14 +254,21 @@ class RedisStore:
     async def idem_abort(self, key: str) -> None:
         await self._r.delete(self._k("idem", key))
 
-    async def log_request(self, entry: dict) -> None:
+    async def _push_capped(self, name: str, entry: dict) -> None:
+        """Append to a log list that keeps only the newest ``log_size`` entries."""
         async with self._r.pipeline(transaction=False) as pipe:
-            pipe.rpush(self._k("log"), orjson.dumps(entry))
-            pipe.ltrim(self._k("log"), -self._log_size, -1)
+            pipe.rpush(self._k(name), orjson.dumps(entry))
+            pipe.ltrim(self._k(name), -self._log_size, -1)
             await pipe.execute()
 
+    async def _read_list(self, name: str) -> list[dict]:
+        return [orjson.loads(r) for r in await self._r.lrange(self._k(name), 0, -1)]
+
+    async def log_request(self, entry: dict) -> None:
+        await self._push_capped("log", entry)
+
     async def requests(self) -> list[dict]:
-        return [orjson.loads(r) for r in await self._r.lrange(self._k("log"), 0, -1)]
+        return await self._read_list("log")
 
     async def add_fault(self, rule: dict, steps: list[dict]) -> dict:
         fid = await self._r.incr(self._k("faultseq"))
@@ -323,13 +330,10 @@ class RedisStore:
         await self._r.delete(self._k("whtargets"))
 
     async def log_delivery(self, entry: dict) -> None:
-        async with self._r.pipeline(transaction=False) as pipe:
-            pipe.rpush(self._k("whlog"), orjson.dumps(entry))
-            pipe.ltrim(self._k("whlog"), -self._log_size, -1)
-            await pipe.execute()
+        await self._push_capped("whlog", entry)
 
     async def deliveries(self) -> list[dict]:
-        return [orjson.loads(r) for r in await self._r.lrange(self._k("whlog"), 0, -1)]
+        return await self._read_list("whlog")
 
     async def add_webhook_retry(self, item: dict) -> None:
         await self._r.zadd(self._k("whretry"), {orjson.dumps(item): item["dueAt"]})

@@ -21,11 +21,11 @@ from starlette.routing import Mount
 
 from payapp.sandbox import SandboxConfig, create_app
 from tests.conftest import DOCS_CLIENT_KEY, DOCS_SECRET_KEY, basic
+from tests.sandbox.conftest import SANDBOX_REDIS_URL
 from tests.sandbox.flow import run_async
 from tests.support.servers import ROOT, server_process
 
 # A database of its own, and a prefix per test, so that nothing else's keys are touched.
-SANDBOX_REDIS_URL = "redis://127.0.0.1:6379/13"
 AUTH = basic(DOCS_SECRET_KEY)
 PREFIX = "/toss-sandbox"
 
@@ -150,17 +150,6 @@ async def _window_opens_and_posts_back(mounted: httpx.AsyncClient) -> None:
     chosen = await mounted.post(action, data={"outcome": "approve", "target": "self", "mode": "redirect"})
     assert chosen.status_code == 303
     assert chosen.headers["location"].startswith(f"http://shop.test{PREFIX}/_sandbox/landing/success?")
-
-
-@pytest.fixture
-def redis_prefix() -> str:
-    prefix = f"sbxtest:{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(SANDBOX_REDIS_URL)
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def test_redis_backed_sandbox_serves_the_whole_flow(redis_prefix):

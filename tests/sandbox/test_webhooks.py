@@ -13,13 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import orjson
 import pytest
-import redis
 
 from payapp.sandbox import SandboxConfig, create_app
 from tests.conftest import DOCS_CLIENT_KEY, DOCS_SECRET_KEY, basic
+from tests.sandbox.conftest import SANDBOX_REDIS_URL
 from tests.sandbox.flow import authorize, cancel, confirm, paid, run_async
-
-SANDBOX_REDIS_URL = "redis://127.0.0.1:6379/13"  # as test_run_modes: a database of its own, a prefix per test
 
 
 class Receiver:
@@ -184,17 +182,6 @@ def test_a_slow_receiver_does_not_delay_the_api(sandbox, docs_auth, receiver):
     assert took < receiver.delay / 3, f"confirm took {took:.2f} s behind a {receiver.delay} s receiver"
     [req] = receiver.wait_for(1)
     assert req["body"]["data"]["status"] == "DONE"
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"sbxwh:{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(SANDBOX_REDIS_URL)
-    keys = list(client.scan_iter(match=prefix + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 def test_redis_workers_share_targets_and_send_each_retry_once(redis_prefix):
