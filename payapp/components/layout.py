@@ -15,7 +15,8 @@ def _link(label: str, href: str) -> rx.Component:
 
 
 def navbar() -> rx.Component:
-    return rx.box(
+    # A real <nav> (Radix's Box ignores ``as_="nav"``), so assistive tech and tests find it by role.
+    return rx.el.nav(
         rx.flex(
             rx.link(rx.text(BRAND, size="5", weight="bold"), href=routes.INDEX, underline="none", high_contrast=True),
             rx.spacer(),
@@ -41,7 +42,7 @@ def navbar() -> rx.Component:
             ),
             align="center", spacing="3", wrap="wrap", max_width="1100px", margin_x="auto", width="100%",
         ),
-        as_="nav", padding_x="1em", padding_y="0.8em", border_bottom="1px solid var(--gray-a5)",
+        aria_label="주 메뉴", padding_x="1em", padding_y="0.8em", border_bottom="1px solid var(--gray-a5)",
         background_color="var(--color-panel-solid)", position="sticky", top="0", z_index="10",
     )
 

@@ -25,6 +25,8 @@ def test_sign_up_keeps_the_session_across_reloads_and_signs_out(page: Page, live
     page.get_by_label("비밀번호 확인").fill("goodpass123")
     page.get_by_role("button", name="가입하기").click()
     expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
+    # Signing up lands on the shop; wait for that redirect before reloading, or the reload races it.
+    expect(page).to_have_url(re.compile(r"^" + re.escape(live.url) + r"/?$"))
     page.reload()
     expect(page.get_by_role("button", name="로그아웃")).to_be_visible()
 
@@ -36,7 +38,8 @@ def test_sign_up_keeps_the_session_across_reloads_and_signs_out(page: Page, live
     assert token not in page.url
 
     page.get_by_role("button", name="로그아웃").click()
-    expect(page.get_by_role("link", name="로그인")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_role("link", name="로그인")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"^" + re.escape(live.url) + r"/?$"))
     assert live.rows("SELECT s.id FROM auth_session s JOIN \"user\" u ON u.id = s.user_id WHERE u.email = :e",
                      e=email) == []
 
