@@ -18,5 +18,9 @@ def not_found(message: str = "결제 정보를 찾을 수 없습니다.") -> Ser
     return ServiceError("PAYMENT_INFO_NOT_FOUND", message, 404)
 
 
+def amount_mismatch() -> ServiceError:
+    return ServiceError("PAYMENT_AMOUNT_MISMATCH", "결제 금액이 주문 금액과 일치하지 않습니다.", 400)
+
+
 def forbidden(message: str = "권한이 없습니다.") -> ServiceError:
     return ServiceError("FORBIDDEN", message, 403)

@@ -28,7 +28,7 @@ from payapp.schemas import ConfirmResult, PaymentView, PreparedView
 from payapp.store.prepared import PreparedOrder, PreparedOrderStore
 from payapp.toss import TossClient, TossError, TossPayment
 
-from .errors import ServiceError, forbidden, not_found
+from .errors import ServiceError, amount_mismatch, forbidden, not_found
 from .transitions import can_move, transition
 
 log = logging.getLogger(__name__)
@@ -121,11 +121,11 @@ class PaymentService:
 
         prepared = await self.store.get(order_id)
         if prepared is None:
-            return await self._existing(user, payment_key, order_id)
+            return await self._existing(user, payment_key, order_id, amount=amount)
         if prepared.user_id != user.id:
             raise not_found()  # never tell a stranger that the order exists
         if amount != prepared.amount:
-            raise ServiceError("PAYMENT_AMOUNT_MISMATCH", "결제 금액이 주문 금액과 일치하지 않습니다.", 400)
+            raise amount_mismatch()
         if not await self.store.claim(order_id):
             return await self._existing(user, payment_key, order_id, prepared)
 
@@ -176,8 +176,13 @@ class PaymentService:
         raise AssertionError("unreachable")
 
     async def _existing(self, user: User, payment_key: str, order_id: str,
-                        prepared: PreparedOrder | None = None) -> ConfirmResult:
-        """No order left to claim: answer with the Payment it became (refresh, twin)."""
+                        prepared: PreparedOrder | None = None, amount: int | None = None) -> ConfirmResult:
+        """No order left to claim: answer with the Payment it became (refresh, twin).
+
+        ``amount`` is the caller's, checked when no prepared order was there to check it
+        against: a success URL whose amount was edited after the payment is refused, not
+        answered with a receipt.
+        """
         payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
         if payment is None:
             if prepared is not None:  # the winner holds the claim and is writing the row right now
@@ -188,6 +193,8 @@ class PaymentService:
             raise not_found()
         if payment.user_id != user.id or payment.payment_key != payment_key:
             raise not_found()
+        if amount is not None and amount != payment.amount:
+            raise amount_mismatch()
         if payment.status == S.IN_PROGRESS:
             return ConfirmResult(payment=PaymentView.of(payment), pending=True)
         if payment.status in (S.ABORTED, S.EXPIRED):

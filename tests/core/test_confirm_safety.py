@@ -38,6 +38,16 @@ def test_confirm_again_after_success_returns_same_payment_without_calling_toss(s
     assert len(shop.toss_confirms(authorized["orderId"])) == 1
 
 
+def test_a_changed_amount_after_success_is_refused_not_answered_with_a_receipt(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    assert shop.confirm(buyer, authorized).status_code == 200
+    edited = shop.confirm(buyer, authorized, amount=authorized["amount"] - 1)
+    assert edited.status_code == 400 and edited.json()["code"] == "PAYMENT_AMOUNT_MISMATCH"
+    assert len(shop.toss_confirms(authorized["orderId"])) == 1
+    assert shop.payment_row(authorized["orderId"])["amount"] == authorized["amount"]
+
+
 def test_tampered_amount_is_rejected_before_toss_and_changes_nothing(shop):
     buyer = shop.signup()
     order = shop.prepare(buyer)
