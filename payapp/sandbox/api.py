@@ -32,11 +32,14 @@ async def _confirm(request: Request, pair: KeyPair) -> dict:
     payment_key, order_id = body.get("paymentKey"), body.get("orderId")
     amount = parse_amount(body.get("amount"))
     if not isinstance(payment_key, str) or not 1 <= len(payment_key) <= 200:
-        raise SandboxError("INVALID_REQUEST", "paymentKey는 필수입니다")
+        raise SandboxError("INVALID_REQUEST", "paymentKey는 1자 이상 200자 이하의 문자열로 필수입니다",
+                           detail_en="paymentKey is required: a string of 1 to 200 characters")
     if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
-        raise SandboxError("INVALID_REQUEST", "orderId는 6자 이상 64자 이하의 영문, 숫자, -, _ 입니다")
+        raise SandboxError("INVALID_REQUEST", "orderId는 6자 이상 64자 이하의 영문, 숫자, -, _ 입니다",
+                           detail_en="orderId is required: 6 to 64 letters, digits, - or _")
     if amount is None or amount < 0:
-        raise SandboxError("INVALID_REQUEST", "amount는 0 이상의 정수입니다")
+        raise SandboxError("INVALID_REQUEST", "amount는 0 이상의 정수입니다",
+                           detail_en="amount is required: an integer of 0 or more")
     ledger = request.app.state.ledger
     return _public(await ledger.confirm(pair, payment_key, order_id, amount))
 
@@ -53,17 +56,21 @@ async def _cancel(request: Request, pair: KeyPair) -> dict:
     body = await json_body(request)
     reason = body.get("cancelReason")
     if not isinstance(reason, str) or not 1 <= len(reason) <= 200:
-        raise SandboxError("INVALID_REQUEST", "cancelReason은 1자 이상 200자 이하로 필수입니다")
+        raise SandboxError("INVALID_REQUEST", "cancelReason은 1자 이상 200자 이하로 필수입니다",
+                           detail_en="cancelReason is required: 1 to 200 characters")
     amounts: dict[str, int | None] = {}
     for name in ("cancelAmount", "refundableAmount", "taxFreeAmount"):
         raw = body.get(name)
         amounts[name] = None if raw is None else parse_amount(raw)
         if raw is not None and (amounts[name] is None or amounts[name] < 0):
-            raise SandboxError("INVALID_REQUEST", f"{name}는 0 이상의 정수입니다")
+            raise SandboxError("INVALID_REQUEST", f"{name}는 0 이상의 정수입니다",
+                               detail_en=f"{name} must be an integer of 0 or more")
     if amounts["cancelAmount"] == 0:
-        raise SandboxError("INVALID_REQUEST", "cancelAmount는 0보다 커야 합니다")
+        raise SandboxError("INVALID_REQUEST", "cancelAmount는 0보다 커야 합니다",
+                           detail_en="cancelAmount must be above 0")
     if body.get("currency") not in (None, "KRW"):
-        raise SandboxError("INVALID_REQUEST", "currency는 승인된 통화(KRW)와 같아야 합니다")
+        raise SandboxError("INVALID_REQUEST", "currency는 승인된 통화(KRW)와 같아야 합니다",
+                           detail_en="currency must be the approved currency (KRW)")
     ledger = request.app.state.ledger
     record = await ledger.cancel(pair, request.path_params["paymentKey"], reason,
                                  amounts["cancelAmount"], amounts["refundableAmount"])

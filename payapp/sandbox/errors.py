@@ -1,7 +1,10 @@
 """Toss error catalog: code → HTTP status and the message in Korean and English.
 
-Statuses and Korean wording follow Toss's error-code reference; the English text is
-what the API gives with ``Accept-Language: en-US``.
+Every code of the confirm, lookup and cancel tables of Toss's error-code reference is here
+at its documented status (``/work/shared/reference/toss-api.md`` §4.2–§4.4, plus the few
+codes other paths need). The Korean wording is Toss's where the reference quotes it; the
+rest, and every English text (what the API gives with ``Accept-Language: en-US``), is ours:
+clients must match on ``code``, never on ``message``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,19 @@ CATALOG: dict[str, ErrorSpec] = {
     "EXCEED_MAX_AMOUNT": ErrorSpec(400, "거래금액 한도를 초과했습니다.", "Exceeded the transaction amount limit."),
     "NOT_AVAILABLE_PAYMENT": ErrorSpec(400, "결제가 불가능한 시간대입니다.", "Payments are not available at this time."),
     "UNAPPROVED_ORDER_ID": ErrorSpec(400, "아직 승인되지 않은 주문번호입니다.", "The orderId is not approved yet."),
+    "NOT_SUPPORTED_INSTALLMENT_PLAN_CARD_OR_MERCHANT": ErrorSpec(400, "할부가 지원되지 않는 카드 또는 가맹점 입니다.", "Installments are not supported by this card or merchant."),
+    "NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN": ErrorSpec(400, "할부가 지원되지 않는 카드입니다.", "This card does not support installments."),
+    "NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN_BELOW_AMOUNT": ErrorSpec(400, "5만원 미만의 결제는 할부가 불가능해서 결제에 실패했습니다.", "Installments are not available for payments under 50,000 KRW."),
+    "NOT_FOUND_TERMINAL_ID": ErrorSpec(400, "단말기번호(Terminal Id)가 없습니다. 토스페이먼츠로 문의 바랍니다.", "No terminal id is registered. Contact Toss Payments."),
+    "INVALID_AUTHORIZE_AUTH": ErrorSpec(400, "유효하지 않은 인증 방식입니다.", "Invalid authentication method."),
+    "RESTRICTED_TRANSFER_ACCOUNT": ErrorSpec(400, "계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요.", "An account can be used for payments 12 hours after it was registered."),
+    "INVALID_UNREGISTERED_SUBMALL": ErrorSpec(400, "등록되지 않은 서브몰입니다.", "The sub-mall is not registered."),
+    "NOT_REGISTERED_BUSINESS": ErrorSpec(400, "등록되지 않은 사업자 번호입니다.", "The business registration number is not registered."),
+    "EXCEED_MAX_ONE_DAY_WITHDRAW_AMOUNT": ErrorSpec(400, "1일 출금 한도를 초과했습니다.", "Exceeded the daily withdrawal limit."),
+    "EXCEED_MAX_ONE_TIME_WITHDRAW_AMOUNT": ErrorSpec(400, "1회 출금 한도를 초과했습니다.", "Exceeded the per-transaction withdrawal limit."),
+    "INVALID_ACCOUNT_INFO_RE_REGISTER": ErrorSpec(400, "유효하지 않은 계좌입니다. 계좌 재등록 후 시도해주세요.", "Invalid account. Register the account again and retry."),
+    "EXCEED_MAX_MONTHLY_PAYMENT_AMOUNT": ErrorSpec(400, "당월 결제 가능금액인 1,000,000원을 초과 하셨습니다.", "Exceeded this month's payment limit of 1,000,000 KRW."),
+    "INVALID_PAYMENT_KEY": ErrorSpec(400, "유효하지 않은 paymentKey 입니다.", "Invalid paymentKey."),
     "REJECT_ACCOUNT_PAYMENT": ErrorSpec(403, "잔액부족으로 결제에 실패했습니다.", "Payment failed: insufficient balance."),
     "REJECT_CARD_PAYMENT": ErrorSpec(403, "한도초과 혹은 잔액부족으로 결제에 실패했습니다.", "Payment failed: over the limit or insufficient balance."),
     "REJECT_CARD_COMPANY": ErrorSpec(403, "결제 승인이 거절되었습니다.", "The payment was refused by the card company."),
@@ -58,6 +74,7 @@ CATALOG: dict[str, ErrorSpec] = {
     "EXCEED_MAX_ONE_DAY_AMOUNT": ErrorSpec(403, "일일 한도를 초과했습니다.", "Exceeded the daily limit."),
     "NOT_AVAILABLE_BANK": ErrorSpec(403, "은행 서비스 시간이 아닙니다.", "Outside the bank's service hours."),
     "INVALID_PASSWORD": ErrorSpec(403, "결제 비밀번호가 일치하지 않습니다.", "The payment password does not match."),
+    "REJECT_TOSSPAY_INVALID_ACCOUNT": ErrorSpec(403, "선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요.", "The TossPay withdrawal account is not registered for withdrawals. Register the account again."),
     "FDS_ERROR": ErrorSpec(403, "[토스페이먼츠] 위험거래가 감지되어 결제가 제한됩니다.", "The payment is restricted: a risky transaction was detected."),
     "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING": ErrorSpec(500, "결제가 완료되지 않았어요. 다시 시도해주세요.", "The payment was not completed. Please try again."),
     "FAILED_INTERNAL_SYSTEM_PROCESSING": ErrorSpec(500, "내부 시스템 처리 작업이 실패했습니다. 잠시 후 다시 시도해주세요.", "Internal processing failed. Please try again later."),
@@ -71,6 +88,19 @@ CATALOG: dict[str, ErrorSpec] = {
     "EXCEED_MAX_REFUND_DUE": ErrorSpec(403, "환불 가능한 기간이 지났습니다.", "The refund period has passed."),
     "REFUND_REJECTED": ErrorSpec(400, "환불이 거절됐습니다. 결제사에 문의 부탁드립니다.", "The refund was rejected by the provider."),
     "FAILED_REFUND_PROCESS": ErrorSpec(500, "은행 응답시간 지연이나 일시적인 오류로 환불요청에 실패했습니다.", "The refund failed because of a bank delay or a temporary error."),
+    "INVALID_REFUND_ACCOUNT_INFO": ErrorSpec(400, "환불 계좌번호와 예금주명이 일치하지 않습니다.", "The refund account number and the holder's name do not match."),
+    "EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT": ErrorSpec(400, "즉시할인금액보다 적은 금액은 부분취소가 불가능합니다.", "A partial cancel smaller than the instant discount amount is not allowed."),
+    "INVALID_REFUND_ACCOUNT_NUMBER": ErrorSpec(400, "잘못된 환불 계좌번호입니다.", "Invalid refund account number."),
+    "INVALID_BANK": ErrorSpec(400, "유효하지 않은 은행입니다.", "Invalid bank."),
+    "ALREADY_REFUND_PAYMENT": ErrorSpec(400, "이미 환불된 결제입니다.", "The payment has already been refunded."),
+    "FORBIDDEN_BANK_REFUND_REQUEST": ErrorSpec(400, "고객 계좌가 입금이 되지 않는 상태입니다.", "The buyer's account cannot receive deposits."),
+    "INVALID_REFUND_AMOUNT": ErrorSpec(400, "잘못된 환불 금액입니다.", "Invalid refund amount."),
+    "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT": ErrorSpec(403, "입금 대기중인 결제는 부분 환불이 불가합니다.", "A payment waiting for deposit cannot be partially refunded."),
+    "NOT_CANCELABLE_PAYMENT_FOR_DORMANT_USER": ErrorSpec(403, "휴면 처리된 회원의 결제는 취소할 수 없습니다.", "A dormant user's payment cannot be canceled."),
+    "EXCEED_CANCEL_LIMIT": ErrorSpec(403, "취소 한도 금액을 초과 하였습니다.", "Exceeded the cancel limit."),
+    "EXCEED_MAX_REFUND_AMOUNT": ErrorSpec(403, "환불 가능한 금액을 초과했습니다.", "Exceeded the refundable amount."),
+    "FAILED_METHOD_HANDLING_CANCEL": ErrorSpec(500, "취소 중 결제 시 사용한 결제 수단 처리과정에서 일시적인 오류가 발생했습니다.", "A temporary error occurred while the payment method handled the cancel."),
+    "FAILED_PARTIAL_REFUND": ErrorSpec(500, "은행 점검, 해약 계좌 등의 사유로 부분 환불이 실패했습니다.", "The partial refund failed (bank maintenance, closed account or similar)."),
     "COMMON_ERROR": ErrorSpec(500, "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요.", "A temporary error occurred. Please try again later."),
     # payment window / failUrl codes
     "PAY_PROCESS_CANCELED": ErrorSpec(400, "사용자에 의해 결제가 취소되었습니다.", "The payment was canceled by the user."),
@@ -88,17 +118,25 @@ def message(code: str, english: bool = False) -> str:
 
 
 class SandboxError(Exception):
-    """An error the sandbox answers with ``{code, message}`` at Toss's HTTP status."""
+    """An error the sandbox answers with ``{code, message}`` at Toss's HTTP status.
 
-    def __init__(self, code: str, detail: str | None = None, status: int | None = None):
+    ``detail`` (Korean) and ``detail_en`` (English) say which field was wrong; the message
+    carries the one in the language the request asked for. A detail given only in Korean
+    is left out of an English message rather than mixing languages.
+    """
+
+    def __init__(self, code: str, detail: str | None = None, status: int | None = None,
+                 detail_en: str | None = None):
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.detail_en = detail_en
         spec = CATALOG.get(code)
         self.status = status or (spec.status if spec else 400)
 
     def body(self, english: bool = False) -> dict:
         text = message(self.code, english)
-        if self.detail:
-            text = f"{text} ({self.detail})"
+        detail = self.detail_en if english else self.detail
+        if detail:
+            text = f"{text} ({detail})"
         return {"code": self.code, "message": text}

@@ -122,7 +122,8 @@ async def json_body(request: Request) -> dict:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise SandboxError("INVALID_REQUEST", "본문이 올바른 JSON이 아닙니다") from None
+        raise SandboxError("INVALID_REQUEST", "본문이 올바른 JSON이 아닙니다",
+                           detail_en="the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise SandboxError("INVALID_REQUEST", "본문은 JSON 객체여야 합니다")
+        raise SandboxError("INVALID_REQUEST", "본문은 JSON 객체여야 합니다", detail_en="the body must be a JSON object")
     return body

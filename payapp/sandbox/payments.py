@@ -108,20 +108,25 @@ def validate_window_request(params: dict) -> tuple[str, int, str, str]:
     """Check a payment request as the SDK and window do; returns method, amount, orderId, orderName."""
     method = params.get("method") or "카드"
     if method not in METHODS:
-        raise SandboxError("INVALID_REQUEST", f"method: 지원하지 않는 결제수단 '{method}'")
+        raise SandboxError("INVALID_REQUEST", f"method: 지원하지 않는 결제수단 '{method}'",
+                           detail_en=f"method: unsupported payment method '{method}'")
     amount = parse_amount(params.get("amount"))
     if amount is None or amount <= 0:
-        raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수여야 합니다")
+        raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수여야 합니다",
+                           detail_en="amount: must be an integer above 0")
     order_id = params.get("orderId")
     if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
-        raise SandboxError("INVALID_REQUEST", "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하")
+        raise SandboxError("INVALID_REQUEST", "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하",
+                           detail_en="orderId: 6 to 64 letters, digits, -, _ or =")
     order_name = params.get("orderName")
     if not isinstance(order_name, str) or not 1 <= len(order_name) <= 100:
-        raise SandboxError("INVALID_REQUEST", "orderName: 1자 이상 100자 이하")
+        raise SandboxError("INVALID_REQUEST", "orderName: 1자 이상 100자 이하",
+                           detail_en="orderName: 1 to 100 characters")
     for name in ("successUrl", "failUrl"):
         url = params.get(name)
         if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
-            raise SandboxError("INVALID_REQUEST", f"{name}: http(s)로 시작하는 절대 URL이어야 합니다")
+            raise SandboxError("INVALID_REQUEST", f"{name}: http(s)로 시작하는 절대 URL이어야 합니다",
+                               detail_en=f"{name}: must be an absolute http(s) URL")
     return method, amount, order_id, order_name
 
 
@@ -258,7 +263,8 @@ class Ledger:
                 params = {"code": "PAY_PROCESS_CANCELED", "message": message("PAY_PROCESS_CANCELED"),
                           "orderId": p["orderId"]}
             else:
-                raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel")
+                raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel",
+                                    detail_en="outcome: approve | reject | cancel")
             await self._save(record, now, changed=outcome == "reject")
             return record, params
 

@@ -118,7 +118,8 @@ async def show_window(request: Request) -> HTMLResponse:
         if pair is None:
             raise SandboxError("UNAUTHORIZED_KEY")
         if ("successUrl" in params) != ("failUrl" in params):
-            raise SandboxError("INVALID_REQUEST", "successUrl과 failUrl은 함께 전달해야 합니다")
+            raise SandboxError("INVALID_REQUEST", "successUrl과 failUrl은 함께 전달해야 합니다",
+                               detail_en="successUrl and failUrl must be given together")
         if not promise and "successUrl" not in params:
             # Opened by hand without URLs: land on the sandbox's own result pages.
             params["successUrl"] = own_url(request, "landing", kind="success")
