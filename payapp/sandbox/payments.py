@@ -22,6 +22,9 @@ from .errors import SandboxError, message
 KST = timezone(timedelta(hours=9))
 API_VERSION = "2022-11-16"
 ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_=-]{6,64}$")
+# Statuses of a payment that was approved: an order with one of them is paid (or refunded)
+# and takes no second approval (DUPLICATED_ORDER_ID).
+APPROVED = frozenset({"DONE", "CANCELED", "PARTIAL_CANCELED"})
 
 # requestPayment method names (Korean and English) → Payment.method in responses.
 METHODS = {
@@ -196,20 +199,40 @@ class Ledger:
         return record
 
     async def load_by_order(self, order_id: str, pair: KeyPair) -> dict:
-        key = await self.store.payment_key_for_order(pair.mid, order_id)
-        if key is None:
+        """The order's approved payment if it has one, else its newest.
+
+        One orderId may carry several payments (windows the buyer left, refusals, expiries);
+        at most one of them was ever approved, and that is the one the order is about.
+        """
+        found = None
+        for key in reversed(await self.store.payment_keys_for_order(pair.mid, order_id)):
+            try:
+                record = await self.load(key, pair)
+            except SandboxError:  # another pair of the same mId opened it
+                continue
+            if record["payment"]["status"] in APPROVED:
+                return record
+            found = found or record
+        if found is None:
             raise SandboxError("NOT_FOUND_PAYMENT")
-        return await self.load(key, pair)
+        return found
+
+    async def _order_is_paid(self, mid: str, order_id: str, other_than: str | None = None) -> bool:
+        """Whether any payment of the order (``other_than`` aside) was approved."""
+        keys = [k for k in await self.store.payment_keys_for_order(mid, order_id) if k != other_than]
+        if not keys:
+            return False
+        return any(r is not None and r["payment"]["status"] in APPROVED for r in await self.store.get_payments(keys))
 
     # ---- the payment window ------------------------------------------------------
     async def open_window(self, pair: KeyPair, params: dict) -> dict:
         """The buyer opened the window: a READY payment bound to orderId and amount."""
         method, amount, order_id, order_name = validate_window_request(params)
-        existing = await self.store.payment_key_for_order(pair.mid, order_id)
-        if existing:
-            old = await self.store.get_payment(existing)
-            if old and old["payment"]["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED"):
-                raise SandboxError("DUPLICATED_ORDER_ID")
+        # orderIds are unique per merchant: once any payment of the order was approved, no
+        # new window opens for it. A window that slips in beside a confirm is refused at its
+        # own confirm, under the order's lock.
+        if await self._order_is_paid(pair.mid, order_id):
+            raise SandboxError("DUPLICATED_ORDER_ID")
         now = await self.now()
         payment_key = pair.mid[:5] + _key_stamp(math.floor(now)) + rand_alnum(12)
         vat = vat_of(amount)
@@ -270,7 +293,11 @@ class Ledger:
 
     # ---- server API --------------------------------------------------------------
     async def confirm(self, pair: KeyPair, payment_key: str, order_id: str, amount: int) -> dict:
-        async with self.store.lock(payment_key):
+        # The order's lock, then the payment's: confirms of two payments of one order run one
+        # after the other, so that only the first can be approved. Nothing else takes two
+        # locks, and the order lock always comes first. A confirm whose orderId is not the
+        # payment's holds another order's lock, but changes nothing.
+        async with self.store.lock(f"order:{pair.mid}:{order_id}", payment_key):
             now = await self.now()  # one instant: the expiry check and the time written
             record = await self._load_locked(payment_key, pair, now)
             p = record["payment"]
@@ -282,6 +309,10 @@ class Ledger:
             # find no session. The payment is left as it was, so an honest retry still works.
             if p["orderId"] != order_id or p["totalAmount"] != amount:
                 raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+            # Another payment of the order was approved first; this one stays IN_PROGRESS
+            # and runs out like any session that is never confirmed.
+            if await self._order_is_paid(pair.mid, order_id, other_than=payment_key):
+                raise SandboxError("DUPLICATED_ORDER_ID")
             tx = secrets.token_hex(16).upper()
             issuer = CARD_ISSUERS[int.from_bytes(os.urandom(1), "big") % len(CARD_ISSUERS)]
             p.update(

@@ -21,9 +21,10 @@ import orjson
 class Store(Protocol):
     async def get_payment(self, payment_key: str) -> dict | None: ...
     async def put_payment(self, record: dict) -> None: ...
-    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None: ...
+    async def get_payments(self, payment_keys: list[str]) -> list[dict | None]: ...
+    async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]: ...
     async def list_payments(self) -> list[dict]: ...
-    def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]: ...
+    def lock(self, *names: str) -> contextlib.AbstractAsyncContextManager[None]: ...
     async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]: ...
     async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None: ...
     async def idem_abort(self, key: str) -> None: ...
@@ -65,12 +66,41 @@ def fault_matches(rule: dict, method: str, path: str) -> bool:
     return fnmatch.fnmatchcase(path, rule["path"])
 
 
+class _Stripes:
+    """Several of the memory store's lock stripes, taken in index order.
+
+    Every holder of more than one stripe takes them lowest first, and holders of one never
+    wait for a second: two of them can never each hold what the other waits for.
+    """
+
+    __slots__ = ("_locks",)
+
+    def __init__(self, locks: list[asyncio.Lock]):
+        self._locks = locks
+
+    async def __aenter__(self) -> None:
+        taken: list[asyncio.Lock] = []
+        try:
+            for lock in self._locks:
+                await lock.acquire()
+                taken.append(lock)
+        except BaseException:
+            for lock in reversed(taken):
+                lock.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        for lock in reversed(self._locks):
+            lock.release()
+
+
 class MemoryStore:
     """State in this process's memory: fast, and right for exactly one process."""
 
     def __init__(self, log_size: int = 10_000):
         self._payments: dict[str, bytes] = {}
-        self._orders: dict[tuple[str, str], str] = {}
+        # (mId, orderId) → its paymentKeys, oldest first (a dict as an ordered set).
+        self._orders: dict[tuple[str, str], dict[str, None]] = {}
         self._idem: dict[str, dict] = {}
         self._log: deque[bytes] = deque(maxlen=log_size)
         self._faults: list[dict] = []
@@ -85,19 +115,34 @@ class MemoryStore:
         raw = self._payments.get(payment_key)
         return None if raw is None else _load(raw)
 
+    async def get_payments(self, payment_keys: list[str]) -> list[dict | None]:
+        return [None if (raw := self._payments.get(k)) is None else _load(raw) for k in payment_keys]
+
     async def put_payment(self, record: dict) -> None:
         p = record["payment"]
-        self._payments[p["paymentKey"]] = _dump(record)
-        self._orders[(p["mId"], p["orderId"])] = p["paymentKey"]
+        key = p["paymentKey"]
+        self._payments[key] = _dump(record)
+        order = (p["mId"], p["orderId"])
+        keys = self._orders.get(order)
+        if keys is None:
+            self._orders[order] = {key: None}
+        elif key not in keys:
+            keys[key] = None
 
-    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None:
-        return self._orders.get((mid, order_id))
+    async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
+        keys = self._orders.get((mid, order_id))
+        return list(keys) if keys else []
 
     async def list_payments(self) -> list[dict]:
         return [_load(raw) for raw in self._payments.values()]
 
-    def lock(self, name: str) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._locks[zlib.crc32(name.encode()) % len(self._locks)]
+    def lock(self, *names: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """The lock of every name at once (one stripe each; names may share a stripe)."""
+        n = len(self._locks)
+        if len(names) == 1:
+            return self._locks[zlib.crc32(names[0].encode()) % n]
+        stripes = sorted({zlib.crc32(name.encode()) % n for name in names})
+        return _Stripes([self._locks[i] for i in stripes])
 
     async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
         rec = self._idem.get(key)
@@ -210,17 +255,25 @@ class RedisStore:
         raw = await self._r.get(self._k("pay", payment_key))
         return orjson.loads(raw) if raw else None
 
+    async def get_payments(self, payment_keys: list[str]) -> list[dict | None]:
+        if not payment_keys:
+            return []
+        raws = await self._r.mget([self._k("pay", k) for k in payment_keys])
+        return [orjson.loads(raw) if raw else None for raw in raws]
+
     async def put_payment(self, record: dict) -> None:
         p = record["payment"]
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.set(self._k("pay", p["paymentKey"]), orjson.dumps(record))
-            pipe.set(self._k("order", p["mId"], p["orderId"]), p["paymentKey"])
+            # Every payment of the order, scored by creation: NX keeps the first score, so
+            # later saves of a payment leave its place alone.
+            pipe.zadd(self._k("orderpays", p["mId"], p["orderId"]),
+                      {p["paymentKey"]: record["internal"]["createdAt"]}, nx=True)
             pipe.sadd(self._k("pays"), p["paymentKey"])
             await pipe.execute()
 
-    async def payment_key_for_order(self, mid: str, order_id: str) -> str | None:
-        raw = await self._r.get(self._k("order", mid, order_id))
-        return raw.decode() if raw else None
+    async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
+        return [k.decode() for k in await self._r.zrange(self._k("orderpays", mid, order_id), 0, -1)]
 
     async def list_payments(self) -> list[dict]:
         keys = [k.decode() for k in await self._r.smembers(self._k("pays"))]
@@ -230,8 +283,13 @@ class RedisStore:
         return [orjson.loads(r) for r in raws if r]
 
     @contextlib.asynccontextmanager
-    async def lock(self, name: str) -> AsyncIterator[None]:
-        async with self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60):
+    async def lock(self, *names: str) -> AsyncIterator[None]:
+        """The lock of every name, taken in the order given (callers keep one order: the
+        order's lock before its payment's)."""
+        async with contextlib.AsyncExitStack() as stack:
+            for name in names:
+                await stack.enter_async_context(
+                    self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60))
             yield
 
     async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
