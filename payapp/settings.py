@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     toss_sdk_src: str | None = Field(None, alias="TOSS_SDK_SRC")
     toss_timeout_seconds: float = Field(10.0, alias="TOSS_TIMEOUT_SECONDS")
     toss_confirm_retries: int = Field(3, alias="TOSS_CONFIRM_RETRIES")
+    # A confirm answers within this, retries included; what is still unknown then is "pending".
+    toss_confirm_deadline_seconds: float = Field(8.0, gt=0, alias="TOSS_CONFIRM_DEADLINE_SECONDS")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")

@@ -20,10 +20,10 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from payapp.db import run_db
-from payapp.models import EventSource, Payment, PaymentEvent, PaymentStatus, Product, Role, User
+from payapp.models import EventSource, Payment, PaymentStatus, Product, Role, User
 from payapp.schemas import ConfirmResult, PaymentView, PreparedView
 from payapp.store.prepared import PreparedOrder, PreparedOrderStore
 from payapp.toss import TossClient, TossError, TossPayment
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 PAYMENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 MAX_LINES = 20
+MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite would overflow at 2**63
 CONFIRM_LOCK = "payapp:confirming:"
 KEY_ERRORS = frozenset({"UNAUTHORIZED_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "INVALID_API_KEY"})
 CANCEL_LOCK = "payapp:cancel-lock:"
@@ -59,14 +60,31 @@ def order_name_for(names: Sequence[str]) -> str:
     return first[: 100 - len(suffix)] + suffix
 
 
+def unavailable(product_id: int) -> ServiceError:
+    return ServiceError("PRODUCT_NOT_AVAILABLE", f"판매 중이 아닌 상품입니다 (productId {product_id}).")
+
+
+def cancel_key(payment: Payment, amount: int | None) -> str:
+    """The Idempotency-Key of a refund: the same for a retry of this refund, new for the next one.
+
+    It is built from what Toss last told us (its ``cancels[]``) and from the request, so a
+    refund whose response was lost and that was later learned by a sync or a webhook
+    does not make the next refund replay it: Toss replays a key's first answer whatever
+    the body says.
+    """
+    done = len((payment.raw or {}).get("cancels") or [])
+    return f"cancel:{payment.order_id}:{done + 1}:{payment.balance_amount}:{'all' if amount is None else amount}"
+
+
 class PaymentService:
     def __init__(self, store: PreparedOrderStore, toss: TossClient, redis: aioredis.Redis,
-                 confirm_retries: int = 3, backoff_seconds: float = 0.2):
+                 confirm_retries: int = 3, backoff_seconds: float = 0.2, confirm_deadline: float = 8.0):
         self.store = store
         self.toss = toss
         self.redis = redis
         self.retries = confirm_retries
         self.backoff = backoff_seconds
+        self.confirm_deadline = confirm_deadline
 
     # ---- prepare -------------------------------------------------------------------
     async def prepare(self, user: User, items: Any) -> PreparedView:
@@ -80,7 +98,7 @@ class PaymentService:
         for product_id in lines:
             product = products.get(product_id)
             if product is None or not product.active:
-                raise ServiceError("PRODUCT_NOT_AVAILABLE", f"판매 중이 아닌 상품입니다 (productId {product_id}).")
+                raise unavailable(product_id)
         order_items = [
             {"productId": pid, "name": products[pid].name, "price": products[pid].price, "quantity": qty}
             for pid, qty in lines.items()
@@ -104,6 +122,8 @@ class PaymentService:
             qty = item.get("quantity", 1) if isinstance(item, dict) else None
             if not isinstance(pid, int) or isinstance(pid, bool) or not isinstance(qty, int) or isinstance(qty, bool):
                 raise ServiceError("INVALID_REQUEST", "items의 각 항목은 {productId: 정수, quantity: 정수} 입니다.")
+            if not 1 <= pid <= MAX_ID:  # beyond the database's integer: no such product, not a 500
+                raise unavailable(pid)
             lines[pid] = lines.get(pid, 0) + qty
         for qty in lines.values():
             if not 1 <= qty <= 99:
@@ -134,7 +154,14 @@ class PaymentService:
             try:
                 payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
             except IntegrityError:
-                return await self._existing(user, payment_key, order_id, prepared)
+                if await run_db(lambda s: s.exec(select(Payment.id).where(Payment.order_id == order_id)).first()):
+                    return await self._existing(user, payment_key, order_id, prepared)
+                # The paymentKey is another order's: refuse, and give the order back to its buyer.
+                await self.store.release(order_id)
+                raise ServiceError("INVALID_REQUEST", "이 paymentKey는 다른 주문의 결제입니다.") from None
+            except BaseException:
+                await self.store.release(order_id)  # nothing durable happened: the order stays payable
+                raise
             await self.store.forget(order_id)
             return await self._confirm_at_toss(payment, payment_key)
 
@@ -149,10 +176,21 @@ class PaymentService:
         return payment
 
     async def _confirm_at_toss(self, payment: Payment, payment_key: str) -> ConfirmResult:
+        """Confirm with retries under one deadline: the buyer waits at most ``confirm_deadline``.
+
+        What is still unknown then is answered as pending, never as failed; the success
+        page's polling, ``settle`` and webhooks finish it with the same Idempotency-Key.
+        """
         key = f"confirm:{payment.order_id}"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.confirm_deadline
+        pending = ConfirmResult(payment=PaymentView.of(payment), pending=True)
         for attempt in range(self.retries + 1):
+            left = deadline - loop.time()
+            if left <= 0.05:
+                return pending
             try:
-                answer = await self.toss.confirm(payment_key, payment.order_id, payment.amount, key)
+                answer = await self.toss.confirm(payment_key, payment.order_id, payment.amount, key, timeout=left)
             except TossError as err:
                 if err.code == "ALREADY_PROCESSED_PAYMENT":
                     return await self._settle_from_toss(payment.order_id, EventSource.CONFIRM)
@@ -167,9 +205,10 @@ class PaymentService:
                     status = err.http_status if err.http_status and 400 <= err.http_status < 500 else 502
                     raise ServiceError(err.code, err.message, status) from None
                 log.warning("confirm %s attempt %d: %s", payment.order_id, attempt + 1, err.code)
-                if attempt == self.retries:
-                    return ConfirmResult(payment=PaymentView.of(payment), pending=True)
-                await asyncio.sleep(self.backoff * 2**attempt)
+                pause = self.backoff * 2**attempt
+                if attempt == self.retries or loop.time() + pause >= deadline:
+                    return pending
+                await asyncio.sleep(pause)
                 continue
             view = await self._apply(payment.order_id, answer, EventSource.CONFIRM)
             return ConfirmResult(payment=view)
@@ -266,7 +305,8 @@ class PaymentService:
                 await self.redis.delete(CONFIRM_LOCK + order_id)
 
     def toss_timeout_budget(self) -> float:
-        return (self.toss.timeout + self.backoff * 2**self.retries) * (self.retries + 1)
+        """The longest a confirm or a settle (a lookup, then a confirm) can talk to Toss."""
+        return max(self.confirm_deadline, 2 * self.toss.timeout) + 1
 
     async def settle(self, order_id: str, source: EventSource = EventSource.RECONCILE) -> PaymentView:
         """Bring an order in line with Toss (reconciliation, webhooks, a polling page).
@@ -297,9 +337,13 @@ class PaymentService:
 
     # ---- reading -------------------------------------------------------------------
     async def get(self, actor: User, order_id: str) -> PaymentView:
+        """The order's Payment; one still IN_PROGRESS (a confirm answered "pending") is first
+        settled with Toss, so a client polling this route sees it finish."""
         payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
         if payment is None or (payment.user_id != actor.id and actor.role != Role.ADMIN):
             raise not_found()
+        if payment.status == S.IN_PROGRESS:
+            return await self.settle(order_id)
         return PaymentView.of(payment)
 
     async def list_for_user(self, user: User, limit: int = 100) -> list[PaymentView]:
@@ -332,9 +376,7 @@ class PaymentService:
             if amount is not None and amount > payment.balance_amount:
                 raise ServiceError("CANCEL_AMOUNT_EXCEEDS_BALANCE",
                                    f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.")
-            done = await run_db(lambda s: s.exec(select(func.count()).select_from(PaymentEvent).where(
-                PaymentEvent.payment_id == payment.id, PaymentEvent.source == EventSource.CANCEL)).one())
-            key = f"cancel:{order_id}:{done + 1}"  # stable across retries of this one refund
+            key = cancel_key(payment, amount)
             answer = await self._cancel_at_toss(payment.payment_key, reason.strip(), amount, key)
             return await self._apply(order_id, answer, EventSource.CANCEL, {
                 "cancelAmount": amount if amount is not None else payment.balance_amount,

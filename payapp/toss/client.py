@@ -69,12 +69,13 @@ class TossClient:
         return client
 
     async def _call(self, method: str, path: str, json: dict | None = None,
-                    idempotency_key: str | None = None) -> dict[str, Any]:
+                    idempotency_key: str | None = None, timeout: float | None = None) -> dict[str, Any]:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
         try:
             # asyncio.timeout as well as httpx's: an in-process (ASGI) transport ignores httpx timeouts.
-            async with asyncio.timeout(self.timeout + 0.5):
-                response = await self._client().request(method, path, json=json, headers=headers)
+            async with asyncio.timeout(timeout + 0.5):
+                response = await self._client().request(method, path, json=json, headers=headers, timeout=timeout)
         except TimeoutError:
             raise TossError("TIMEOUT", "토스페이먼츠 응답 시간 초과", None, True) from None
         except httpx.TimeoutException as exc:
@@ -85,9 +86,12 @@ class TossClient:
             raise TossError.from_response(response)
         return response.json()
 
-    async def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str) -> TossPayment:
+    async def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str,
+                      timeout: float | None = None) -> TossPayment:
+        """``timeout`` shortens this call below the client's own (never lengthens it)."""
         body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
-        return TossPayment.model_validate(await self._call("POST", "/v1/payments/confirm", body, idempotency_key))
+        answer = await self._call("POST", "/v1/payments/confirm", body, idempotency_key, timeout)
+        return TossPayment.model_validate(answer)
 
     async def get_payment(self, payment_key: str) -> TossPayment:
         return TossPayment.model_validate(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))

@@ -54,6 +54,7 @@ def test_duplicate_email_is_409_and_wrong_password_is_401(api):
     {}, {"items": []}, {"items": [{"productId": "1", "quantity": 1}]},
     {"items": [{"productId": 1, "quantity": 0}]}, {"items": [{"productId": 1, "quantity": 100}]},
     {"items": [{"productId": 999999, "quantity": 1}]}, {"items": "x"},
+    {"items": [{"productId": 2**63, "quantity": 1}]}, {"items": [{"productId": -1, "quantity": 1}]},
 ])
 def test_bad_prepare_input_is_a_4xx_with_code_and_message(api, body):
     buyer = api.signup()

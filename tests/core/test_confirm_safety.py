@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 
 import httpx
 import redis
+
+from tests.core.conftest import _start
 
 
 def test_twenty_concurrent_confirms_charge_once(pg_shop):
@@ -154,3 +158,42 @@ def test_toss_refusing_our_keys_marks_nothing_failed(shop):
     assert r.status_code == 502 and r.json()["code"] == "TOSS_CONFIGURATION_ERROR"
     row = shop.payment_row(authorized["orderId"])
     assert (row["status"], row["failure_code"]) == ("IN_PROGRESS", None)
+
+
+def test_a_confirm_that_toss_never_answers_is_pending_by_the_deadline_not_after_every_timeout(tmp_path):
+    """With the default 10 s timeout and 3 retries, a hung Toss would keep the buyer ~40 s;
+    TOSS_CONFIRM_DEADLINE_SECONDS bounds the whole confirm (here 2 s, well under one timeout)."""
+    env = {"TOSS_TIMEOUT_SECONDS": "10", "TOSS_CONFIRM_RETRIES": "3", "TOSS_CONFIRM_DEADLINE_SECONDS": "2"}
+    with contextlib.contextmanager(_start)("deadline", env, None, f"sqlite:///{tmp_path / 'payapp.db'}", tmp_path) as shop:
+        buyer = shop.signup()
+        authorized = shop.authorize(shop.prepare(buyer))
+        with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
+            started = time.monotonic()
+            r = shop.confirm(buyer, authorized)
+            waited = time.monotonic() - started
+        assert r.status_code == 202 and r.json()["pending"] is True, r.text
+        assert waited < 8, f"the confirm waited {waited:.1f}s: the 10 s Toss timeout was not cut short"
+        assert shop.payment_row(authorized["orderId"])["status"] == "IN_PROGRESS"
+
+
+def test_another_orders_payment_key_is_refused_and_the_order_stays_payable(shop):
+    buyer = shop.signup()
+    first = shop.authorize(shop.prepare(buyer))
+    assert shop.confirm(buyer, first).status_code == 200
+    second = shop.authorize(shop.prepare(buyer))
+    borrowed = shop.confirm(buyer, {**second, "paymentKey": first["paymentKey"]})
+    assert borrowed.status_code == 400 and borrowed.json()["code"] == "INVALID_REQUEST", borrowed.text
+    assert shop.rows("SELECT id FROM payment WHERE order_id = :o", o=second["orderId"]) == []
+    honest = shop.confirm(buyer, second)
+    assert honest.status_code == 200 and honest.json()["status"] == "DONE"
+
+
+def test_polling_a_pending_payment_over_rest_settles_it(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
+        assert shop.confirm(buyer, authorized).status_code == 202
+    polled = shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=buyer)
+    assert polled.status_code == 200 and polled.json()["status"] == "DONE", polled.text
+    assert shop.payment_row(authorized["orderId"])["status"] == "DONE"
+    assert shop.events(authorized["orderId"])[-1]["source"] == "reconcile"

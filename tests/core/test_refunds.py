@@ -42,3 +42,22 @@ def test_two_concurrent_partial_refunds_never_exceed_the_paid_amount(shop):
     assert row["balance_amount"] == paid["amount"] - share >= 0
     toss = shop.sandbox.get("/_sandbox/payments", params={"orderId": paid["orderId"]}).json()["data"][0]
     assert sum(c["cancelAmount"] for c in toss["cancels"]) == share
+
+
+def test_a_refund_after_a_lost_one_is_a_new_refund_not_a_replay(shop):
+    """A lost refund answer, learned later by a sync, must not make the next refund replay it."""
+    buyer, admin = shop.signup(), shop.admin()
+    paid = shop.paid_order(buyer)
+    url = f"/v1/payments/{paid['orderId']}/cancel"
+    with shop.faulted(path="/v1/payments/*/cancel", method="POST", lostResponse=True, forever=True):
+        lost = shop.http.post(url, headers=admin, json={"cancelReason": "부분", "cancelAmount": 1000})
+    assert lost.status_code == 503 and lost.json()["code"] == "TOSS_UNAVAILABLE"
+    synced = shop.http.post(f"/v1/payments/{paid['orderId']}/sync", headers=admin)
+    assert synced.json()["status"] == "PARTIAL_CANCELED"
+    assert synced.json()["balanceAmount"] == paid["amount"] - 1000
+
+    rest = shop.http.post(url, headers=admin, json={"cancelReason": "나머지"})
+    assert rest.status_code == 200, rest.text
+    assert rest.json()["status"] == "CANCELED" and rest.json()["balanceAmount"] == 0
+    row = shop.payment_row(paid["orderId"])
+    assert row["status"] == "CANCELED" and row["balance_amount"] == 0
