@@ -147,8 +147,11 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
         raise SandboxError("INVALID_IDEMPOTENCY_KEY")
     scope = _scope_key(request, pair, idem_key)
     now = await request.app.state.ledger.now()
-    expires_at = now + config.idempotency_ttl  # kept 15 days from first use, on the sandbox clock
-    state, saved = await store.idem_begin(scope, now, expires_at, config.idempotency_ttl)
+    # While it runs, the key is held only briefly (sandbox clock, and Redis TTL in real
+    # seconds), so that a worker dying mid-request frees it; the answer is then kept 15
+    # days from first use.
+    running = config.idempotency_processing_ttl
+    state, saved = await store.idem_begin(scope, now, now + running, running)
     if state == "processing":
         raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
     if state == "done":
@@ -159,7 +162,8 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
     except BaseException:
         await store.idem_abort(scope)
         raise
-    await store.idem_finish(scope, {"status": status, "body": body}, expires_at, config.idempotency_ttl)
+    await store.idem_finish(scope, {"status": status, "body": body}, now + config.idempotency_ttl,
+                            config.idempotency_ttl)
     return status, body
 
 

@@ -52,6 +52,9 @@ class SandboxConfig:
     window_ttl: int = 30 * 60
     confirm_ttl: int = 10 * 60
     idempotency_ttl: int = 15 * 24 * 3600
+    # How long a request still running holds its Idempotency-Key (409 to others meanwhile):
+    # a worker that dies mid-request must not block the key for the 15 days above.
+    idempotency_processing_ttl: int = 120
     # How long a "lost response" fault keeps the connection open without answering.
     lost_response_hang: float = 120.0
     request_log_size: int = 10_000

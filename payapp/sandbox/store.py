@@ -295,7 +295,8 @@ class RedisStore:
     async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
         # One atomic step, so that of several workers exactly one starts the request.
         # Expiry is judged on the sandbox clock (POST /_sandbox/clock moves it); Redis's
-        # own TTL only clears the key eventually.
+        # own TTL only clears the key eventually. ``expires_at``/``ttl`` are the short hold
+        # of a running request, so that a worker that died mid-request frees the key.
         fresh = orjson.dumps({"state": "processing", "expiresAt": expires_at})
         raw = await self._idem_begin(keys=[self._k("idem", key)], args=[fresh, repr(now), ttl])
         if raw is None:
