@@ -170,6 +170,9 @@ class Ledger:
             return False
         p = record["payment"]
         p["status"] = "EXPIRED"
+        # A real EXPIRED payment reads method null (toss-api.md §2.2, §3: null "before a
+        # method is chosen, e.g. EXPIRED"); nothing was paid with one.
+        p["method"] = None
         p["failure"] = {"code": "EXPIRED_PAYMENT", "message": message("EXPIRED_PAYMENT")}
         return True
 

@@ -117,3 +117,16 @@ def test_client_written_like_the_official_sample_works_unchanged(sandbox):
     r = sandbox.post("/v1/payments/confirm", headers=headers, json=body)
     assert r.status_code == 200, r.text
     assert (r.json()["status"], r.json()["totalAmount"]) == ("DONE", 50000)
+
+
+def test_expired_payment_has_no_method(any_sandbox, docs_auth):
+    # As in the real EXPIRED payment the contract reference quotes: method null, approvedAt
+    # null, failure EXPIRED_PAYMENT. Both ways of expiring: the 10-minute session and the
+    # 30-minute window.
+    authenticated, left_open = authorize(any_sandbox), authorize(any_sandbox, outcome="cancel")
+    any_sandbox.post("/_sandbox/clock", json={"advanceSeconds": 1801}).raise_for_status()
+    for auth in (authenticated, left_open):
+        p = any_sandbox.get(f"/v1/payments/orders/{auth['orderId']}", headers=docs_auth).json()
+        assert (p["paymentKey"], p["status"]) == (auth["paymentKey"], "EXPIRED")
+        assert (p["method"], p["approvedAt"], p["card"]) == (None, None, None)
+        assert p["failure"]["code"] == "EXPIRED_PAYMENT"
