@@ -22,7 +22,10 @@ def product_card(product: rx.Var) -> rx.Component:
             rx.text(product["description"].to(str), size="2", color_scheme="gray"),
             rx.text(product["price_label"].to(str), size="5", weight="bold", class_name="price"),
             rx.hstack(
-                rx.select(QUANTITIES, default_value="1", size="2", aria_label="수량",
+                # Controlled by the state, so the quantity shown is the one charged (also after
+                # the sign-in round trip, which keeps the state but remounts the page).
+                rx.select(QUANTITIES, value=ShopState.quantities.get(product["id"].to(str), 1).to_string(),
+                          size="2", custom_attrs={"aria-label": "수량"},  # on the trigger; aria_label is lost on the root
                           on_change=lambda value: ShopState.set_quantity(pid, value)),
                 rx.button("결제하기", size="3", flex="1", loading=ShopState.preparing == pid,
                           on_click=ShopState.pay(pid)),

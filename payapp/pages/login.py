@@ -45,7 +45,7 @@ def login_page() -> rx.Component:
     return _form("로그인", "로그인", AuthState.login, [
         _field("이메일", "email", "email", "username"),
         _field("비밀번호", "password", "password", "current-password"),
-    ], rx.text("처음이신가요? ", rx.link("회원가입", href=routes.SIGNUP), size="2"))
+    ], rx.text("처음이신가요? ", rx.link("회원가입", href=routes.SIGNUP + AuthState.next_query), size="2"))
 
 
 def signup_page() -> rx.Component:
@@ -54,4 +54,4 @@ def signup_page() -> rx.Component:
         _field("비밀번호", "password", "password", "new-password"),
         _field("비밀번호 확인", "password_confirm", "password", "new-password"),
         rx.text(PASSWORD_RULE, size="1", color_scheme="gray"),
-    ], rx.text("이미 계정이 있나요? ", rx.link("로그인", href=routes.LOGIN), size="2"))
+    ], rx.text("이미 계정이 있나요? ", rx.link("로그인", href=routes.LOGIN + AuthState.next_query), size="2"))

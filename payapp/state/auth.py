@@ -58,6 +58,13 @@ class AuthState(rx.State):
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next"))
 
+    @rx.var
+    def next_query(self) -> str:
+        """``?next=…`` for the links between /login and /signup, so that a buyer who signs
+        up instead of signing in still comes back to the product they were buying."""
+        target = safe_next(self.router.url.query_parameters.get("next"), "")
+        return f"?next={quote(target, safe='')}" if target else ""
+
     async def _sign_in(self, find_user: Callable[[Session], User]):
         """Open a session for the user ``find_user`` returns (or show its error), then go on."""
         self.form_error = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -11,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY
 from payapp.settings import SANDBOX_PREFIX
-from tests.shop.conftest import FAIL_RE, SUCCESS_RE, buy_first_product, sign_in
+from tests.shop.conftest import FAIL_RE, SUCCESS_RE, buy_first_product, sign_in, window_frame
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +102,27 @@ def test_buying_signed_out_asks_to_sign_in_then_returns_to_the_product(page: Pag
     page.get_by_role("button", name="로그인").click()
     expect(page).to_have_url(re.compile(rf".*/\?product={product['id']}$"))
     expect(page.locator(f"#product-{product['id']}")).to_be_visible()
+
+
+def test_a_new_buyer_signs_up_on_the_way_and_pays_for_the_quantity_shown(page: Page, live):
+    product = live.products()[1]
+    card = page.locator(f"#product-{product['id']}")
+    page.goto(live.url + "/")
+    expect(card.get_by_role("combobox", name="수량")).to_have_text("1")
+    card.get_by_role("combobox", name="수량").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    card.get_by_role("button", name="결제하기").click()
+    expect(page).to_have_url(re.compile(r".*/login\?next=.*"))
+    page.locator("form").get_by_role("link", name="회원가입").click()  # the form's link, not the navbar's
+    expect(page).to_have_url(re.compile(r".*/signup\?next=.*"))
+    page.get_by_label("이메일").fill(f"buyer-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("비밀번호", exact=True).fill("goodpass123")
+    page.get_by_label("비밀번호 확인").fill("goodpass123")
+    page.get_by_role("button", name="가입하기").click()
+    expect(page).to_have_url(re.compile(rf".*/\?product={product['id']}$"))
+    expect(card.get_by_role("combobox", name="수량")).to_have_text("3")  # the quantity picked before
+    card.get_by_role("button", name="결제하기").click()
+    expect(window_frame(page).get_by_text(f"{product['price'] * 3:,}원")).to_be_visible()
 
 
 def test_orders_page_needs_sign_in(page: Page, live):
