@@ -19,19 +19,26 @@ def stat(label: str, value: rx.Var) -> rx.Component:
 
 
 def status_chip(item: rx.Var) -> rx.Component:
+    """A status filter; its number is the facet count (the filter without its status part)."""
     chosen = AdminListState.statuses.contains(item["status"])
     return rx.button(
-        rx.text(item["label"].to(str)), rx.badge(item["count"].to(str), variant="soft", color_scheme="gray"),
+        rx.text(item["label"].to(str)),
+        rx.badge(item["count"].to(str), variant="soft", color_scheme="gray", data_testid="status-chip-count"),
         type="button", size="2", variant=rx.cond(chosen, "solid", "outline"),
         aria_pressed=rx.cond(chosen, "true", "false"), data_testid="status-chip",
         on_click=AdminListState.toggle_status(item["status"].to(str)),
     )
 
 
+CHIPS_NOTE = "숫자는 상태 선택과 관계없이 기간·검색어에 맞는 건수입니다."
+
+
 def filters() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.flex(rx.foreach(AdminListState.by_status, status_chip), spacing="2", wrap="wrap"),
+            rx.flex(rx.foreach(AdminListState.by_status, status_chip), spacing="2", wrap="wrap",
+                    role="group", aria_label="상태 필터"),
+            rx.text(CHIPS_NOTE, size="1", color_scheme="gray", data_testid="status-chips-note"),
             rx.flex(
                 rx.input(name="q", placeholder="주문번호, paymentKey, 상품명, 구매자 이메일", default_value=AdminListState.q,
                          aria_label="검색어", flex="2", min_width="220px", key=AdminListState.q),
@@ -64,6 +71,33 @@ def payment_row(row: rx.Var) -> rx.Component:
     )
 
 
+COUNT_COLUMNS = ("상태", "오늘", "최근 7일", "조회 조건")
+
+
+def status_count_row(item: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.cond(item["status"] == "", rx.text(item["label"], weight="bold"),
+                                         rx.badge(item["label"], color_scheme=item["color"].to(str)))),
+        *[rx.table.cell(item[key], text_align="right") for key in ("today", "week", "filter")],
+        data_testid="status-count-row",
+    )
+
+
+def status_counts() -> rx.Component:
+    """Counts by status for today / the last 7 days (the whole shop) and the filter (the table's rows)."""
+    return rx.card(
+        rx.heading("상태별 건수", size="3", as_="h2", margin_bottom="0.5em"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(c, text_align="left" if i == 0 else "right")
+                                           for i, c in enumerate(COUNT_COLUMNS)])),
+            rx.table.body(rx.foreach(AdminListState.status_counts, status_count_row)),
+            variant="ghost", size="1", width="100%",
+        ), overflow_x="auto", width="100%"),
+        rx.text("오늘·최근 7일은 전체 결제, 조회 조건은 아래 표에 나오는 결제입니다.", size="1", color_scheme="gray"),
+        margin_bottom="1em", data_testid="status-counts",
+    )
+
+
 @require_role(Role.ADMIN)
 def admin_payments_page() -> rx.Component:
     s = AdminListState
@@ -73,6 +107,7 @@ def admin_payments_page() -> rx.Component:
                 stat("조회 조건 매출", s.revenue["filter"]),
                 stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
                 spacing="3", wrap="wrap", margin_bottom="1em"),
+        status_counts(),
         rx.card(
             # fill is a colour, not var(--…): SVG presentation attributes take no CSS variables.
             rx.recharts.bar_chart(

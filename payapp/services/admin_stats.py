@@ -1,4 +1,5 @@
-"""The admin dashboard's numbers: counts by status, revenue and a daily series (``stats``).
+"""The admin dashboard's numbers (``stats``): counts by status and revenue for today / the last
+7 days / the filter, the status chips' facet counts, and a daily series.
 
 Without a text query they come from the ``payment_daily`` rollup (payapp/services/rollup.py):
 a few rows per day, so the cost does not grow with the number of payments (1.3 s → a few ms
@@ -35,17 +36,55 @@ class Revenue(BaseModel):
     filter: int
 
 
-class AdminStats(BaseModel):
-    """Revenue = sum of balanceAmount of DONE + PARTIAL_CANCELED payments (refunds deducted)."""
+class StatusCounts(BaseModel):
+    """Payments by status (every status, 0 when none), over the same three windows as Revenue."""
 
-    byStatus: dict[str, int]  # the filter without its status part (facet counts for the chips)
+    today: dict[str, int]  # every payment created today (KST), whatever the filter
+    last7Days: dict[str, int]  # every payment created today and the six KST days before it
+    filter: dict[str, int]  # exactly the payments the filter lists (statuses outside it: 0)
+
+
+class AdminStats(BaseModel):
+    """Revenue = sum of balanceAmount of DONE + PARTIAL_CANCELED payments (refunds deducted).
+
+    Today and the last 7 days are the shop's whole numbers; "filter" is exactly the payments
+    the list shows for the same filter.
+    """
+
+    byStatus: dict[str, int]  # the filter's payments by status: the same as statusCounts.filter
+    statusFacets: dict[str, int]  # the filter WITHOUT its status part, by status: what each status chip would add
+    statusCounts: StatusCounts  # by status for today / last 7 days / the filter
     count: int  # exact number of payments matching the whole filter
     revenue: Revenue
     daily: list[DailyRevenue]  # the filter's days, or the last 30 days when it has no range
 
 
+def _zeros() -> dict[str, int]:
+    return {s: 0 for s in PaymentStatus}
+
+
+def _assemble(filters: AdminFilters, facets: dict[str, int], filter_revenue: int, today: date,
+              week: dict[tuple[date, str], tuple[int, int]], daily: list[DailyRevenue]) -> AdminStats:
+    """AdminStats from the facet counts and the last 7 days' (day, status) → (count, balance) cells."""
+    by_status = {s: n if not filters.statuses or s in filters.statuses else 0 for s, n in facets.items()}
+    today_counts, week_counts = _zeros(), _zeros()
+    revenue_today = revenue_week = 0
+    for (d, s), (n, b) in week.items():
+        week_counts[s] = week_counts.get(s, 0) + n
+        revenue_week += b if s in REVENUE_STATUSES else 0
+        if d == today:
+            today_counts[s] = today_counts.get(s, 0) + n
+            revenue_today += b if s in REVENUE_STATUSES else 0
+    return AdminStats(
+        byStatus=by_status, statusFacets=facets,
+        statusCounts=StatusCounts(today=today_counts, last7Days=week_counts, filter=dict(by_status)),
+        count=sum(by_status.values()),
+        revenue=Revenue(today=revenue_today, last7Days=revenue_week, filter=filter_revenue), daily=daily)
+
+
 async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
-    """Counts by status, revenue (today / last 7 KST days / the filter) and a daily series.
+    """Counts by status and revenue for today / the last 7 KST days / the filter, facet counts
+    for the status chips, and a daily series.
 
     Without a text query the numbers come from the ``payment_daily`` rollup (a few rows per
     day, constant time in the number of payments); with one, from the matching payments.
@@ -60,45 +99,44 @@ def _rolled_up(session: Session, filters: AdminFilters, today: date, window: Win
     chosen = filters.statuses or tuple(PaymentStatus)
     earning = [s for s in REVENUE_STATUSES if s in chosen]
     totals = rollup.totals(session, filters.date_from, filters.date_to)
-    by_status = {s: 0 for s in PaymentStatus}
-    by_status.update({s: n for s, (n, _) in totals.items() if n})
-    week = today - timedelta(days=6)
-    cells = rollup.cells(session, [(window.first, window.last), (week, today)])
+    facets = _zeros()
+    facets.update({s: n for s, (n, _) in totals.items() if n})
+    week_first = today - timedelta(days=6)
+    cells = rollup.cells(session, [(window.first, window.last), (week_first, today)])
 
     per_day: dict[date, list[int]] = {}  # day → [revenue, count] of the filter's statuses
     for (d, s), (n, b) in cells.items():
-        if not filters.statuses or s in filters.statuses:
+        if window.first <= d <= window.last and (not filters.statuses or s in filters.statuses):
             point = per_day.setdefault(d, [0, 0])
             point[0] += b if s in earning else 0
             point[1] += n
 
-    def revenue_between(first: date, last: date) -> int:
-        return sum(b for (d, s), (_, b) in cells.items() if first <= d <= last and s in REVENUE_STATUSES)
-
-    return AdminStats(
-        byStatus=by_status, count=sum(by_status[s] for s in chosen),
-        revenue=Revenue(today=revenue_between(today, today), last7Days=revenue_between(week, today),
-                        filter=sum(totals.get(s, (0, 0))[1] for s in earning)),
-        daily=[DailyRevenue(date=d, revenue=per_day.get(d, [0, 0])[0], count=per_day.get(d, [0, 0])[1])
-               for d in window.days])
+    return _assemble(
+        filters, facets, sum(totals.get(s, (0, 0))[1] for s in earning), today,
+        {k: v for k, v in cells.items() if week_first <= k[0] <= today},
+        [DailyRevenue(date=d, revenue=per_day.get(d, [0, 0])[0], count=per_day.get(d, [0, 0])[1])
+         for d in window.days])
 
 
 def _scanned(session: Session, filters: AdminFilters, today: date, window: Window) -> AdminStats:
-    def revenue_between(first: date, last: date) -> int:
-        return session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0)).where(
-            col(Payment.status).in_(REVENUE_STATUSES), col(Payment.created_at) >= kst_midnight(first),
-            col(Payment.created_at) < kst_midnight(last + timedelta(days=1)))).scalar_one()
+    day = kst_day(session).label("day")
+    week_first = today - timedelta(days=6)
+    # Today and the last 7 days are the whole shop's (no filter): one grouped scan of 7 days.
+    week = {(as_date(d), s): (int(n), int(b)) for d, s, n, b in session.execute(
+        sa.select(day, col(Payment.status), sa.func.count(), sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
+        .where(col(Payment.created_at) >= kst_midnight(week_first),
+               col(Payment.created_at) < kst_midnight(today + timedelta(days=1)))
+        .group_by(day, col(Payment.status))).all()}
 
     facet = conditions(session, filters, statuses=False)
-    by_status = {s: 0 for s in PaymentStatus}
-    by_status.update(dict(session.execute(sa.select(col(Payment.status), sa.func.count())
-                                          .where(*facet).group_by(col(Payment.status))).all()))
+    facets = _zeros()
+    facets.update(dict(session.execute(sa.select(col(Payment.status), sa.func.count())
+                                       .where(*facet).group_by(col(Payment.status))).all()))
     chosen = filters.statuses or tuple(PaymentStatus)
     where = conditions(session, filters)
     earning = [s for s in REVENUE_STATUSES if s in chosen]
     filter_revenue = session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
                                      .where(*where, col(Payment.status).in_(earning))).scalar_one()
-    day = kst_day(session).label("day")
     is_revenue = col(Payment.status).in_(earning) if earning else sa.false()
     series = session.execute(
         sa.select(day, sa.func.coalesce(sa.func.sum(sa.case((is_revenue, col(Payment.balance_amount)), else_=0)), 0),
@@ -107,13 +145,10 @@ def _scanned(session: Session, filters: AdminFilters, today: date, window: Windo
                col(Payment.created_at) < kst_midnight(window.last + timedelta(days=1)))
         .group_by(day)).all()
     per_day = {as_date(d): (int(rev), int(n)) for d, rev, n in series}
-    return AdminStats(
-        byStatus=by_status, count=sum(by_status[s] for s in chosen),
-        revenue=Revenue(today=revenue_between(today, today),
-                        last7Days=revenue_between(today - timedelta(days=6), today),
-                        filter=int(filter_revenue)),
-        daily=[DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1])
-               for d in window.days])
+    return _assemble(
+        filters, facets, int(filter_revenue), today, week,
+        [DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1])
+         for d in window.days])
 
 
 def _chart_window(filters: AdminFilters, today: date) -> Window:

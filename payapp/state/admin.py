@@ -41,7 +41,8 @@ class AdminListState(rx.State):
     date_from: str = ""
     date_to: str = ""
     q: str = ""
-    by_status: list[dict[str, Any]] = []
+    by_status: list[dict[str, Any]] = []  # the chips: each status with its facet count
+    status_counts: list[dict[str, str]] = []  # 상태별 건수: today / last 7 days / the filter
     revenue: dict[str, str] = {}
     daily: list[dict[str, Any]] = []
     error: str = ""
@@ -69,13 +70,7 @@ class AdminListState(rx.State):
             filters = self._filters()
             page = await admin.list_payments(filters, cursor)
             if with_stats:
-                stats = await admin.stats(filters)
-                self.by_status = [{"status": s, "label": label, "count": stats.byStatus.get(s, 0),
-                                   "color": status_color(s)} for s, label in STATUS_CHOICES]
-                self.revenue = {"today": won(stats.revenue.today), "week": won(stats.revenue.last7Days),
-                                "filter": won(stats.revenue.filter)}
-                self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count}
-                              for d in stats.daily]
+                self._show_stats(await admin.stats(filters))
         except ServiceError as err:
             self.error, self.rows = err.message, []
             return
@@ -84,6 +79,23 @@ class AdminListState(rx.State):
         self.rows = [row_of(r) for r in page.data]
         self.count, self.count_capped = page.count, page.countCapped
         self.next_cursor = page.nextCursor or ""
+
+    def _show_stats(self, stats: admin.AdminStats) -> None:
+        self.by_status = [{"status": s, "label": label, "count": stats.statusFacets.get(s, 0),
+                           "color": status_color(s)} for s, label in STATUS_CHOICES]
+        windows, choices = stats.statusCounts, {s for s, _ in STATUS_CHOICES}
+        shown = [s for s in PaymentStatus if s in choices  # and any other status that has payments
+                 or windows.today.get(s) or windows.last7Days.get(s) or windows.filter.get(s)]
+        columns = {"today": windows.today, "week": windows.last7Days, "filter": windows.filter}
+        self.status_counts = [
+            *({"status": s, "label": status_label(s), "color": status_color(s),
+               **{key: f"{counts.get(s, 0):,}" for key, counts in columns.items()}} for s in shown),
+            {"status": "", "label": "합계", "color": "gray",
+             **{key: f"{sum(counts.values()):,}" for key, counts in columns.items()}}]
+        self.revenue = {"today": won(stats.revenue.today), "week": won(stats.revenue.last7Days),
+                        "filter": won(stats.revenue.filter)}
+        self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count}
+                      for d in stats.daily]
 
     @rx.event
     def toggle_status(self, status: str):

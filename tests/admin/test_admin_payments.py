@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -161,10 +161,12 @@ def test_stats_equal_sums_computed_from_the_database(data):
     assert r.status_code == 200, r.text
     stats = r.json()
     in_range = [x for x in rows if first <= x["day"] <= last]
-    for status in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "IN_PROGRESS"):
-        assert stats["byStatus"][status] == sum(1 for x in in_range if x["status"] == status)
     chosen = [x for x in in_range if x["status"] in ("DONE", "CANCELED")]
-    assert stats["count"] == len(chosen)
+    for status in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "IN_PROGRESS"):
+        # byStatus: exactly the listed payments; statusFacets: the filter without its statuses (the chips)
+        assert stats["byStatus"][status] == sum(1 for x in chosen if x["status"] == status)
+        assert stats["statusFacets"][status] == sum(1 for x in in_range if x["status"] == status)
+    assert stats["count"] == len(chosen) == sum(stats["byStatus"].values())
     assert stats["revenue"]["filter"] == sum(x["balance_amount"] for x in chosen if x["status"] in REVENUE)
     today = datetime.now(KST).date()
     assert stats["revenue"]["today"] == sum(x["balance_amount"] for x in rows
@@ -177,6 +179,65 @@ def test_stats_equal_sums_computed_from_the_database(data):
         that_day = [x for x in chosen if x["day"] == day]
         assert point["count"] == len(that_day)
         assert point["revenue"] == sum(x["balance_amount"] for x in that_day if x["status"] in REVENUE)
+
+
+STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED",
+            "EXPIRED")
+
+
+def sql_counts(shop, first: date | None = None, last: date | None = None, statuses: tuple[str, ...] = (),
+               order_id: str | None = None) -> dict[str, int]:
+    """status → count(*) straight from the payment table: created on the KST days first … last."""
+    sqlite = shop.engine.dialect.name == "sqlite"
+    created = "datetime(created_at)" if sqlite else "created_at"  # SQLite: text, compared as UTC seconds
+
+    def bound(day: date):
+        moment = datetime.combine(day, datetime.min.time(), KST).astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S") if sqlite else moment
+
+    where, params = ["1 = 1"], {}
+    if first is not None:
+        where.append(f"{created} >= :start")
+        params["start"] = bound(first)
+    if last is not None:
+        where.append(f"{created} < :end")
+        params["end"] = bound(last + timedelta(days=1))
+    if statuses:
+        assert set(statuses) <= set(STATUSES)
+        where.append("status IN (" + ", ".join(f"'{s}'" for s in statuses) + ")")
+    if order_id is not None:
+        where.append("order_id = :order_id")
+        params["order_id"] = order_id
+    found = shop.rows(f"SELECT status, count(*) AS n FROM payment WHERE {' AND '.join(where)} GROUP BY status",
+                      **params)
+    return dict.fromkeys(STATUSES, 0) | {r["status"]: r["n"] for r in found}
+
+
+def test_counts_by_status_for_today_7_days_and_the_filter_equal_a_direct_sql_count(data):
+    shop, admin = data["shop"], data["admin"]
+    order_id = data["refunded"]["orderId"]
+    today = datetime.now(KST).date()
+    days = sorted({r["day"] for r in db_rows(shop)})
+    first, last = days[len(days) // 4], days[3 * len(days) // 4]
+    whole_today, whole_week = sql_counts(shop, today, today), sql_counts(shop, today - timedelta(days=6), today)
+    assert whole_today["DONE"] + whole_today["PARTIAL_CANCELED"] >= 2  # the fixture's own payments
+    views = [  # (statuses, from, to, q): rollup views first, then text searches (scanned)
+        ((), None, None, None), (("DONE", "CANCELED"), first, last, None), ((), first, None, None),
+        (("PARTIAL_CANCELED",), None, None, None), (("ABORTED", "DONE"), today - timedelta(days=6), today, None),
+        ((), None, None, order_id), (("PARTIAL_CANCELED", "DONE"), None, today, order_id),
+        (("DONE",), None, None, order_id)]
+    for statuses, start, end, q in views:
+        params = {"status": ",".join(statuses), "from": start.isoformat() if start else "",
+                  "to": end.isoformat() if end else "", "q": q or ""}
+        r = shop.http.get("/v1/admin/stats", headers=admin, params={k: v for k, v in params.items() if v})
+        assert r.status_code == 200, r.text
+        stats = r.json()
+        listed = sql_counts(shop, start, end, statuses, q)
+        assert stats["statusCounts"] == {"today": whole_today, "last7Days": whole_week, "filter": listed}, params
+        assert stats["byStatus"] == listed and stats["count"] == sum(listed.values()), params
+        assert stats["statusFacets"] == sql_counts(shop, start, end, (), q), params
+        if q:
+            assert sum(listed.values()) == (1 if not statuses or "PARTIAL_CANCELED" in statuses else 0)
 
 
 def test_detail_has_the_buyer_the_event_timeline_and_the_raw_toss_answer(data):

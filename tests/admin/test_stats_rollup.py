@@ -19,9 +19,12 @@ def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = ()
                    last: date | None = None) -> dict:
     """AdminStats as its definition says, computed here from every payment row."""
     in_range = [r for r in rows if (first is None or r["day"] >= first) and (last is None or r["day"] <= last)]
-    by_status = dict.fromkeys(STATUSES, 0) | Counter(r["status"] for r in in_range)
     chosen = statuses or STATUSES
     picked = [r for r in in_range if not statuses or r["status"] in statuses]
+    by_status = dict.fromkeys(STATUSES, 0) | Counter(r["status"] for r in picked)
+
+    def counts(of: list[dict]) -> dict[str, int]:
+        return dict.fromkeys(STATUSES, 0) | Counter(r["status"] for r in of)
     earning = REVENUE & set(chosen)
     end = last or max(today, first or today)
     start = first or end - timedelta(days=29)
@@ -30,7 +33,11 @@ def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = ()
         return sum(r["balance_amount"] for r in of if r["status"] in earning)
 
     return {
-        "byStatus": by_status, "count": sum(by_status[s] for s in chosen),
+        "byStatus": by_status, "statusFacets": counts(in_range),
+        "statusCounts": {"today": counts([r for r in rows if r["day"] == today]),
+                         "last7Days": counts([r for r in rows if 0 <= (today - r["day"]).days < 7]),
+                         "filter": by_status},
+        "count": sum(by_status.values()),
         "revenue": {"today": sum(r["balance_amount"] for r in rows if r["status"] in REVENUE and r["day"] == today),
                     "last7Days": sum(r["balance_amount"] for r in rows
                                      if r["status"] in REVENUE and 0 <= (today - r["day"]).days < 7),
@@ -112,6 +119,8 @@ def test_text_search_stats_still_scan_the_matching_payments(data):
     assert r.status_code == 200, r.text
     rows, today = db_rows(shop), datetime.now(KST).date()
     expected = expected_stats([x for x in rows if x["order_id"] == order_id], today)
-    # today / last 7 days are the shop's revenue whatever the filter
-    expected["revenue"] |= {k: v for k, v in expected_stats(rows, today)["revenue"].items() if k != "filter"}
+    # today / last 7 days are the shop's revenue and counts whatever the filter
+    whole = expected_stats(rows, today)
+    expected["revenue"] |= {k: v for k, v in whole["revenue"].items() if k != "filter"}
+    expected["statusCounts"] |= {k: v for k, v in whole["statusCounts"].items() if k != "filter"}
     assert r.json() == expected

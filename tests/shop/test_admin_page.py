@@ -1,9 +1,12 @@
-"""An operator in a real browser: filter, open a payment, refund part of it, then the rest.
-After each step the table, the timeline, the sandbox ledger and the database agree."""
+"""An operator in a real browser: filter, open a payment, refund part of it, then the rest. After each step the table, the timeline, the sandbox ledger and the
+database agree. The status counts match the database."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -11,8 +14,10 @@ from playwright.sync_api import Page, expect
 
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY
 from payapp.settings import SANDBOX_PREFIX
+from tests.admin.test_admin_payments import KST, sql_counts
 from tests.shop.conftest import sign_in
-from tests.support.app import DATA_DIRS
+from tests.support.app import APP_SETTINGS, DATA_DIRS
+from tests.support.servers import ROOT, child_env
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +36,32 @@ def paid_order(live, quantity: int = 2) -> dict:
     return r.json()
 
 
+def admin_password(live) -> str:
+    return (DATA_DIRS[live.url] / "admin_password").read_text().strip()
+
+
 def admin_sign_in(page: Page, live) -> None:
-    password = (DATA_DIRS[live.url] / "admin_password").read_text().strip()
-    sign_in(page, live.url, "admin@payapp.local", password, next_path="/admin/payments")
+    sign_in(page, live.url, "admin@payapp.local", admin_password(live), next_path="/admin/payments")
+
+
+SEEDED = 160
+_seeded: set[str] = set()
+
+
+def seed_payments(live) -> None:
+    """SEEDED demo payments (mostly DONE) in the live app's database, once per app: pages to turn."""
+    if live.url not in _seeded:
+        env = child_env({"PAYAPP_DATA_DIR": str(DATA_DIRS[live.url])}, tuple(APP_SETTINGS))
+        subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED)], cwd=ROOT,
+                       env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        _seeded.add(live.url)
+
+
+def listed(live, *statuses: str) -> list[str]:
+    """Order ids of the payments with these statuses, newest first, as the table pages them."""
+    marks = ", ".join(f"'{s}'" for s in statuses)
+    return [r["order_id"] for r in live.rows(f"SELECT order_id FROM payment WHERE status IN ({marks}) "
+                                             "ORDER BY created_at DESC, id DESC")]
 
 
 LABELS = {"DONE": "결제 완료", "PARTIAL_CANCELED": "부분 취소", "CANCELED": "전액 취소"}
@@ -135,3 +163,29 @@ def test_csv_export_downloads_the_current_filter_once(page: Page, live):
     assert "ticket=" in link
     again = httpx.get(link, timeout=10)  # the ticket worked once; a copied link does not
     assert again.status_code == 401 and again.json()["code"] == "INVALID_TICKET"
+
+
+def test_counts_by_status_for_today_7_days_and_the_filter_match_the_database(page: Page, live, console_errors):
+    seed_payments(live)
+    paid_order(live)  # one of today's
+    admin_sign_in(page, live)
+    page.goto(f"{live.url}/admin/payments?status=CANCELED")
+    canceled = listed(live, "CANCELED")
+    expect(page.get_by_test_id("admin-row")).to_have_count(min(50, len(canceled)))
+    # Today and 7 days are the whole shop's, 조회 조건 exactly the table's rows; the chips keep
+    # counting every status (the filter without its status part), and say so.
+    today = datetime.now(KST).date()
+    counts = {"today": sql_counts(live, today, today), "week": sql_counts(live, today - timedelta(days=6), today),
+              "filter": sql_counts(live, statuses=("CANCELED",))}
+    assert counts["today"]["DONE"] >= 1 and counts["filter"]["CANCELED"] == len(canceled) > 0
+    for status, label in (("DONE", "결제 완료"), ("CANCELED", "전액 취소"), ("PARTIAL_CANCELED", "부분 취소")):
+        cells = page.get_by_test_id("status-count-row").filter(has_text=label).get_by_role("cell")
+        expect(cells).to_have_text([f"{counts[k][status]:,}" for k in ("today", "week", "filter")])
+    total = page.get_by_test_id("status-count-row").filter(has_text="합계").get_by_role("cell")
+    expect(total).to_have_text([f"{sum(counts[k].values()):,}" for k in ("today", "week", "filter")])
+    everything = sql_counts(live)
+    for status, label in (("DONE", "결제 완료"), ("CANCELED", "전액 취소")):
+        chip_count = page.get_by_test_id("status-chip").filter(has_text=label).get_by_test_id("status-chip-count")
+        expect(chip_count).to_have_text(f"{everything[status]:,}")
+    expect(page.get_by_test_id("status-chips-note")).to_contain_text("숫자는 상태 선택과 관계없이")
+    assert console_errors == []

@@ -47,6 +47,8 @@ async def export_csv(request: Request, user: AdminOrTicket) -> StreamingResponse
 
 @router.get("/stats", response_model=AdminStats)
 async def stats(request: Request, user: AdminUser) -> AdminStats:
+    """?status=&from=&to=&q= → revenue and statusCounts for today / last7Days / the filter,
+    byStatus (the filter's own), statusFacets (the filter without its status part), count, daily."""
     return await admin.stats(_filters(request))
 
 
