@@ -47,10 +47,16 @@ def receipt_card() -> rx.Component:
 @require_login
 def success_page() -> rx.Component:
     return layout(rx.center(
-        rx.cond(
-            ReceiptState.phase == "confirming",
-            rx.vstack(rx.spinner(size="3"), rx.heading("결제 승인 중…", size="5", as_="h1"), align="center",
-                      padding="3em"),
+        rx.match(
+            ReceiptState.phase,
+            ("confirming", rx.vstack(rx.spinner(size="3"), rx.heading("결제 승인 중…", size="5", as_="h1"),
+                                     align="center", padding="3em")),
+            ("unknown", rx.card(rx.vstack(
+                rx.heading("결제 상태를 확인하지 못했습니다", size="6", as_="h1"),
+                rx.callout("일시적인 오류입니다. 결제가 두 번 청구되지는 않습니다. 잠시 후 주문내역에서 결과를 확인해주세요.",
+                           color_scheme="amber", role="alert", width="100%"),
+                rx.link(rx.button("주문내역 보기", variant="soft"), href=routes.ORDERS),
+                spacing="4", width="100%"), width="100%", max_width="560px")),
             receipt_card(),
         ),
         padding_y="1em",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,15 +17,18 @@ from payapp.services.wiring import payment_service
 from payapp.state.auth import AuthState
 from payapp.state.shop import ShopState
 
-POLL_SECONDS = 2.0
-POLL_ROUNDS = 45
+# A pending confirm is polled for as long as Toss could still settle it (its 10-minute
+# confirm window, and a little more), every 2 s at first, then less often.
+POLL_FIRST_SECONDS, POLL_MAX_SECONDS = 2.0, 15.0
+POLL_FOR_SECONDS = 11 * 60
+log = logging.getLogger(__name__)
 
 
 def receipt_of(view: PaymentView) -> dict[str, str]:
     items = ", ".join(f"{i['name']} × {i['quantity']}" for i in view.items) or view.orderName
     return {
         "orderId": view.orderId, "orderName": view.orderName, "items": items, "amount": won(view.amount),
-        "balance": won(view.balanceAmount), "method": view.method or "-", "approvedAt": kst(view.approvedAt),
+        "balance": won(view.balanceAmount), "method": view.method or "-", "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",
         "status": view.status, "statusLabel": status_label(view.status), "statusColor": status_color(view.status),
     }
 
@@ -37,7 +41,7 @@ def fail_url(code: str, message: str, order_id: str | None) -> str:
 
 
 class ReceiptState(rx.State):
-    phase: str = "confirming"  # confirming | pending | done | signin
+    phase: str = "confirming"  # confirming | pending | done | signin | unknown
     receipt: dict[str, str] = {}
 
     @rx.event(background=True)
@@ -58,16 +62,25 @@ class ReceiptState(rx.State):
             result = await payment_service().confirm(user, query.get("paymentKey"), order_id, query.get("amount"))
         except ServiceError as err:
             return rx.redirect(fail_url(err.code, err.message, order_id))
+        except Exception:
+            # Our own failure (database, Redis): the payment may or may not have gone through,
+            # so never "failed" — the page says so and points to the order list.
+            log.exception("confirm of %s failed unexpectedly", order_id)
+            async with self:
+                self.phase = "unknown"
+            return None
         view, pending = result.payment, result.pending
         async with self:
             self.receipt, self.phase = receipt_of(view), "pending" if pending else "done"
-        rounds = 0
-        while pending and rounds < POLL_ROUNDS:
-            rounds += 1
-            await asyncio.sleep(POLL_SECONDS)
+        loop = asyncio.get_running_loop()
+        until, pause = loop.time() + POLL_FOR_SECONDS, POLL_FIRST_SECONDS
+        while pending and loop.time() < until:
+            await asyncio.sleep(pause)
+            pause = min(pause * 1.5, POLL_MAX_SECONDS)
             try:
                 view = await payment_service().settle(view.orderId)
-            except ServiceError:
+            except Exception as err:  # keep polling: the next round may reach Toss or the database
+                log.warning("settling %s: %s", view.orderId, err)
                 continue
             pending = view.status == "IN_PROGRESS"
             async with self:
