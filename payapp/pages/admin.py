@@ -19,7 +19,7 @@ def stat(label: str, value: rx.Var) -> rx.Component:
 
 
 def status_chip(item: rx.Var) -> rx.Component:
-    """A status filter; its number is the facet count (the filter without its status part)."""
+    """A status filter that applies at once (the URL changes); its number is the facet count."""
     chosen = AdminListState.statuses.contains(item["status"])
     return rx.button(
         rx.text(item["label"].to(str)),
@@ -30,7 +30,7 @@ def status_chip(item: rx.Var) -> rx.Component:
     )
 
 
-CHIPS_NOTE = "숫자는 상태 선택과 관계없이 기간·검색어에 맞는 건수입니다."
+CHIPS_NOTE = "상태를 누르면 바로 적용됩니다. 숫자는 상태 선택과 관계없이 기간·검색어에 맞는 건수입니다."
 
 
 def filters() -> rx.Component:

@@ -31,12 +31,19 @@ def row_of(r: admin.AdminPaymentRow) -> dict[str, str]:
             "approvedAt": kst(r.approvedAt), "href": routes.admin_payment(r.orderId)}
 
 
+def list_url(query: dict[str, str]) -> str:
+    """/admin/payments with the filters that are set, e.g. ``?status=DONE&q=텀블러``."""
+    query = {k: v for k, v in query.items() if v}
+    return routes.ADMIN_PAYMENTS + (f"?{urlencode(query)}" if query else "")
+
+
 class AdminListState(rx.State):
     rows: list[dict[str, str]] = []
     count: int = 0
     count_capped: bool = False
     next_cursor: str = ""
     cursors: list[str] = []  # the cursor of each page after the first one, in the order visited
+    # The filter as the URL says (what the table shows); the form's inputs start from these.
     statuses: list[str] = []
     date_from: str = ""
     date_to: str = ""
@@ -47,17 +54,19 @@ class AdminListState(rx.State):
     daily: list[dict[str, Any]] = []
     error: str = ""
     loading: bool = False
+    # The filter load() read from the URL: paging and the CSV use this, never the form's inputs.
+    _applied: dict[str, str] = {}
 
     def _filters(self) -> admin.AdminFilters:
-        return admin.AdminFilters.from_query({"status": ",".join(self.statuses), "from": self.date_from,
-                                              "to": self.date_to, "q": self.q})
+        return admin.AdminFilters.from_query(self._applied)
 
     @rx.event
     async def load(self):
         """on_load: the filters come from the URL, so a filtered view can be shared as a link."""
         query = self.router.url.query_parameters
-        self.statuses = [s for s in query.get("status", "").split(",") if s]
-        self.date_from, self.date_to, self.q = query.get("from", ""), query.get("to", ""), query.get("q", "")
+        self._applied = {k: query.get(k, "") for k in ("status", "from", "to", "q")}
+        self.statuses = [s for s in self._applied["status"].split(",") if s]
+        self.date_from, self.date_to, self.q = self._applied["from"], self._applied["to"], self._applied["q"]
         self.cursors, self.error = [], ""
         await self._fetch(None, with_stats=True)
 
@@ -99,16 +108,16 @@ class AdminListState(rx.State):
 
     @rx.event
     def toggle_status(self, status: str):
-        self.statuses = [s for s in self.statuses if s != status] if status in self.statuses \
-            else [*self.statuses, status]
+        """A status chip applies at once: the URL gets the new status set, the rest as it was."""
+        chosen = [s for s in self._applied.get("status", "").split(",") if s]
+        chosen = [s for s in chosen if s != status] if status in chosen else [*chosen, status]
+        return rx.redirect(list_url({**self._applied, "status": ",".join(sorted(chosen))}))
 
     @rx.event
     def apply(self, form: dict):
         """Put the filters into the URL; on_load then reads them back (and the link can be shared)."""
-        query = {"status": ",".join(self.statuses), "from": form.get("from", ""), "to": form.get("to", ""),
-                 "q": form.get("q", "").strip()}
-        query = {k: v for k, v in query.items() if v}
-        return rx.redirect(routes.ADMIN_PAYMENTS + (f"?{urlencode(query)}" if query else ""))
+        return rx.redirect(list_url({"status": self._applied.get("status", ""), "from": form.get("from", ""),
+                                     "to": form.get("to", ""), "q": form.get("q", "").strip()}))
 
     @rx.event
     def reset_filters(self):
@@ -128,7 +137,7 @@ class AdminListState(rx.State):
 
     @rx.event
     async def export_csv(self):
-        """Stream the CSV of the current filter: a one-time ticket lets the browser's GET in."""
+        """Stream the CSV of the filter the table shows: a one-time ticket lets the browser's GET in."""
         user = await (await self.get_state(AuthState)).current_user()
         if user is None or user.role != Role.ADMIN:
             return

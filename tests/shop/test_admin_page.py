@@ -1,8 +1,10 @@
 """An operator in a real browser: filter, open a payment, refund part of it, then the rest. After each step the table, the timeline, the sandbox ledger and the
-database agree. The status counts match the database."""
+database agree. Status chips apply at once, and paging and the CSV follow the applied filter."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import subprocess
 import sys
@@ -62,6 +64,10 @@ def listed(live, *statuses: str) -> list[str]:
     marks = ", ".join(f"'{s}'" for s in statuses)
     return [r["order_id"] for r in live.rows(f"SELECT order_id FROM payment WHERE status IN ({marks}) "
                                              "ORDER BY created_at DESC, id DESC")]
+
+
+def shown_order_ids(page: Page) -> list[str]:
+    return page.get_by_test_id("admin-row").locator("td:first-child").all_inner_texts()
 
 
 LABELS = {"DONE": "결제 완료", "PARTIAL_CANCELED": "부분 취소", "CANCELED": "전액 취소"}
@@ -163,6 +169,50 @@ def test_csv_export_downloads_the_current_filter_once(page: Page, live):
     assert "ticket=" in link
     again = httpx.get(link, timeout=10)  # the ticket worked once; a copied link does not
     assert again.status_code == 401 and again.json()["code"] == "INVALID_TICKET"
+
+
+def test_status_chip_applies_at_once_and_paging_and_csv_follow_the_applied_filter(page: Page, live, console_errors):
+    seed_payments(live)
+    paid_order(live)  # one of today's
+    done = listed(live, "DONE")
+    assert len(done) > 100
+    admin_sign_in(page, live)
+    expect(page.get_by_test_id("admin-row")).to_have_count(50)
+
+    chip = page.get_by_test_id("status-chip").filter(has_text="결제 완료")
+    chip.click()  # no 검색: the chip alone changes the URL and the table
+    expect(page).to_have_url(re.compile(r".*/admin/payments/?\?status=DONE$"))
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("admin-row").first.locator("td").first).to_have_text(done[0])
+    assert shown_order_ids(page) == done[:50]
+
+    # Typed but not applied: neither the next page nor the CSV may use it.
+    page.get_by_label("검색어").fill("not-applied-text")
+    page.get_by_role("button", name="다음 50건").click()
+    expect(page.get_by_test_id("admin-row").first.locator("td").first).to_have_text(done[50])
+    assert shown_order_ids(page) == done[50:100]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV 내보내기").click()
+    table = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    assert [line[0] for line in table[1:]] == done
+    assert {line[6] for line in table[1:]} == {"DONE"}
+    page.get_by_role("button", name="이전").click()
+    expect(page.get_by_test_id("admin-row").first.locator("td").first).to_have_text(done[0])
+    assert shown_order_ids(page) == done[:50]
+
+    # A second chip adds its status, a chip pressed again takes its status away.
+    page.get_by_test_id("status-chip").filter(has_text="전액 취소").click()
+    expect(page).to_have_url(re.compile(r".*\?status=CANCELED(%2C|,)DONE$"))
+    both = listed(live, "CANCELED", "DONE")
+    expect(page.get_by_test_id("admin-row").first.locator("td").first).to_have_text(both[0])
+    assert shown_order_ids(page) == both[:50]
+    chip.click()
+    expect(page).to_have_url(re.compile(r".*\?status=CANCELED$"))
+    expect(chip).to_have_attribute("aria-pressed", "false")
+    canceled = listed(live, "CANCELED")
+    expect(page.get_by_test_id("admin-row")).to_have_count(min(50, len(canceled)))
+    assert shown_order_ids(page) == canceled[:50]
+    assert console_errors == []
 
 
 def test_counts_by_status_for_today_7_days_and_the_filter_match_the_database(page: Page, live, console_errors):
