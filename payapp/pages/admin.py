@@ -141,18 +141,18 @@ def _field(label: str, value: rx.Var) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
 
 
-def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component) -> rx.Component:
-    """The form both refund dialogs share: fields, a reason, 닫기, and a red submit that calls refund."""
-    s = AdminPaymentState
+def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component,
+                 on_submit: rx.EventHandler) -> rx.Component:
+    """The form both refund dialogs share: fields, a reason, 닫기, and a red submit."""
     return rx.form(
         rx.vstack(
             *fields,
             rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유", aria_label=reason_label),
-            rx.hstack(close, rx.button(submit, type="submit", color_scheme="red", loading=s.busy),
+            rx.hstack(close, rx.button(submit, type="submit", color_scheme="red", loading=AdminPaymentState.busy),
                       justify="end", width="100%"),
             spacing="3",
         ),
-        on_submit=s.refund, reset_on_submit=True,
+        on_submit=on_submit, reset_on_submit=True,
     )
 
 
@@ -165,20 +165,38 @@ def refund_dialogs() -> rx.Component:
             rx.dialog.description("환불할 금액과 사유를 입력하세요. 남은 금액: ", s.detail["balance"]),
             _refund_form([rx.input(name="amount", type="number", min=1, max=s.balance, required=True,
                                    placeholder="환불 금액(원)", aria_label="환불 금액")],
-                         "환불 사유", "환불하기", rx.dialog.close(rx.button("닫기", type="button", variant="soft"))),
+                         "환불 사유", "다음", rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
+                         s.review_partial),
         ),
         open=s.partial_open, on_open_change=s.set_partial_open,
+    )
+    # The partial refund's confirmation, as the full refund's own alert dialog is: nothing is
+    # sent to Toss until 환불하기 here.
+    confirm = rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("부분 환불 확인"),
+            rx.alert_dialog.description("정말 ", s.pending_won, "을 환불할까요?", weight="bold",
+                                        data_testid="confirm-question"),
+            rx.text("사유: ", s.pending_reason, size="2", color_scheme="gray", margin_top="0.5em"),
+            rx.text("환불은 되돌릴 수 없습니다.", size="2", color_scheme="gray"),
+            rx.hstack(rx.alert_dialog.cancel(rx.button("취소", type="button", variant="soft")),
+                      rx.button("환불하기", type="button", color_scheme="red", loading=s.busy,
+                                on_click=s.confirm_partial),
+                      justify="end", width="100%", margin_top="1em"),
+        ),
+        open=s.confirm_open, on_open_change=s.set_confirm_open,
     )
     full = rx.alert_dialog.root(
         rx.alert_dialog.trigger(rx.button("전액 환불", color_scheme="red", disabled=~s.refundable)),
         rx.alert_dialog.content(
             rx.alert_dialog.title("전액 환불"),
             rx.alert_dialog.description("남은 금액 ", s.detail["balance"], "을 모두 환불합니다. 되돌릴 수 없습니다."),
-            _refund_form([], "전액 환불 사유", "전액 환불하기", rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft"))),
+            _refund_form([], "전액 환불 사유", "전액 환불하기",
+                         rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")), s.refund),
         ),
         open=s.full_open, on_open_change=s.set_full_open,
     )
-    return rx.hstack(full, partial,
+    return rx.hstack(full, partial, confirm,
                      rx.button("Toss와 동기화", variant="outline", loading=s.busy, on_click=s.sync), spacing="2",
                      wrap="wrap")
 

@@ -1,4 +1,5 @@
-"""An operator in a real browser: filter, open a payment, refund part of it, then the rest. After each step the table, the timeline, the sandbox ledger and the
+"""An operator in a real browser: filter, open a payment, refund part of it (after confirming
+it), then the rest. After each step the table, the timeline, the sandbox ledger and the
 database agree. Status chips apply at once, and paging and the CSV follow the applied filter."""
 
 from __future__ import annotations
@@ -107,10 +108,25 @@ def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
     expect(page.get_by_test_id("detail-status")).to_have_text("결제 완료")
     agree(live, page, order_id, "DONE", amount)
 
+    # The form only asks; 취소 in the confirmation sends nothing.
     page.get_by_role("button", name="부분 환불").click()
     page.get_by_label("환불 금액").fill("1000")
     page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
-    page.get_by_role("button", name="환불하기").click()
+    page.get_by_role("button", name="다음", exact=True).click()
+    expect(page.get_by_test_id("confirm-question")).to_have_text("정말 1,000원을 환불할까요?")
+    page.get_by_role("alertdialog").get_by_role("button", name="취소", exact=True).click()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    assert live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id) == [
+        {"status": "DONE", "balance_amount": amount}]
+    assert live.sandbox("/_sandbox/payments", orderId=order_id)["data"][0]["balanceAmount"] == amount
+
+    page.get_by_role("button", name="부분 환불").click()
+    page.get_by_label("환불 금액").fill("1000")
+    page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
+    page.get_by_role("button", name="다음", exact=True).click()
+    expect(page.get_by_test_id("confirm-question")).to_have_text("정말 1,000원을 환불할까요?")
+    page.get_by_role("alertdialog").get_by_role("button", name="환불하기", exact=True).click()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_test_id("detail-status")).to_have_text("부분 취소")
     expect(page.get_by_test_id("event-row")).to_have_count(3)
     expect(page.get_by_test_id("event-row").last).to_contain_text("부분 취소")
@@ -127,16 +143,34 @@ def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
 
 def test_partial_refund_over_the_balance_is_refused_in_the_page(page: Page, live):
     paid = paid_order(live, quantity=1)
+    order_id, amount = paid["orderId"], paid["amount"]
     admin_sign_in(page, live)
-    page.goto(f"{live.url}/admin/payment?orderId={paid['orderId']}")
+    page.goto(f"{live.url}/admin/payment?orderId={order_id}")
     expect(page.get_by_test_id("detail-status")).to_have_text("결제 완료")
     page.get_by_role("button", name="부분 환불").click()
     page.get_by_label("환불 금액").evaluate("(el) => el.removeAttribute('max')")  # past the browser's own check
-    page.get_by_label("환불 금액").fill(str(paid["amount"] + 1))
+    page.get_by_label("환불 금액").fill(str(amount + 1))
     page.get_by_label("환불 사유", exact=True).fill("과다 환불")
-    page.get_by_role("button", name="환불하기").click()
-    expect(page.get_by_text("CANCEL_AMOUNT_EXCEEDS_BALANCE", exact=False)).to_be_visible()
-    assert live.rows("SELECT status FROM payment WHERE order_id = :o", o=paid["orderId"]) == [{"status": "DONE"}]
+    page.get_by_role("button", name="다음", exact=True).click()
+    expect(page.get_by_text(f"남은 금액({amount:,}원)을 초과합니다. (CANCEL_AMOUNT_EXCEEDS_BALANCE)")).to_be_visible()
+    expect(page.get_by_test_id("confirm-question")).to_have_count(0)  # not even asked
+    assert live.rows("SELECT status FROM payment WHERE order_id = :o", o=order_id) == [{"status": "DONE"}]
+
+    # Meanwhile another operator refunds 1,000원: this page still shows the old balance, lets
+    # the whole of it through to the confirmation, and the service refuses it there.
+    other = live.token("admin@payapp.local", admin_password(live))
+    r = httpx.post(f"{live.url}/v1/admin/payments/{order_id}/cancel", headers=other, timeout=30,
+                   json={"cancelReason": "다른 관리자", "cancelAmount": 1000})
+    assert r.status_code == 200, r.text
+    page.get_by_label("환불 금액").fill(str(amount))
+    page.get_by_label("환불 사유", exact=True).fill("남은 금액 전부")
+    page.get_by_role("button", name="다음", exact=True).click()
+    expect(page.get_by_test_id("confirm-question")).to_have_text(f"정말 {amount:,}원을 환불할까요?")
+    page.get_by_role("alertdialog").get_by_role("button", name="환불하기", exact=True).click()
+    expect(page.get_by_text(f"남은 금액({amount - 1000:,}원)을 초과합니다. (CANCEL_AMOUNT_EXCEEDS_BALANCE)")).to_be_visible()
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    assert live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id) == [
+        {"status": "PARTIAL_CANCELED", "balance_amount": amount - 1000}]
 
 
 def test_customer_reaching_admin_is_sent_to_login(page: Page, live):
