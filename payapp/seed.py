@@ -3,6 +3,12 @@
 ``--payments N`` also adds N demo payments for the admin dashboard (payapp/seed_payments.py).
 Prints the sign-ins. Passwords come from settings (DEMO_PASSWORD, ADMIN_PASSWORD); with no
 ADMIN_PASSWORD a random one is generated once into .data/admin_password.
+
+Seeding again makes the printed sign-ins true: an existing demo customer or admin whose
+password is not the one from settings (or the demo default) gets it, and gets its role (the
+admin is promoted, the demo account, whose password is public, is never an admin). A generated
+admin password is only a default: an existing admin with another password is left alone and
+its password is not printed (it may be another checkout's; set ADMIN_PASSWORD to reset it).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from payapp.db import migrate, session_scope
 from payapp.models import Role, User
 from payapp.services import accounts
 from payapp.services.catalog import seed_catalog
+from payapp.services.errors import ServiceError
 from payapp.settings import get_settings
 
 
@@ -32,12 +39,36 @@ def admin_password() -> str:
     return path.read_text().strip()
 
 
-def ensure_user(email: str, password: str, role: Role) -> User:
+def admin_password_from_settings() -> bool:
+    return get_settings().admin_password is not None
+
+
+def ensure_user(email: str, password: str, role: Role, *, authoritative: bool = True) -> str:
+    """Make ``email`` sign in with ``password`` as ``role``; say what it took.
+
+    "created", "updated" (password and/or role changed), "unchanged", or — only when
+    ``authoritative`` is False — "kept": the account exists with another password and is left
+    as it is (neither password nor role touched).
+    """
     with session_scope() as session:
-        user = session.exec(select(User).where(User.email == email.lower())).first()
+        address = accounts.normalize_email(email)
+        user = session.exec(select(User).where(User.email == address)).first()
         if user is None:
-            return accounts.create_user(session, email, password, role)
-        return user
+            accounts.create_user(session, address, password, role)
+            return "created"
+        try:
+            accounts.authenticate(session, address, password)
+            matches = True
+        except ServiceError:
+            matches = False
+        if matches and user.role == role:
+            return "unchanged"
+        if not matches and not authoritative:
+            return "kept"
+        # set_password hashes again even when only the role changes: one code path, and a
+        # re-seed is rare enough that one argon2 hash does not matter.
+        accounts.set_password(session, user, password, role)
+        return "updated"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,14 +81,23 @@ def main(argv: list[str] | None = None) -> int:
     migrate()
     with session_scope() as session:
         added = seed_catalog(session)
+    if settings.demo_email.strip().lower() == settings.admin_email.strip().lower():
+        raise SystemExit("DEMO_EMAIL and ADMIN_EMAIL must differ (the demo password is public)")
     demo_pw = settings.demo_password.get_secret_value()
-    ensure_user(settings.demo_email, demo_pw, Role.CUSTOMER)
     admin_pw = admin_password()
-    ensure_user(settings.admin_email, admin_pw, Role.ADMIN)
+    try:
+        demo = ensure_user(settings.demo_email, demo_pw, Role.CUSTOMER)
+        admin = ensure_user(settings.admin_email, admin_pw, Role.ADMIN, authoritative=admin_password_from_settings())
+    except ServiceError as err:  # e.g. a password from settings that breaks the password rule
+        raise SystemExit(f"seed: {err.code}: {err.message} (DEMO_PASSWORD / ADMIN_PASSWORD)") from None
     if not args.quiet:
         print(f"catalog: {added} product(s) added")
-        print(f"demo customer: {settings.demo_email} / {demo_pw}")
-        print(f"admin:         {settings.admin_email} / {admin_pw}")
+        print(f"demo customer: {settings.demo_email} / {demo_pw}{_note(demo)}")
+        if admin == "kept":
+            print(f"admin:         {settings.admin_email} (exists with another password, left as it is; "
+                  "set ADMIN_PASSWORD to reset it)")
+        else:
+            print(f"admin:         {settings.admin_email} / {admin_pw}{_note(admin)}")
     if args.payments > 0:
         from payapp.seed_payments import seed_payments
 
@@ -66,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"payments: {args.payments:,} added in {time.monotonic() - started:.1f}s")
     return 0
+
+
+def _note(outcome: str) -> str:
+    return "  (password and role updated)" if outcome == "updated" else ""
 
 
 if __name__ == "__main__":
