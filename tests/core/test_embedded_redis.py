@@ -1,0 +1,104 @@
+"""The embedded Redis (no REDIS_URL): its socket lives in the data dir, and it stops with its users.
+
+Each "user" here is a real process that calls ``embedded_url()`` and then just waits, killed the
+way a server gets killed: SIGTERM with Python's default handler (no atexit, as when uvicorn
+re-raises the signal) or SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import redis
+
+from tests.core.conftest import CONFIG_VARS
+from tests.support.servers import ROOT, child_env
+
+USER = ("import time, redis; from payapp.store.redis import embedded_url; url = embedded_url(); "
+        "print(url, redis.Redis.from_url(url).info('server')['process_id'], flush=True); time.sleep(300)")
+
+
+@pytest.fixture
+def users() -> Iterator[list[subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+    yield started
+    for proc in started:  # whatever a test left running
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        proc.wait(10)
+
+
+def start_user(users: list[subprocess.Popen], data_dir: Path) -> tuple[str, int]:
+    """A process using the embedded Redis of ``data_dir``: (its URL, the server's pid)."""
+    proc = subprocess.Popen([sys.executable, "-c", USER], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                            env=child_env({"PAYAPP_DATA_DIR": str(data_dir)}, CONFIG_VARS))
+    users.append(proc)
+    line = proc.stdout.readline().split()
+    assert len(line) == 2, f"the user process failed (exit {proc.poll()}); see {data_dir / 'redis.log'}"
+    return line[0], int(line[1])
+
+
+def running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def stops(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while running(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def end(proc: subprocess.Popen, sig: signal.Signals) -> None:
+    os.kill(proc.pid, sig)
+    assert proc.wait(10) == -sig  # died of the signal: no atexit hook ran
+
+
+def test_the_socket_is_in_the_data_dir_and_the_server_stops_on_sigterm(tmp_path, users):
+    url, server = start_user(users, tmp_path)
+    sock = tmp_path.resolve() / "redis.sock"
+    assert url == f"unix://{sock}"
+    assert sock.is_socket()
+    assert redis.Redis(unix_socket_path=str(sock)).ping()
+    end(users[0], signal.SIGTERM)
+    assert stops(server), "redis-server outlived the process that used it"
+    assert not sock.exists()
+
+
+def test_a_second_process_joins_and_the_last_one_out_stops_it(tmp_path, users):
+    url_a, server_a = start_user(users, tmp_path)
+    url_b, server_b = start_user(users, tmp_path)
+    assert (url_a, server_a) == (url_b, server_b)  # one server per data dir
+    end(users[0], signal.SIGKILL)  # the process that started it goes first, the hard way
+    time.sleep(1.5)  # the supervisor looks twice a second
+    assert running(server_a)
+    assert redis.Redis.from_url(url_b).ping()
+    end(users[1], signal.SIGTERM)
+    assert stops(server_a)
+
+
+def test_a_data_dir_too_long_for_a_unix_socket_gets_a_short_private_one(tmp_path, users):
+    data_dir = tmp_path / ("d" * 110)
+    url, server = start_user(users, data_dir)
+    sock = Path(url.removeprefix("unix://"))
+    assert len(os.fsencode(sock)) <= 100
+    assert sock.is_socket() and not (data_dir / "redis.sock").exists()
+    assert sock.parent.stat().st_mode & 0o077 == 0  # private to this user
+    assert redis.Redis(unix_socket_path=str(sock)).ping()
+    end(users[0], signal.SIGTERM)
+    assert stops(server)
+    assert not sock.parent.exists()  # the fallback directory goes with its socket
