@@ -8,7 +8,7 @@ times under ``EXPLAIN (ANALYZE, TIMING OFF)``; the time printed is the median of
 execution as PostgreSQL reports it (no network, no Python). "Naive" is the same query done
 the way it usually starts: OFFSET for deep pages, no usable index for filters and search, an
 exact count(*); for the stats, "naive" is the scan of payment that the payment_daily rollup
-replaces. Heavy (the seed takes a minute or two): run it by hand, never from the tests.
+replaces. Heavy (the seed alone takes 25–45 s): run it by hand, never from the tests.
 """
 
 from __future__ import annotations
