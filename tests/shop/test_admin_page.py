@@ -75,6 +75,15 @@ def order_cells(page: Page):
 LABELS = {"DONE": "결제 완료", "PARTIAL_CANCELED": "부분 취소", "CANCELED": "전액 취소"}
 
 
+def ask_partial_refund(page: Page, amount: int, reason: str) -> None:
+    """Fill the 부분 환불 form and press 다음: the confirmation question opens, nothing is sent."""
+    page.get_by_role("button", name="부분 환불").click()
+    page.get_by_label("환불 금액").fill(str(amount))
+    page.get_by_label("환불 사유", exact=True).fill(reason)
+    page.get_by_role("button", name="다음", exact=True).click()
+    expect(page.get_by_test_id("confirm-question")).to_have_text(f"정말 {amount:,}원을 환불할까요?")
+
+
 def agree(live, page: Page, order_id: str, status: str, balance: int) -> None:
     """The detail page, the table, the database and the sandbox ledger say the same."""
     expect(page.get_by_test_id("detail-status")).to_have_text(LABELS[status])
@@ -109,22 +118,14 @@ def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
     agree(live, page, order_id, "DONE", amount)
 
     # The form only asks; 취소 in the confirmation sends nothing.
-    page.get_by_role("button", name="부분 환불").click()
-    page.get_by_label("환불 금액").fill("1000")
-    page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
-    page.get_by_role("button", name="다음", exact=True).click()
-    expect(page.get_by_test_id("confirm-question")).to_have_text("정말 1,000원을 환불할까요?")
+    ask_partial_refund(page, 1000, "부분 환불 테스트")
     page.get_by_role("alertdialog").get_by_role("button", name="취소", exact=True).click()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     assert live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id) == [
         {"status": "DONE", "balance_amount": amount}]
     assert live.sandbox("/_sandbox/payments", orderId=order_id)["data"][0]["balanceAmount"] == amount
 
-    page.get_by_role("button", name="부분 환불").click()
-    page.get_by_label("환불 금액").fill("1000")
-    page.get_by_label("환불 사유", exact=True).fill("부분 환불 테스트")
-    page.get_by_role("button", name="다음", exact=True).click()
-    expect(page.get_by_test_id("confirm-question")).to_have_text("정말 1,000원을 환불할까요?")
+    ask_partial_refund(page, 1000, "부분 환불 테스트")
     page.get_by_role("alertdialog").get_by_role("button", name="환불하기", exact=True).click()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.get_by_test_id("detail-status")).to_have_text("부분 취소")
