@@ -15,10 +15,11 @@ import logging
 import re
 import secrets
 from collections.abc import Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import LockError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -365,7 +366,7 @@ class PaymentService:
             amount = parse_amount(amount)
             if amount <= 0:
                 raise ServiceError("INVALID_REQUEST", "환불 금액(cancelAmount)은 0보다 커야 합니다.")
-        async with self.redis.lock(CANCEL_LOCK + order_id, timeout=120, blocking_timeout=60):
+        async with self._refund_lock(order_id):
             payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
             if payment is None:
                 raise not_found()
@@ -381,6 +382,19 @@ class PaymentService:
             return await self._apply(order_id, answer, EventSource.CANCEL, {
                 "cancelAmount": amount if amount is not None else payment.balance_amount,
                 "cancelReason": reason.strip(), "actor": actor.email})
+
+    @asynccontextmanager
+    async def _refund_lock(self, order_id: str):
+        """One refund of an order at a time, across processes; a refund kept waiting is told so."""
+        lock = self.redis.lock(CANCEL_LOCK + order_id, timeout=120, blocking_timeout=60)
+        if not await lock.acquire():
+            raise ServiceError("REFUND_IN_PROGRESS",
+                               "이 결제의 다른 환불을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409)
+        try:
+            yield
+        finally:
+            with suppress(LockError):  # held past its timeout: the refund itself is done either way
+                await lock.release()
 
     async def _cancel_at_toss(self, payment_key: str, reason: str, amount: int | None, key: str) -> TossPayment:
         for attempt in range(self.retries + 1):

@@ -38,9 +38,15 @@ class TossError(Exception):
             body = response.json()
             code, message = str(body["code"]), str(body.get("message", ""))
         except (ValueError, KeyError, TypeError):
-            code, message = "UNEXPECTED_RESPONSE", f"HTTP {response.status_code}"
+            # Not Toss's error body (a proxy's page, a truncated answer): we don't know what Toss
+            # did, so it is not a refusal. Retry, and leave the payment to reconciliation.
+            return unexpected(response.status_code)
         retryable = code in RETRYABLE_CODES or response.status_code >= 500 or response.status_code == 429
         return cls(code, message, response.status_code, retryable)
+
+
+def unexpected(status: int) -> TossError:
+    return TossError("UNEXPECTED_RESPONSE", f"토스페이먼츠의 응답을 해석하지 못했습니다 (HTTP {status})", status, True)
 
 
 def basic_auth(secret_key: str) -> str:
@@ -84,24 +90,36 @@ class TossClient:
             raise TossError("NETWORK_ERROR", f"토스페이먼츠 연결 실패 ({type(exc).__name__})", None, True) from None
         if response.status_code != 200:
             raise TossError.from_response(response)
-        return response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            raise unexpected(response.status_code) from None
+        if not isinstance(body, dict):
+            raise unexpected(response.status_code)
+        return body
+
+    @staticmethod
+    def _payment(body: dict[str, Any]) -> TossPayment:
+        try:
+            return TossPayment.model_validate(body)
+        except ValueError:  # pydantic's ValidationError: a 200 that is not a Payment
+            raise unexpected(200) from None
 
     async def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str,
                       timeout: float | None = None) -> TossPayment:
         """``timeout`` shortens this call below the client's own (never lengthens it)."""
         body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
-        answer = await self._call("POST", "/v1/payments/confirm", body, idempotency_key, timeout)
-        return TossPayment.model_validate(answer)
+        return self._payment(await self._call("POST", "/v1/payments/confirm", body, idempotency_key, timeout))
 
     async def get_payment(self, payment_key: str) -> TossPayment:
-        return TossPayment.model_validate(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))
+        return self._payment(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))
 
     async def get_payment_by_order(self, order_id: str) -> TossPayment:
-        return TossPayment.model_validate(await self._call("GET", f"/v1/payments/orders/{quote(order_id, safe='')}"))
+        return self._payment(await self._call("GET", f"/v1/payments/orders/{quote(order_id, safe='')}"))
 
     async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str) -> TossPayment:
         body: dict[str, Any] = {"cancelReason": reason}
         if amount is not None:
             body["cancelAmount"] = amount
         path = f"/v1/payments/{quote(payment_key, safe='')}/cancel"
-        return TossPayment.model_validate(await self._call("POST", path, body, idempotency_key))
+        return self._payment(await self._call("POST", path, body, idempotency_key))
