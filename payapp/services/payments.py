@@ -194,7 +194,7 @@ class PaymentService:
                 answer = await self.toss.confirm(payment_key, payment.order_id, payment.amount, key, timeout=left)
             except TossError as err:
                 if err.code == "ALREADY_PROCESSED_PAYMENT":
-                    return await self._settle_from_toss(payment.order_id, EventSource.CONFIRM)
+                    return await self._settle_from_toss(payment.order_id, payment_key, EventSource.CONFIRM)
                 if err.code in KEY_ERRORS:
                     # Our keys are wrong, not the buyer's card: Toss did nothing, so nothing is
                     # marked failed; the payment can still be confirmed once the keys are fixed.
@@ -285,9 +285,11 @@ class PaymentService:
 
         return await run_db(work)
 
-    async def _settle_from_toss(self, order_id: str, source: EventSource) -> ConfirmResult:
+    async def _settle_from_toss(self, order_id: str, payment_key: str, source: EventSource) -> ConfirmResult:
         try:
-            answer = await self.toss.get_payment_by_order(order_id)
+            # By paymentKey, not orderId: an order can carry several payments at Toss (windows
+            # the buyer left), and ours is the one we confirmed.
+            answer = await self.toss.get_payment(payment_key)
         except TossError as err:
             log.warning("lookup of %s after ALREADY_PROCESSED_PAYMENT failed: %s", order_id, err.code)
             payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).one())
@@ -322,18 +324,23 @@ class PaymentService:
             if not locked:  # someone is talking to Toss about it right now
                 return PaymentView.of(payment)
             try:
-                answer = await self.toss.get_payment_by_order(order_id)
-                if answer.status == S.IN_PROGRESS and payment.status == S.IN_PROGRESS and payment.payment_key:
+                answer = await self.toss.get_payment(payment.payment_key)
+            except TossError as err:
+                # A failed lookup says nothing about the payment (wrong keys, Toss down): never
+                # a reason to mark it failed, since ABORTED could not take Toss's DONE later.
+                log.warning("settle %s: lookup failed: %s", order_id, err.code)
+                return PaymentView.of(payment)
+            if answer.status == S.IN_PROGRESS and payment.status == S.IN_PROGRESS:
+                try:
                     answer = await self.toss.confirm(payment.payment_key, order_id, payment.amount,
                                                      f"confirm:{order_id}")
-            except TossError as err:
-                if err.retryable or err.code in ("NOT_FOUND_PAYMENT",):
-                    log.warning("settle %s: %s", order_id, err.code)
-                    return PaymentView.of(payment)
-                if payment.status == S.IN_PROGRESS:
-                    await self._abort(order_id, err)
-                return PaymentView.of(await run_db(lambda s: s.exec(
-                    select(Payment).where(Payment.order_id == order_id)).one()))
+                except TossError as err:
+                    if err.retryable or err.code in KEY_ERRORS:
+                        log.warning("settle %s: confirm: %s", order_id, err.code)
+                        return PaymentView.of(payment)
+                    await self._abort(order_id, err)  # Toss refused the payment itself
+                    return PaymentView.of(await run_db(lambda s: s.exec(
+                        select(Payment).where(Payment.order_id == order_id)).one()))
             return await self._apply(order_id, answer, source)
 
     # ---- reading -------------------------------------------------------------------

@@ -197,3 +197,16 @@ def test_polling_a_pending_payment_over_rest_settles_it(shop):
     assert polled.status_code == 200 and polled.json()["status"] == "DONE", polled.text
     assert shop.payment_row(authorized["orderId"])["status"] == "DONE"
     assert shop.events(authorized["orderId"])[-1]["source"] == "reconcile"
+
+
+def test_a_failed_lookup_while_settling_never_marks_a_charged_payment_failed(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
+        assert shop.confirm(buyer, authorized).status_code == 202  # charged at Toss, answer lost
+    with shop.faulted(path="/v1/payments/*", method="GET", errorCode="UNAUTHORIZED_KEY", forever=True):
+        polled = shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=buyer)
+    assert polled.status_code == 200 and polled.json()["status"] == "IN_PROGRESS", polled.text
+    assert "ABORTED" not in [e["to_status"] for e in shop.events(authorized["orderId"])]
+    # Once the lookup works again, the payment Toss charged is found DONE.
+    assert shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=buyer).json()["status"] == "DONE"
