@@ -57,12 +57,21 @@ def create_user(session: Session, email: object, password: object, role: Role = 
 
 
 def set_password(session: Session, user: User, password: object, role: Role | None = None) -> User:
+    """A new password (and role): every sign-in made before it ends — browser sessions are
+    deleted, and access tokens die with the password hash they were issued for."""
     user.password_hash = _hasher.hash(check_password_rule(password))
     if role is not None:
         user.role = role
     session.add(user)
+    for row in session.exec(select(AuthSession).where(AuthSession.user_id == user.id)):
+        session.delete(row)
     session.commit()
     return user
+
+
+def _credential_stamp(user: User) -> str:
+    """Changes whenever the password is set (a new salt each time), reveals nothing of it."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def authenticate(session: Session, email: object, password: object) -> User:
@@ -82,7 +91,7 @@ def authenticate(session: Session, email: object, password: object) -> User:
 def issue_token(user: User) -> tuple[str, int]:
     settings = get_settings()
     now = utcnow()
-    claims = {"sub": str(user.id), "role": user.role, "iat": now,
+    claims = {"sub": str(user.id), "role": user.role, "iat": now, "pwd": _credential_stamp(user),
               "exp": now + timedelta(seconds=settings.jwt_ttl_seconds)}
     return jwt.encode(claims, settings.jwt_key(), algorithm="HS256"), settings.jwt_ttl_seconds
 
@@ -97,6 +106,8 @@ def user_from_token(session: Session, token: str) -> User:
     user = session.get(User, int(claims["sub"]))
     if user is None:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
+    if claims.get("pwd") != _credential_stamp(user):
+        raise ServiceError("INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401)
     return user
 
 

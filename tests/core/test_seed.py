@@ -57,12 +57,17 @@ def test_reseeding_with_new_passwords_makes_them_work(deployment):
     # Someone signed up as a customer on the admin's address before the first seed.
     r = deployment.http.post("/v1/auth/signup", json={"email": ADMIN, "password": "squatt3r-pw"})
     assert r.status_code == 201, r.text
+    squatter = deployment.token(ADMIN, "squatt3r-pw")
+    assert squatter
 
     out = deployment.seed(ADMIN_PASSWORD="Adm1n-first", DEMO_PASSWORD="dem0-first")
     assert f"{ADMIN} / Adm1n-first" in out and f"{DEMO} / dem0-first" in out
     admin = deployment.token(ADMIN, "Adm1n-first")
     assert admin and deployment.is_admin(admin)
     assert deployment.token(ADMIN, "squatt3r-pw") is None
+    # The squatter's token from before the seed died with the old password: no admin through it.
+    r = deployment.http.get("/v1/admin/payments", params={"limit": 1}, headers={"Authorization": f"Bearer {squatter}"})
+    assert r.status_code == 401 and r.json()["code"] == "INVALID_TOKEN", r.text
     demo = deployment.token(DEMO, "dem0-first")
     assert demo and not deployment.is_admin(demo)
 
