@@ -31,12 +31,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--key-pair", action="append", type=parse_pair, default=[],
                         help="extra CLIENT_KEY:SECRET_KEY:MID (repeatable); the default pairs stay")
+    parser.add_argument("--idempotency-hold", type=int, default=SandboxConfig.idempotency_processing_ttl,
+                        metavar="SECONDS", help="real seconds a dead worker's running request keeps its "
+                        "Idempotency-Key (a live one renews it); default %(default)s")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
+    if args.idempotency_hold < 1:
+        parser.error("--idempotency-hold must be at least 1 second")
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
     config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url,
-                           redis_prefix=args.redis_prefix)
+                           redis_prefix=args.redis_prefix, idempotency_processing_ttl=args.idempotency_hold)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +23,7 @@ from .http import JSON, authenticate, english, json_body, route_path
 from .payments import ORDER_ID_RE, iso, parse_amount
 
 Op = Callable[[Request, KeyPair], Awaitable[dict]]
+log = logging.getLogger("payapp.sandbox")
 
 
 def _public(record: dict) -> dict:
@@ -147,24 +150,65 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
         raise SandboxError("INVALID_IDEMPOTENCY_KEY")
     scope = _scope_key(request, pair, idem_key)
     now = await request.app.state.ledger.now()
-    # While it runs, the key is held only briefly (sandbox clock, and Redis TTL in real
-    # seconds), so that a worker dying mid-request frees it; the answer is then kept 15
-    # days from first use.
-    running = config.idempotency_processing_ttl
-    state, saved = await store.idem_begin(scope, now, now + running, running)
+    # The run holds the key under a token of its own for ``hold`` real seconds and renews
+    # the hold while it runs, so that the key is never run twice while its first run is
+    # alive, however slow, and a worker dying mid-request frees it after ``hold``. The
+    # sandbox clock does not touch the hold; the answer is then kept 15 days (sandbox clock).
+    hold, token = config.idempotency_processing_ttl, secrets.token_hex(8)
+    state, saved = await store.idem_begin(scope, token, now, hold)
     if state == "processing":
         raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
     if state == "done":
         entry["replayed"] = True
         return saved["status"], saved["body"]
+    renewal = _Renewal(store, scope, token, hold)
     try:
         status, body = await _run(request, op, pair, latency_ms)
     except BaseException:
-        await store.idem_abort(scope)
+        renewal.stop()
+        await store.idem_abort(scope, token)
         raise
-    await store.idem_finish(scope, {"status": status, "body": body}, now + config.idempotency_ttl,
-                            config.idempotency_ttl)
+    renewal.stop()
+    if not await store.idem_finish(scope, token, {"status": status, "body": body},
+                                   now + config.idempotency_ttl, config.idempotency_ttl):
+        # The hold ran out under it (a stalled process): this answer is not the key's.
+        log.warning("Idempotency-Key %r lost its hold while running; its answer is not kept", idem_key)
     return status, body
+
+
+class _Renewal:
+    """Renews a running request's hold every third of it, on the real clock.
+
+    A timer, not a task: most requests end long before the first renewal is due, and then
+    cost one ``call_later`` and one ``cancel``.
+    """
+
+    __slots__ = ("_store", "_scope", "_token", "_hold", "_loop", "_timer", "_task", "_stopped")
+
+    def __init__(self, store, scope: str, token: str, hold: int):
+        self._store, self._scope, self._token, self._hold = store, scope, token, hold
+        self._loop = asyncio.get_running_loop()
+        self._stopped = False
+        self._task: asyncio.Task | None = None
+        self._timer = self._loop.call_later(hold / 3, self._due)
+
+    def _due(self) -> None:
+        self._task = self._loop.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        try:
+            held = await self._store.idem_renew(self._scope, self._token, self._hold)
+        except Exception:  # e.g. Redis briefly unreachable: the next renewal may still make it
+            log.exception("renewing an Idempotency-Key hold failed")
+            held = True
+        if held and not self._stopped:
+            self._timer = self._loop.call_later(self._hold / 3, self._due)
+
+    def stop(self) -> None:
+        # A renewal already in flight is left to finish: it is a compare-and-set on this
+        # run's token, so it cannot touch the key once the run has finished or aborted.
+        self._stopped = True
+        self._timer.cancel()
 
 
 async def _run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None) -> tuple[int, dict]:

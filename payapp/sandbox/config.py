@@ -52,8 +52,11 @@ class SandboxConfig:
     window_ttl: int = 30 * 60
     confirm_ttl: int = 10 * 60
     idempotency_ttl: int = 15 * 24 * 3600
-    # How long a request still running holds its Idempotency-Key (409 to others meanwhile):
-    # a worker that dies mid-request must not block the key for the 15 days above.
+    # Real seconds a running request holds its Idempotency-Key (409 to others meanwhile)
+    # without renewing it. The run renews the hold every third of this while it runs, so a
+    # live request keeps its key however slow it is; a worker that dies mid-request frees
+    # it after this long instead of blocking it for the 15 days above. Not on the sandbox
+    # clock: advancing that must never let a second run in beside a live first one.
     idempotency_processing_ttl: int = 120
     # How long a "lost response" fault keeps the connection open without answering.
     lost_response_hang: float = 120.0

@@ -189,6 +189,12 @@ async def webhook_flush(request: Request) -> JSON:
     return JSON({"expired": expired, "retried": retried})
 
 
+async def idempotency(request: Request) -> JSON:
+    """How many Idempotency-Keys a running request holds, and how many keep an answer."""
+    state = request.app.state
+    return JSON(await state.store.idem_counts(await state.ledger.now()))
+
+
 async def health(request: Request) -> JSON:
     # pid: lets tests see that several worker processes answer.
     return JSON({"ok": True, "service": "toss-sandbox", "pid": os.getpid()})
@@ -204,5 +210,6 @@ routes = [
     Route("/_sandbox/webhooks", control(webhooks), methods=["GET", "POST", "DELETE"]),
     Route("/_sandbox/webhooks/deliveries", control(webhook_deliveries), methods=["GET"]),
     Route("/_sandbox/webhooks/flush", control(webhook_flush), methods=["POST"]),
+    Route("/_sandbox/idempotency", control(idempotency), methods=["GET"]),
     Route("/_sandbox/health", control(health), methods=["GET"]),
 ]

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import fnmatch
 import itertools
+import time
 import zlib
 from collections import deque
 from collections.abc import AsyncIterator
@@ -25,9 +26,11 @@ class Store(Protocol):
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]: ...
     async def list_payments(self) -> list[dict]: ...
     def lock(self, *names: str) -> contextlib.AbstractAsyncContextManager[None]: ...
-    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]: ...
-    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None: ...
-    async def idem_abort(self, key: str) -> None: ...
+    async def idem_begin(self, key: str, token: str, now: float, hold: int) -> tuple[str, dict | None]: ...
+    async def idem_renew(self, key: str, token: str, hold: int) -> bool: ...
+    async def idem_finish(self, key: str, token: str, response: dict, expires_at: float, ttl: int) -> bool: ...
+    async def idem_abort(self, key: str, token: str) -> bool: ...
+    async def idem_counts(self, now: float) -> dict[str, int]: ...
     async def log_request(self, entry: dict) -> None: ...
     async def requests(self) -> list[dict]: ...
     async def add_fault(self, rule: dict, steps: list[dict]) -> dict: ...
@@ -144,20 +147,50 @@ class MemoryStore:
         stripes = sorted({zlib.crc32(name.encode()) % n for name in names})
         return _Stripes([self._locks[i] for i in stripes])
 
-    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
+    # Idempotency records. A running request's record carries its run's ``token`` and is
+    # held until ``heldUntil`` on the real monotonic clock (the run renews it while it
+    # runs); a finished one keeps the response until ``expiresAt`` on the sandbox clock.
+    # Only the run whose token the record carries may renew, finish or abort it.
+    def _holder(self, key: str, token: str) -> dict | None:
         rec = self._idem.get(key)
-        if rec is None or rec["expiresAt"] <= now:
-            self._idem[key] = {"state": "processing", "expiresAt": expires_at}
-            return "new", None
-        if rec["state"] == "processing":
-            return "processing", None
-        return "done", _load(rec["response"])
+        if rec is None or rec.get("token") != token or rec["heldUntil"] <= time.monotonic():
+            return None
+        return rec
 
-    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None:
+    async def idem_begin(self, key: str, token: str, now: float, hold: int) -> tuple[str, dict | None]:
+        rec = self._idem.get(key)
+        if rec is not None:
+            if rec["state"] == "processing":
+                if rec["heldUntil"] > time.monotonic():
+                    return "processing", None
+            elif rec["expiresAt"] > now:
+                return "done", _load(rec["response"])
+        self._idem[key] = {"state": "processing", "token": token, "heldUntil": time.monotonic() + hold}
+        return "new", None
+
+    async def idem_renew(self, key: str, token: str, hold: int) -> bool:
+        rec = self._holder(key, token)
+        if rec is not None:
+            rec["heldUntil"] = time.monotonic() + hold
+        return rec is not None
+
+    async def idem_finish(self, key: str, token: str, response: dict, expires_at: float, ttl: int) -> bool:
+        if self._holder(key, token) is None:
+            return False
         self._idem[key] = {"state": "done", "response": _dump(response), "expiresAt": expires_at}
+        return True
 
-    async def idem_abort(self, key: str) -> None:
-        self._idem.pop(key, None)
+    async def idem_abort(self, key: str, token: str) -> bool:
+        if self._holder(key, token) is None:
+            return False
+        del self._idem[key]
+        return True
+
+    async def idem_counts(self, now: float) -> dict[str, int]:
+        real = time.monotonic()
+        processing = sum(1 for r in self._idem.values() if r["state"] == "processing" and r["heldUntil"] > real)
+        done = sum(1 for r in self._idem.values() if r["state"] == "done" and r["expiresAt"] > now)
+        return {"processing": processing, "done": done}
 
     async def log_request(self, entry: dict) -> None:
         self._log.append(_dump(entry))
@@ -227,13 +260,35 @@ class MemoryStore:
         return None
 
 
+# A running request's record lives only as long as its Redis TTL (real seconds, renewed
+# while it runs), so any record still there in state "processing" is held; a finished
+# one is judged on the sandbox clock (ARGV[2]).
 _IDEM_BEGIN = """
 local raw = redis.call('GET', KEYS[1])
-if raw and tonumber(cjson.decode(raw)['expiresAt']) > tonumber(ARGV[2]) then
-  return raw
+if raw then
+  local rec = cjson.decode(raw)
+  if rec['state'] == 'processing' or tonumber(rec['expiresAt']) > tonumber(ARGV[2]) then
+    return raw
+  end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return false
+"""
+
+# Compare-and-set on a running request's hold: act only if the key still holds exactly the
+# record this run wrote (its token is in it). ARGV[2]: renew | finish | abort.
+_IDEM_HOLDER = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] == 'renew' then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+elseif ARGV[2] == 'finish' then
+  redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[3])
+else
+  redis.call('DEL', KEYS[1])
+end
+return 1
 """
 
 
@@ -245,6 +300,7 @@ class RedisStore:
 
         self._r = aioredis.from_url(url, max_connections=64)
         self._idem_begin = self._r.register_script(_IDEM_BEGIN)  # EVALSHA, not the script each call
+        self._idem_holder = self._r.register_script(_IDEM_HOLDER)
         self._p = prefix
         self._log_size = log_size
 
@@ -292,13 +348,16 @@ class RedisStore:
                     self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60))
             yield
 
-    async def idem_begin(self, key: str, now: float, expires_at: float, ttl: int) -> tuple[str, dict | None]:
+    @staticmethod
+    def _processing(token: str) -> bytes:
+        return orjson.dumps({"state": "processing", "token": token})
+
+    async def idem_begin(self, key: str, token: str, now: float, hold: int) -> tuple[str, dict | None]:
         # One atomic step, so that of several workers exactly one starts the request.
-        # Expiry is judged on the sandbox clock (POST /_sandbox/clock moves it); Redis's
-        # own TTL only clears the key eventually. ``expires_at``/``ttl`` are the short hold
-        # of a running request, so that a worker that died mid-request frees the key.
-        fresh = orjson.dumps({"state": "processing", "expiresAt": expires_at})
-        raw = await self._idem_begin(keys=[self._k("idem", key)], args=[fresh, repr(now), ttl])
+        # A running request's hold is its Redis TTL, in real seconds (``hold``, renewed by
+        # the run), so that a worker that died mid-request frees the key; a finished one
+        # expires on the sandbox clock (POST /_sandbox/clock moves it).
+        raw = await self._idem_begin(keys=[self._k("idem", key)], args=[self._processing(token), repr(now), hold])
         if raw is None:
             return "new", None
         rec = orjson.loads(raw)
@@ -306,12 +365,28 @@ class RedisStore:
             return "processing", None
         return "done", rec["response"]
 
-    async def idem_finish(self, key: str, response: dict, expires_at: float, ttl: int) -> None:
-        rec = {"state": "done", "response": response, "expiresAt": expires_at}
-        await self._r.set(self._k("idem", key), orjson.dumps(rec), ex=ttl)
+    async def _if_holder(self, key: str, token: str, *args: Any) -> bool:
+        return bool(await self._idem_holder(keys=[self._k("idem", key)], args=[self._processing(token), *args]))
 
-    async def idem_abort(self, key: str) -> None:
-        await self._r.delete(self._k("idem", key))
+    async def idem_renew(self, key: str, token: str, hold: int) -> bool:
+        return await self._if_holder(key, token, "renew", hold)
+
+    async def idem_finish(self, key: str, token: str, response: dict, expires_at: float, ttl: int) -> bool:
+        rec = {"state": "done", "response": response, "expiresAt": expires_at}
+        return await self._if_holder(key, token, "finish", ttl, orjson.dumps(rec))
+
+    async def idem_abort(self, key: str, token: str) -> bool:
+        return await self._if_holder(key, token, "abort")
+
+    async def idem_counts(self, now: float) -> dict[str, int]:
+        counts = {"processing": 0, "done": 0}
+        keys = [k async for k in self._r.scan_iter(match=self._k("idem", "*"), count=1000)]
+        for i in range(0, len(keys), 500):
+            for raw in await self._r.mget(keys[i : i + 500]):
+                rec = orjson.loads(raw) if raw else None
+                if rec and (rec["state"] == "processing" or rec["expiresAt"] > now):
+                    counts[rec["state"]] += 1
+        return counts
 
     async def _push_capped(self, name: str, entry: dict) -> None:
         """Append to a log list that keeps only the newest ``log_size`` entries."""
