@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import logging
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +26,18 @@ from .payments import ORDER_ID_RE, iso, parse_amount
 
 Op = Callable[[Request, KeyPair], Awaitable[dict]]
 log = logging.getLogger("payapp.sandbox")
+# A run's token: random per process, then a counter (unique across workers and restarts,
+# and cheaper than fresh random bytes per request). Forked workers draw their own prefix.
+_RUN_PREFIX = secrets.token_hex(8) + "-"
+_RUN_SEQ = itertools.count()
+
+
+def _new_run_prefix() -> None:
+    global _RUN_PREFIX
+    _RUN_PREFIX = secrets.token_hex(8) + "-"
+
+
+os.register_at_fork(after_in_child=_new_run_prefix)
 
 
 def _public(record: dict) -> dict:
@@ -154,7 +168,7 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
     # the hold while it runs, so that the key is never run twice while its first run is
     # alive, however slow, and a worker dying mid-request frees it after ``hold``. The
     # sandbox clock does not touch the hold; the answer is then kept 15 days (sandbox clock).
-    hold, token = config.idempotency_processing_ttl, secrets.token_hex(8)
+    hold, token = config.idempotency_processing_ttl, f"{_RUN_PREFIX}{next(_RUN_SEQ)}"
     state, saved = await store.idem_begin(scope, token, now, hold)
     if state == "processing":
         raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
