@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -60,19 +61,27 @@ def socket_path(data_dir: Path) -> Path:
     """``data_dir/redis.sock``, or, when that path is too long for AF_UNIX, a short one.
 
     The fallback is a private directory (mode 0700, ours) under the temp dir, named after the
-    data dir so that every process on the same data dir finds the same socket.
+    data dir so that every process on the same data dir finds the same socket. This only names
+    it: ``_socket_dir`` makes it, under the lock (a stopping supervisor removes it under the lock).
     """
     path = data_dir.resolve() / "redis.sock"
     if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
         return path
     digest = hashlib.sha256(os.fsencode(data_dir.resolve())).hexdigest()[:16]
-    short = Path(tempfile.gettempdir()) / f"payapp-{os.getuid()}-{digest}"
-    short.mkdir(mode=0o700, exist_ok=True)
-    info = short.stat()
-    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+    return Path(tempfile.gettempdir()) / f"payapp-{os.getuid()}-{digest}" / "redis.sock"
+
+
+def _socket_dir(sock: Path, data_dir: Path) -> None:
+    """Make (if need be) and check ``socket_path()``'s short fallback directory; call under the lock."""
+    short = sock.parent
+    if short == data_dir.resolve():
+        return
+    with contextlib.suppress(FileExistsError):
+        short.mkdir(mode=0o700)
+    info = short.lstat()  # not stat(): a symlink planted there by someone else is refused, not followed
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
         raise RuntimeError(f"{short} is not a private directory of this user: not putting the Redis socket there")
     log.info("data dir path too long for a unix socket: embedded Redis socket in %s", short)
-    return short / "redis.sock"
 
 
 @contextlib.contextmanager
@@ -148,6 +157,7 @@ def embedded_url() -> str:
             data_dir = get_settings().ensure_data_dir().resolve()
             sock = socket_path(data_dir)
             with _locked(data_dir):
+                _socket_dir(sock, data_dir)
                 if not _answers(sock):
                     sock.unlink(missing_ok=True)  # a dead server's socket
                     _start_supervisor(sock, data_dir)
@@ -195,7 +205,7 @@ def _stop(client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: P
         client.shutdown(nosave=True)
     server.wait(30)
     sock.unlink(missing_ok=True)
-    if sock.parent != data_dir:  # socket_path()'s short fallback directory
+    if sock.parent != data_dir:  # socket_path()'s short fallback directory (made under the lock too)
         with contextlib.suppress(OSError):
             sock.parent.rmdir()
 

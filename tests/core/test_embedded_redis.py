@@ -8,18 +8,20 @@ re-raises the signal) or SIGKILL.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 import redis
 
+from payapp.store.redis import _socket_dir, socket_path
 from tests.core.conftest import CONFIG_VARS
 from tests.support.servers import ROOT, child_env
 
@@ -37,11 +39,19 @@ def users() -> Iterator[list[subprocess.Popen]]:
         proc.wait(10)
 
 
-def start_user(users: list[subprocess.Popen], data_dir: Path) -> tuple[str, int]:
-    """A process using the embedded Redis of ``data_dir``: (its URL, the server's pid)."""
-    proc = subprocess.Popen([sys.executable, "-c", USER], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+def spawn_user(users: list[subprocess.Popen], data_dir: Path, script: str = USER) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                             env=child_env({"PAYAPP_DATA_DIR": str(data_dir)}, CONFIG_VARS))
     users.append(proc)
+    return proc
+
+
+def start_user(users: list[subprocess.Popen], data_dir: Path) -> tuple[str, int]:
+    """A process using the embedded Redis of ``data_dir``: (its URL, the server's pid)."""
+    return user_started(spawn_user(users, data_dir), data_dir)
+
+
+def user_started(proc: subprocess.Popen, data_dir: Path) -> tuple[str, int]:
     line = proc.stdout.readline().split()
     assert len(line) == 2, f"the user process failed (exit {proc.poll()}); see {data_dir / 'redis.log'}"
     return line[0], int(line[1])
@@ -54,13 +64,17 @@ def running(pid: int) -> bool:
         return False
 
 
-def stops(pid: int, timeout: float = 10.0) -> bool:
+def becomes(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
-    while running(pid):
+    while not condition():
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.1)
+        time.sleep(0.05)
     return True
+
+
+def stops(pid: int, timeout: float = 10.0) -> bool:
+    return becomes(lambda: not running(pid), timeout)
 
 
 def end(proc: subprocess.Popen, sig: signal.Signals) -> None:
@@ -101,4 +115,38 @@ def test_a_data_dir_too_long_for_a_unix_socket_gets_a_short_private_one(tmp_path
     assert redis.Redis(unix_socket_path=str(sock)).ping()
     end(users[0], signal.SIGTERM)
     assert stops(server)
-    assert not sock.parent.exists()  # the fallback directory goes with its socket
+    assert becomes(lambda: not sock.parent.exists(), 5)  # the fallback directory goes with its socket
+
+
+def test_a_joiner_starts_a_server_even_if_the_short_directory_went_while_it_waited_for_the_lock(tmp_path, users):
+    # What a supervisor stopping under the lock does to the fallback directory, done by hand
+    # at the worst moment: while the next process waits for the lock.
+    data_dir = tmp_path / ("d" * 110)
+    data_dir.mkdir()
+    sock = socket_path(data_dir)
+    with open(data_dir / "redis.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = spawn_user(users, data_dir)
+        lock_file = str(data_dir.resolve() / "redis.lock")
+        assert becomes(lambda: any(f.path == lock_file for f in psutil.Process(proc.pid).open_files()))
+        time.sleep(0.3)  # from open() to flock()
+        with contextlib.suppress(FileNotFoundError):
+            sock.parent.rmdir()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    url, server = user_started(proc, data_dir)
+    assert url == f"unix://{sock}"
+    end(proc, signal.SIGTERM)
+    assert stops(server)
+
+
+def test_a_symlink_in_place_of_the_short_directory_is_refused(tmp_path):
+    data_dir = tmp_path / ("d" * 110)
+    sock = socket_path(data_dir)
+    target = tmp_path / "elsewhere"
+    target.mkdir(mode=0o700)
+    sock.parent.symlink_to(target)  # private and ours: only not a directory of its own
+    try:
+        with pytest.raises(RuntimeError, match="not a private directory"):
+            _socket_dir(sock, data_dir)
+    finally:
+        sock.parent.unlink()
