@@ -16,6 +16,13 @@ runs it skips the shutdown because our asyncio pool still holds connections. Ins
   whose child the server is (not daemonized, and SIGTERMed if the supervisor dies: Linux's
   PR_SET_PDEATHSIG). When the last presence connection is gone, the supervisor shuts the
   server down (saving, so that a restart keeps the prepared orders), removes the socket, exits.
+  A SIGTERM to the supervisor saves too (SHUTDOWN SAVE), and the server has save points of its
+  own: a SIGTERM that reaches it directly (systemd or docker signalling every process, or
+  PR_SET_PDEATHSIG) saves, and a SIGKILL of everything loses at most the last minute.
+
+A server is taken for dead only when connecting to its socket fails (no file, or nobody
+listening), never because it is slow to answer: starting a second server on the same RDB file
+would be worse than waiting.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import hashlib
 import logging
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -55,6 +63,8 @@ SUPERVISOR = "payapp-supervisor"
 MAX_SOCKET_PATH = 100
 START_TIMEOUT = 15.0
 POLL_SECONDS = 0.5
+PRESENCE_TIMEOUT = 60.0
+SAVE_POINTS = ("60", "1")  # redis.conf's `save 60 1`: within a minute of any write (two args, not one)
 
 
 def socket_path(data_dir: Path) -> Path:
@@ -111,14 +121,39 @@ def _client(sock: Path | str, name: str | None = None) -> redis.Redis:
     return redis.Redis(unix_socket_path=str(sock), socket_timeout=5, retry=Retry(NoBackoff(), 0), client_name=name)
 
 
-def _answers(sock: Path, client: redis.Redis | None = None) -> bool:
+def _answers(sock: Path, client: redis.Redis) -> bool:
+    """The supervisor's check that its own server is up."""
     if not sock.exists():
         return False
     try:
-        with contextlib.nullcontext(client) if client is not None else _client(sock) as c:
-            return bool(c.ping())
+        return bool(client.ping())
     except (redis.RedisError, OSError):
         return False
+
+
+def _listening(sock: Path) -> bool:
+    """Someone listens on ``sock``. A server that is merely slow (a big save, a long command)
+    is alive: only "no such file" or "connection refused" (a dead server's socket) say no."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        try:
+            s.connect(str(sock))
+        except (FileNotFoundError, ConnectionRefusedError):
+            return False
+    return True
+
+
+def _identity(sock: Path) -> tuple[int, int, int] | None:
+    try:
+        info = sock.lstat()
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino, info.st_ctime_ns
+
+
+def _unlink_if(sock: Path, identity: tuple[int, int, int] | None) -> None:
+    """Remove ``sock`` if it is still the file ``identity`` describes (not a newer server's)."""
+    if identity is not None and _identity(sock) == identity:
+        sock.unlink(missing_ok=True)
 
 
 def _supervised(sock: Path) -> bool:
@@ -158,13 +193,16 @@ def embedded_url() -> str:
             sock = socket_path(data_dir)
             with _locked(data_dir):
                 _socket_dir(sock, data_dir)
-                if not _answers(sock):
-                    sock.unlink(missing_ok=True)  # a dead server's socket
+                if not _listening(sock):
+                    # Nobody listens: a dead server's socket (starts and stops hold the lock).
+                    sock.unlink(missing_ok=True)
                     _start_supervisor(sock, data_dir)
                     log.info("embedded Redis started at unix://%s", sock)
                 else:
                     log.info("embedded Redis joined at unix://%s", sock)
-                presence = UnixDomainSocketConnection(path=str(sock), client_name=f"{PRESENCE}{os.getpid()}")
+                # A slow server gets time to answer (it is not replaced), a stuck one an error.
+                presence = UnixDomainSocketConnection(path=str(sock), client_name=f"{PRESENCE}{os.getpid()}",
+                                                      socket_timeout=PRESENCE_TIMEOUT)
                 presence.connect()  # under the lock: the supervisor cannot stop the server meanwhile
             _embedded = (sock, presence)
         return f"unix://{_embedded[0]}"
@@ -198,13 +236,25 @@ def _users(client: redis.Redis) -> int:
     return sum(1 for c in client.client_list() if c.get("name", "").startswith(PRESENCE))
 
 
-def _stop(client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: Path) -> None:
+def _shutdown(client: redis.Redis, server: subprocess.Popen) -> None:
+    """Stop the server, saving if it can; killed if it will not go."""
+    if server.poll() is None:
+        try:
+            client.shutdown(save=True)
+        except redis.RedisError:  # it could not save (the data dir is gone?), or is busy saving already
+            with contextlib.suppress(redis.RedisError):
+                client.shutdown(nosave=True)
     try:
-        client.shutdown(save=True)
-    except redis.RedisError:  # it could not save (the data dir is gone?): stop all the same
-        client.shutdown(nosave=True)
-    server.wait(30)
-    sock.unlink(missing_ok=True)
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _stop(client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: Path,
+          identity: tuple[int, int, int] | None) -> None:
+    _shutdown(client, server)
+    _unlink_if(sock, identity)  # redis-server removes it itself, unless it crashed
     if sock.parent != data_dir:  # socket_path()'s short fallback directory (made under the lock too)
         with contextlib.suppress(OSError):
             sock.parent.rmdir()
@@ -216,17 +266,22 @@ def supervise(sock: str, data_dir: str) -> None:
 
     server = subprocess.Popen(
         [__redis_executable__, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-         "--daemonize", "no", "--save", "", "--appendonly", "no", "--dir", data_dir,
+         # Save points: a SIGTERM to the server itself then saves too, and a SIGKILL loses little.
+         # A failed background save (a test's data dir deleted) is logged, not a reason to refuse writes.
+         "--daemonize", "no", "--save", *SAVE_POINTS, "--stop-writes-on-bgsave-error", "no",
+         "--appendonly", "no", "--dir", data_dir,
          "--dbfilename", "redis.db", "--logfile", str(Path(data_dir) / "redis.log")],
         stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent())  # we are single-threaded
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a TERM to us: the server goes too (finally)
     client = _client(sock, SUPERVISOR)  # its pooled connection stays open, even if the socket file goes
+    identity = None  # the socket file our server made: the only one we may remove
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not _answers(Path(sock), client):  # connected before the starter goes on
             if server.poll() is not None or time.monotonic() > deadline:
                 return
             time.sleep(0.02)
+        identity = _identity(Path(sock))
         # The starter holds the lock until its presence connection is up: checked under the
         # lock, "no users" is never the moment between the start and the first user.
         failures = 0
@@ -236,7 +291,7 @@ def supervise(sock: str, data_dir: str) -> None:
                 if _users(client) == 0:
                     with _locked(Path(data_dir), missing_ok=True):
                         if _users(client) == 0:
-                            _stop(client, server, Path(sock), Path(data_dir))
+                            _stop(client, server, Path(sock), Path(data_dir), identity)
                             return
                 failures = 0
             except (redis.RedisError, OSError):
@@ -244,6 +299,6 @@ def supervise(sock: str, data_dir: str) -> None:
                 if failures * POLL_SECONDS > 60:  # lost it for a minute: better stopped than leaked
                     return
     finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait(30)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM does not cut the save short
+        _shutdown(client, server)  # SHUTDOWN SAVE, not a bare SIGTERM (nothing if it is stopped)
+        _unlink_if(Path(sock), identity)  # no-op when gone already

@@ -150,3 +150,33 @@ def test_a_symlink_in_place_of_the_short_directory_is_refused(tmp_path):
             _socket_dir(sock, data_dir)
     finally:
         sock.parent.unlink()
+
+
+@pytest.mark.parametrize("signals", [
+    {"supervisor": signal.SIGTERM},
+    {"supervisor": signal.SIGTERM, "server": signal.SIGTERM, "user": signal.SIGTERM},  # systemd, docker stop
+    {"supervisor": signal.SIGKILL},  # the server gets PR_SET_PDEATHSIG's SIGTERM
+], ids=["supervisor-sigterm", "everyone-sigterm", "supervisor-sigkill"])
+def test_what_was_written_survives_a_stop_by_signal(tmp_path, users, signals):
+    url, server = start_user(users, tmp_path)
+    redis.Redis.from_url(url).set("kept", "yes")
+    pids = {"supervisor": psutil.Process(server).ppid(), "server": server, "user": users[0].pid}
+    for who, sig in signals.items():
+        os.kill(pids[who], sig)
+    assert stops(server)
+    users[0].kill()
+    url, server = start_user(users, tmp_path)
+    assert redis.Redis.from_url(url).get("kept") == b"yes"
+    end(users[1], signal.SIGTERM)
+    assert stops(server)
+
+
+def test_a_slow_server_is_joined_not_replaced(tmp_path, users):
+    url, server = start_user(users, tmp_path)
+    redis.Redis.from_url(url).client_pause(7000, all=True)  # longer than any client's 5 s timeout
+    started = time.monotonic()
+    assert start_user(users, tmp_path) == (url, server)  # one server on the data dir's RDB file, not two
+    assert time.monotonic() - started > 5
+    end(users[0], signal.SIGTERM)
+    end(users[1], signal.SIGTERM)
+    assert stops(server)
