@@ -186,6 +186,11 @@ def _start_supervisor(sock: Path, data_dir: Path) -> None:
 
 def embedded_url() -> str:
     """Start (once per data dir) or join the embedded Redis server; its ``unix://`` URL."""
+    return f"unix://{embedded_socket()}"
+
+
+def embedded_socket() -> Path:
+    """Start (once per data dir) or join the embedded Redis server; its socket."""
     global _embedded
     with _embedded_lock:
         if _embedded is None:
@@ -205,18 +210,37 @@ def embedded_url() -> str:
                                                       socket_timeout=PRESENCE_TIMEOUT)
                 presence.connect()  # under the lock: the supervisor cannot stop the server meanwhile
             _embedded = (sock, presence)
-        return f"unix://{_embedded[0]}"
+        return _embedded[0]
 
 
 def redis_url() -> str:
     return get_settings().redis_url or embedded_url()
 
 
+class _EmbeddedConnection(aioredis.UnixDomainSocketConnection):
+    """A connection to the embedded server that finds (or starts) it on first connect.
+
+    ``embedded_url()`` blocks (a file lock, and up to START_TIMEOUT while a server starts), and
+    ``get_redis()`` is first called from async code: API routes and Reflex event handlers. It is
+    not resolved at start-up because the Reflex app mounts our FastAPI app inside its own, whose
+    lifespan never runs ours; so the blocking part runs here, in a thread, off the event loop.
+    """
+
+    async def _connect(self) -> None:
+        if not self.path:
+            self.path = str(_embedded[0] if _embedded else await asyncio.to_thread(embedded_socket))
+        await super()._connect()
+
+
 def get_redis() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(id(loop))
     if client is None:
-        client = aioredis.from_url(redis_url(), max_connections=50)
+        if url := get_settings().redis_url:
+            client = aioredis.from_url(url, max_connections=50)
+        else:
+            client = aioredis.Redis(connection_pool=aioredis.ConnectionPool(
+                connection_class=_EmbeddedConnection, max_connections=50))
         _clients[id(loop)] = client
     return client
 

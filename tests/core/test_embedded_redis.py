@@ -180,3 +180,39 @@ def test_a_slow_server_is_joined_not_replaced(tmp_path, users):
     end(users[0], signal.SIGTERM)
     end(users[1], signal.SIGTERM)
     assert stops(server)
+
+
+ASYNC_USER = """
+import asyncio, time
+from payapp.store.redis import get_redis
+
+async def main():
+    gaps = []
+
+    async def tick():
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.01)
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    server = (await get_redis().info("server"))["process_id"]
+    ticker.cancel()
+    print(max(gaps), time.monotonic() - started, server, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_starting_the_server_from_async_code_does_not_block_the_event_loop(tmp_path, users):
+    proc = spawn_user(users, tmp_path, ASYNC_USER)
+    line = proc.stdout.readline().split()
+    assert len(line) == 3, f"the user process failed (exit {proc.poll()}); see {tmp_path / 'redis.log'}"
+    longest_gap, start_time, server = float(line[0]), float(line[1]), int(line[2])
+    assert start_time > 0.3  # a server was started meanwhile: there was something to block on
+    assert longest_gap < 0.2
+    assert proc.wait(10) == 0
+    assert stops(server)
