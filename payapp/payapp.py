@@ -14,7 +14,8 @@ from payapp.state.payment import OrdersState, ReceiptState
 from payapp.state.shop import ShopState
 
 # The theme is set in rxconfig.py (RadixThemesPlugin): App(theme=...) is deprecated.
-app = rx.App(api_transformer=create_api(), toaster=rx.toast.provider(position="top-center", rich_colors=True))
+app = rx.App(api_transformer=create_api(), html_lang="ko",  # Korean first: screen readers, hyphenation, fonts
+             toaster=rx.toast.provider(position="top-center", rich_colors=True))
 
 # (page, route, title, on_load): add a page here and nowhere else.
 PAGES = [

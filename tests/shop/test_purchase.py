@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 def test_sign_in_buy_approve_shows_receipt_and_records_one_done_payment(page: Page, live):
     sign_in(page, live.url)
+    expect(page.locator("html")).to_have_attribute("lang", "ko")  # the pages speak Korean
     product = live.products()[0]
     frame = buy_first_product(page, live.url)
     expect(frame.get_by_text(product["name"])).to_be_visible()
