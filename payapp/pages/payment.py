@@ -64,15 +64,24 @@ def success_page() -> rx.Component:
 
 
 def fail_page() -> rx.Component:
+    # The code and message come from the URL, which the state knows once the page has
+    # hydrated: before that the pre-rendered page would show the fallbacks (UNKNOWN_ERROR).
+    details = rx.cond(
+        FailState.is_hydrated,
+        rx.fragment(
+            rx.callout(FailState.message, color_scheme="red", role="alert", width="100%"),
+            rx.data_list.root(
+                _row("오류 코드", rx.code(FailState.code, data_testid="fail-code")),
+                rx.cond(FailState.order_id != "", _row("주문번호", FailState.order_id)),
+            ),
+        ),
+        rx.spinner(size="2"),
+    )
     return layout(rx.center(
         rx.card(
             rx.vstack(
                 rx.heading("결제에 실패했습니다", size="6", as_="h1"),
-                rx.callout(FailState.message, color_scheme="red", role="alert", width="100%"),
-                rx.data_list.root(
-                    _row("오류 코드", rx.code(FailState.code, data_testid="fail-code")),
-                    rx.cond(FailState.order_id != "", _row("주문번호", FailState.order_id)),
-                ),
+                details,
                 rx.link(rx.button("다시 결제하기", size="3"), href=routes.INDEX),
                 spacing="4", width="100%",
             ),
@@ -93,20 +102,42 @@ def order_row(order: rx.Var) -> rx.Component:
     )
 
 
+def order_card(order: rx.Var) -> rx.Component:
+    """One order on a phone: the table's five columns would not fit 390 px."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(order["orderName"], weight="medium"),
+                      rx.badge(order["statusLabel"], color_scheme=order["statusColor"].to(str)),
+                      justify="between", align="start", width="100%"),
+            rx.text(order["amount"], size="4", weight="bold"),
+            rx.text("주문번호 ", order["orderId"], size="1", color_scheme="gray", word_break="break-all"),
+            rx.text("승인시각 ", order["approvedAt"], size="1", color_scheme="gray"),
+            spacing="1", width="100%",
+        ),
+        width="100%", data_testid="order-card",
+    )
+
+
 @require_login
 def orders_page() -> rx.Component:
     return layout(
         rx.heading("주문내역", size="6", as_="h1", margin_bottom="0.8em"),
         rx.cond(
             OrdersState.orders.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                   ("주문번호", "상품", "금액", "상태", "승인시각")])),
-                    rx.table.body(rx.foreach(OrdersState.orders, order_row)),
-                    variant="surface", width="100%",
+            rx.fragment(
+                rx.tablet_and_desktop(
+                    rx.table.root(
+                        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                       ("주문번호", "상품", "금액", "상태", "승인시각")])),
+                        rx.table.body(rx.foreach(OrdersState.orders, order_row)),
+                        variant="surface", width="100%",
+                    ),
+                    overflow_x="auto", width="100%",
                 ),
-                overflow_x="auto", width="100%",
+                rx.mobile_only(
+                    rx.vstack(rx.foreach(OrdersState.orders, order_card), spacing="3", width="100%"),
+                    width="100%",
+                ),
             ),
             rx.cond(OrdersState.loaded, rx.text("아직 주문이 없습니다.", color_scheme="gray")),
         ),

@@ -15,28 +15,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from payapp.sandbox.config import SANDBOX_CLIENT_KEY
-from payapp.settings import SANDBOX_PREFIX
 from tests.admin.test_admin_payments import KST, sql_counts
-from tests.shop.conftest import sign_in
+from tests.shop.conftest import paid_order, sign_in
 from tests.support.app import APP_SETTINGS, DATA_DIRS
 from tests.support.servers import ROOT, child_env
 
 pytestmark = pytest.mark.browser
-
-
-def paid_order(live, quantity: int = 2) -> dict:
-    auth = live.token()
-    product = live.products()[0]
-    order = httpx.post(live.url + "/v1/payments/prepare", headers=auth, timeout=10,
-                       json={"items": [{"productId": product["id"], "quantity": quantity}]}).json()
-    authorized = httpx.post(live.url + SANDBOX_PREFIX + "/_sandbox/authorize", timeout=10, json={
-        "clientKey": SANDBOX_CLIENT_KEY, "amount": order["amount"], "orderId": order["orderId"],
-        "orderName": order["orderName"], "method": "카드"}).json()
-    r = httpx.post(live.url + "/v1/payments/confirm", headers=auth, timeout=30, json={
-        "paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]})
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def admin_password(live) -> str:

@@ -6,13 +6,18 @@ import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from payapp.sandbox.config import SANDBOX_CLIENT_KEY
-from payapp.settings import SANDBOX_PREFIX
-from tests.shop.conftest import FAIL_RE, SUCCESS_RE, buy_first_product, sign_in, window_frame
+from tests.shop.conftest import (
+    FAIL_RE,
+    SUCCESS_RE,
+    authorized_order,
+    buy_first_product,
+    paid_order,
+    sign_in,
+    window_frame,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +70,17 @@ def test_declined_or_cancelled_window_lands_on_fail_with_the_code(page: Page, li
     assert live.rows("SELECT id FROM payment WHERE order_id = :o", o=order_id) == []
 
 
+def test_fail_page_never_shows_placeholder_codes_before_it_knows_the_real_one(page: Page, live):
+    # The backend never answers this page's websocket: it stays unhydrated, as every page is
+    # for a moment after loading. It must not claim an error code it hasn't read yet.
+    page.route_web_socket(re.compile(r".*/_event.*"), lambda ws: None)
+    page.goto(live.url + "/fail?code=REJECT_CARD_COMPANY&message=x&orderId=ord_abcdef")
+    expect(page.get_by_role("heading", name="결제에 실패했습니다")).to_be_visible()
+    page.wait_for_timeout(500)  # time a wrong placeholder would have to show
+    assert "UNKNOWN_ERROR" not in page.locator("body").inner_text()
+    expect(page.get_by_test_id("fail-code")).to_have_count(0)
+
+
 def test_closing_the_window_shows_a_toast_and_stays_on_the_product_page(page: Page, live):
     sign_in(page, live.url)
     frame = buy_first_product(page, live.url)
@@ -79,13 +95,7 @@ def test_closing_the_window_shows_a_toast_and_stays_on_the_product_page(page: Pa
 
 def test_tampered_amount_on_success_shows_an_error_and_charges_nothing(page: Page, live):
     sign_in(page, live.url)
-    auth = live.token()
-    product = live.products()[0]
-    order = httpx.post(live.url + "/v1/payments/prepare", headers=auth, timeout=10,
-                       json={"items": [{"productId": product["id"], "quantity": 1}]}).json()
-    authorized = httpx.post(live.url + SANDBOX_PREFIX + "/_sandbox/authorize", timeout=10, json={
-        "clientKey": SANDBOX_CLIENT_KEY, "amount": order["amount"], "orderId": order["orderId"],
-        "orderName": order["orderName"], "method": "카드"}).json()
+    order, authorized = authorized_order(live)
     page.goto(f"{live.url}/success?paymentKey={authorized['paymentKey']}&orderId={order['orderId']}&amount=100")
     page.wait_for_url(FAIL_RE)
     expect(page.get_by_test_id("fail-code")).to_have_text("PAYMENT_AMOUNT_MISMATCH")
@@ -124,6 +134,20 @@ def test_a_new_buyer_signs_up_on_the_way_and_pays_for_the_quantity_shown(page: P
     expect(card.get_by_role("combobox", name="수량")).to_have_text("3")  # the quantity picked before
     card.get_by_role("button", name="결제하기").click()
     expect(window_frame(page).get_by_text(f"{product['price'] * 3:,}원")).to_be_visible()
+
+
+def test_orders_fit_a_phone(phone_page: Page, live):
+    paid = paid_order(live, quantity=1)
+    sign_in(phone_page, live.url)
+    phone_page.goto(live.url + "/orders")
+    card = phone_page.get_by_test_id("order-card").filter(has_text=paid["orderId"])
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("결제 완료")
+    expect(card).to_contain_text(f"{paid['amount']:,}원")
+    expect(phone_page.get_by_role("table")).to_be_hidden()  # five columns don't fit 390 px
+    box = card.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_orders_page_needs_sign_in(page: Page, live):
