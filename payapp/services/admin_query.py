@@ -114,15 +114,17 @@ def kst_today(now: datetime | None = None) -> date:
 
 
 def parse_limit(limit: Any) -> int:
+    """50 by default; above MAX_PAGE_SIZE it is capped (the rest comes by ``nextCursor``),
+    below 1 or not a number it is a 400."""
     if limit is None or limit == "":
         return PAGE_SIZE
     try:
         value = int(limit)
     except (TypeError, ValueError):
-        raise bad_request(f"limit은 1 이상 {MAX_PAGE_SIZE} 이하의 정수입니다.") from None
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise bad_request(f"limit은 1 이상 {MAX_PAGE_SIZE} 이하의 정수입니다.")
-    return value
+        raise bad_request(f"limit은 1 이상의 정수입니다 (최대 {MAX_PAGE_SIZE}건씩).") from None
+    if value < 1:
+        raise bad_request(f"limit은 1 이상의 정수입니다 (최대 {MAX_PAGE_SIZE}건씩).")
+    return min(value, MAX_PAGE_SIZE)
 
 
 # ---- the cursor: opaque to clients, checked on the way in ------------------------------

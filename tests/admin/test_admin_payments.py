@@ -70,6 +70,17 @@ def test_status_filter_takes_several_statuses(data):
     assert order_ids(repeated.json()["data"]) == order_ids(expected)[:200]
 
 
+def test_a_limit_above_the_page_maximum_is_capped_and_the_rest_follows_by_cursor(data):
+    shop, admin = data["shop"], data["admin"]
+    total = len(db_rows(shop))
+    r = shop.http.get("/v1/admin/payments", headers=admin, params={"limit": 100_000})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["data"]) == min(total, 200)
+    assert (body["nextCursor"] is not None) == (total > 200)
+    assert order_ids(all_pages(shop, admin, limit=100_000)) == order_ids(db_rows(shop))
+
+
 def test_date_range_is_inclusive_kst_days(data):
     shop, admin = data["shop"], data["admin"]
     rows = db_rows(shop)
