@@ -311,7 +311,8 @@ class Ledger:
             # Toss binds orderId and amount to the authenticated session: different values
             # find no session. The payment is left as it was, so an honest retry still works.
             if p["orderId"] != order_id or p["totalAmount"] != amount:
-                raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+                raise SandboxError("NOT_FOUND_PAYMENT_SESSION", "orderId 또는 amount가 결제창 요청과 다릅니다",
+                                   detail_en="orderId or amount differs from the payment window request")
             # Another payment of the order was approved first; this one stays IN_PROGRESS
             # and runs out like any session that is never confirmed.
             if await self._order_is_paid(pair.mid, order_id, other_than=payment_key):

@@ -20,7 +20,8 @@ def test_confirm_of_an_authenticated_payment_is_done(sandbox, docs_auth):
 
 def test_confirm_with_another_amount_finds_no_session_and_leaves_the_payment_in_progress(sandbox, docs_auth):
     auth = authorize(sandbox, amount=15000)
-    assert_error(confirm(sandbox, auth, docs_auth, amount=100), 404, "NOT_FOUND_PAYMENT_SESSION")
+    body = assert_error(confirm(sandbox, auth, docs_auth, amount=100), 404, "NOT_FOUND_PAYMENT_SESSION")
+    assert "결제창 요청과 다릅니다" in body["message"]  # says why, not only Toss's "session expired"
     assert status_of(sandbox, auth["paymentKey"], docs_auth)["status"] == "IN_PROGRESS"
     # An honest retry with the right amount still works.
     assert confirm(sandbox, auth, docs_auth).status_code == 200
