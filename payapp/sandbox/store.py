@@ -150,12 +150,14 @@ class MemoryStore:
     # Idempotency records. A running request's record carries its run's ``token`` and is
     # held until ``heldUntil`` on the real monotonic clock (the run renews it while it
     # runs); a finished one keeps the response until ``expiresAt`` on the sandbox clock.
-    # Only the run whose token the record carries may renew, finish or abort it.
-    def _holder(self, key: str, token: str) -> dict | None:
+    # A run may renew, finish or abort while no *other* run holds the key: its own record
+    # (even past its hold, if nobody took the key meanwhile) or none. So a stalled run
+    # still stores its answer unless another run took over, which keeps its own.
+    def _taken_by_another(self, key: str, token: str) -> bool:
         rec = self._idem.get(key)
-        if rec is None or rec.get("token") != token or rec["heldUntil"] <= time.monotonic():
-            return None
-        return rec
+        if rec is None or rec.get("token") == token:
+            return False
+        return rec["state"] == "done" or rec["heldUntil"] > time.monotonic()
 
     async def idem_begin(self, key: str, token: str, now: float, hold: int) -> tuple[str, dict | None]:
         rec = self._idem.get(key)
@@ -169,21 +171,21 @@ class MemoryStore:
         return "new", None
 
     async def idem_renew(self, key: str, token: str, hold: int) -> bool:
-        rec = self._holder(key, token)
-        if rec is not None:
-            rec["heldUntil"] = time.monotonic() + hold
-        return rec is not None
+        if self._taken_by_another(key, token):
+            return False
+        self._idem[key] = {"state": "processing", "token": token, "heldUntil": time.monotonic() + hold}
+        return True
 
     async def idem_finish(self, key: str, token: str, response: dict, expires_at: float, ttl: int) -> bool:
-        if self._holder(key, token) is None:
+        if self._taken_by_another(key, token):
             return False
         self._idem[key] = {"state": "done", "response": _dump(response), "expiresAt": expires_at}
         return True
 
     async def idem_abort(self, key: str, token: str) -> bool:
-        if self._holder(key, token) is None:
+        if self._taken_by_another(key, token):
             return False
-        del self._idem[key]
+        self._idem.pop(key, None)
         return True
 
     async def idem_counts(self, now: float) -> dict[str, int]:
@@ -275,17 +277,20 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return false
 """
 
-# Compare-and-set on a running request's hold: act only if the key still holds exactly the
-# record this run wrote (its token is in it). ARGV[2]: renew | finish | abort.
+# Compare-and-set on a running request's hold: act only while no other run holds the key,
+# i.e. it holds exactly the record this run wrote (its token is in it) or nothing (the hold
+# ran out and nobody took the key: the run still stores its answer). ARGV[2]: renew |
+# finish | abort.
 _IDEM_HOLDER = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+local cur = redis.call('GET', KEYS[1])
+if cur and cur ~= ARGV[1] then
   return 0
 end
 if ARGV[2] == 'renew' then
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 elseif ARGV[2] == 'finish' then
   redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[3])
-else
+elseif cur then
   redis.call('DEL', KEYS[1])
 end
 return 1

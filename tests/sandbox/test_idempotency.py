@@ -281,11 +281,18 @@ def test_only_the_run_holding_the_key_may_finish_or_abort_it(store):
     async def scenario() -> None:
         s = store()
         try:
+            # A run whose hold ran out while nobody took the key still stores its answer:
+            # dropping it would let the next retry execute the operation a second time.
+            assert await s.idem_begin("late", "run-a", 0.0, 1) == ("new", None)
+            await asyncio.sleep(1.2)
+            assert await s.idem_finish("late", "run-a", {"status": 200, "body": {"run": "a"}}, 100.0, 600)
+            assert await s.idem_begin("late", "run-z", 0.0, 60) == ("done", {"status": 200, "body": {"run": "a"}})
+
             assert await s.idem_begin("k", "run-a", 0.0, 1) == ("new", None)
             assert await s.idem_begin("k", "run-b", 0.0, 60) == ("processing", None)
             await asyncio.sleep(1.2)  # run-a's hold ran out unrenewed (a stalled worker) ...
-            assert not await s.idem_renew("k", "run-a", 60)
             assert await s.idem_begin("k", "run-b", 0.0, 60) == ("new", None)  # ... run-b took the key
+            assert not await s.idem_renew("k", "run-a", 60)
             # run-a finishing late must neither overwrite nor free run-b's hold.
             assert not await s.idem_finish("k", "run-a", {"status": 200, "body": {"run": "a"}}, 100.0, 600)
             assert not await s.idem_abort("k", "run-a")
@@ -295,10 +302,10 @@ def test_only_the_run_holding_the_key_may_finish_or_abort_it(store):
             assert not await s.idem_finish("k", "run-b", {"status": 200, "body": {"run": "b2"}}, 100.0, 600)
             assert not await s.idem_renew("k", "run-b", 60)  # a finished answer is not a hold
             assert await s.idem_begin("k", "run-c", 0.0, 60) == ("done", {"status": 200, "body": {"run": "b"}})
-            assert await s.idem_counts(0.0) == {"processing": 0, "done": 1}
+            assert await s.idem_counts(0.0) == {"processing": 0, "done": 2}  # "late" and "k"
             assert await s.idem_begin("k", "run-d", 100.0, 60) == ("new", None)  # 15 days on: expired
             assert await s.idem_abort("k", "run-d")
-            assert await s.idem_counts(0.0) == {"processing": 0, "done": 0}
+            assert await s.idem_counts(0.0) == {"processing": 0, "done": 1}  # "late" only
         finally:
             await s.close()
 
