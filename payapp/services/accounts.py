@@ -106,7 +106,10 @@ def user_from_token(session: Session, token: str) -> User:
     user = session.get(User, int(claims["sub"]))
     if user is None:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
-    if claims.get("pwd") != _credential_stamp(user):
+    stamp = claims.get("pwd")
+    if stamp is None:  # issued before tokens carried the stamp: it can't be checked, so it ends
+        raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401)
+    if stamp != _credential_stamp(user):
         raise ServiceError("INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401)
     return user
 

@@ -263,6 +263,9 @@ class PaymentService:
 
         def work(session: Session) -> PaymentView:
             payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
+            if answer.orderId != order_id:  # never write another order's payment onto this one
+                log.error("Toss answered for order %s while settling %s: ignored", answer.orderId, order_id)
+                return PaymentView.of(payment)
             if answer.totalAmount != payment.amount:
                 log.error("Toss amount %s differs from ours %s for %s", answer.totalAmount, payment.amount, order_id)
             moved = answer.status != payment.status or answer.balanceAmount != payment.balance_amount
@@ -338,9 +341,17 @@ class PaymentService:
                     if err.retryable or err.code in KEY_ERRORS:
                         log.warning("settle %s: confirm: %s", order_id, err.code)
                         return PaymentView.of(payment)
-                    await self._abort(order_id, err)  # Toss refused the payment itself
-                    return PaymentView.of(await run_db(lambda s: s.exec(
-                        select(Payment).where(Payment.order_id == order_id)).one()))
+                    # Toss said no to this confirm: what became of the payment is Toss's to say
+                    # (ALREADY_PROCESSED_PAYMENT: a confirm got there first → DONE; an expired
+                    # session → EXPIRED). Only a payment Toss still calls IN_PROGRESS is aborted.
+                    try:
+                        answer = await self.toss.get_payment(payment.payment_key)
+                    except TossError:
+                        return PaymentView.of(payment)
+                    if answer.status == S.IN_PROGRESS:
+                        await self._abort(order_id, err)
+                        return PaymentView.of(await run_db(lambda s: s.exec(
+                            select(Payment).where(Payment.order_id == order_id)).one()))
             return await self._apply(order_id, answer, source)
 
     # ---- reading -------------------------------------------------------------------

@@ -210,3 +210,14 @@ def test_a_failed_lookup_while_settling_never_marks_a_charged_payment_failed(sho
     assert "ABORTED" not in [e["to_status"] for e in shop.events(authorized["orderId"])]
     # Once the lookup works again, the payment Toss charged is found DONE.
     assert shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=buyer).json()["status"] == "DONE"
+
+
+def test_a_pending_payment_whose_session_ran_out_settles_as_expired(shop):
+    buyer = shop.signup()
+    authorized = shop.authorize(shop.prepare(buyer))
+    with shop.faulted(path="/v1/payments/confirm", method="POST", errorCode="PROVIDER_ERROR", forever=True):
+        assert shop.confirm(buyer, authorized).status_code == 202  # Toss never confirmed it
+    shop.sandbox.post("/_sandbox/clock", json={"advanceSeconds": 11 * 60}).raise_for_status()
+    polled = shop.http.get(f"/v1/payments/{authorized['orderId']}", headers=buyer)
+    assert polled.status_code == 200 and polled.json()["status"] == "EXPIRED", polled.text
+    assert shop.payment_row(authorized["orderId"])["status"] == "EXPIRED"
