@@ -61,6 +61,15 @@ def order_name_for(names: Sequence[str]) -> str:
     return first[: 100 - len(suffix)] + suffix
 
 
+async def find_payment(order_id: str, must_exist: bool = False) -> Payment | None:
+    """The order's Payment row (None if there is none; ``must_exist``: raise instead)."""
+    def work(session: Session) -> Payment | None:
+        rows = session.exec(select(Payment).where(Payment.order_id == order_id))
+        return rows.one() if must_exist else rows.first()
+
+    return await run_db(work)
+
+
 def unavailable(product_id: int) -> ServiceError:
     return ServiceError("PRODUCT_NOT_AVAILABLE", f"판매 중이 아닌 상품입니다 (productId {product_id}).")
 
@@ -155,7 +164,7 @@ class PaymentService:
             try:
                 payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
             except IntegrityError:
-                if await run_db(lambda s: s.exec(select(Payment.id).where(Payment.order_id == order_id)).first()):
+                if await find_payment(order_id):
                     return await self._existing(user, payment_key, order_id, prepared)
                 # The paymentKey is another order's: refuse, and give the order back to its buyer.
                 await self.store.release(order_id)
@@ -223,7 +232,7 @@ class PaymentService:
         against: a success URL whose amount was edited after the payment is refused, not
         answered with a receipt.
         """
-        payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
+        payment = await find_payment(order_id)
         if payment is None:
             if prepared is not None:  # the winner holds the claim and is writing the row right now
                 return ConfirmResult(pending=True, payment=PaymentView(
@@ -295,7 +304,7 @@ class PaymentService:
             answer = await self.toss.get_payment(payment_key)
         except TossError as err:
             log.warning("lookup of %s after ALREADY_PROCESSED_PAYMENT failed: %s", order_id, err.code)
-            payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).one())
+            payment = await find_payment(order_id, must_exist=True)
             return ConfirmResult(payment=PaymentView.of(payment), pending=True)
         view = await self._apply(order_id, answer, source)
         return ConfirmResult(payment=view, pending=view.status == S.IN_PROGRESS)
@@ -320,7 +329,7 @@ class PaymentService:
         An IN_PROGRESS row whose confirm never reached Toss is confirmed again with the
         same Idempotency-Key, which is safe: Toss replays a confirm it already did.
         """
-        payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
+        payment = await find_payment(order_id)
         if payment is None:
             raise not_found()
         async with self._confirm_lock(order_id) as locked:
@@ -350,15 +359,14 @@ class PaymentService:
                         return PaymentView.of(payment)
                     if answer.status == S.IN_PROGRESS:
                         await self._abort(order_id, err)
-                        return PaymentView.of(await run_db(lambda s: s.exec(
-                            select(Payment).where(Payment.order_id == order_id)).one()))
+                        return PaymentView.of(await find_payment(order_id, must_exist=True))
             return await self._apply(order_id, answer, source)
 
     # ---- reading -------------------------------------------------------------------
     async def get(self, actor: User, order_id: str) -> PaymentView:
         """The order's Payment; one still IN_PROGRESS (a confirm answered "pending") is first
         settled with Toss, so a client polling this route sees it finish."""
-        payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
+        payment = await find_payment(order_id)
         if payment is None or (payment.user_id != actor.id and actor.role != Role.ADMIN):
             raise not_found()
         if payment.status == S.IN_PROGRESS:
@@ -385,7 +393,7 @@ class PaymentService:
             if amount <= 0:
                 raise ServiceError("INVALID_REQUEST", "환불 금액(cancelAmount)은 0보다 커야 합니다.")
         async with self._refund_lock(order_id):
-            payment = await run_db(lambda s: s.exec(select(Payment).where(Payment.order_id == order_id)).first())
+            payment = await find_payment(order_id)
             if payment is None:
                 raise not_found()
             if payment.status == S.CANCELED:
