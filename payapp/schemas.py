@@ -29,12 +29,14 @@ class PaymentView(BaseModel):
     items: list[dict] = []
     failureCode: str | None = None
     failureMessage: str | None = None
+    checkedAt: datetime | None = None  # when Toss last answered about it (reconciliation)
 
     @classmethod
     def of(cls, p: Payment) -> PaymentView:
         return cls(orderId=p.order_id, paymentKey=p.payment_key, orderName=p.order_name, amount=p.amount,
                    balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=kst(p.approved_at),
-                   items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message)
+                   items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message,
+                   checkedAt=kst(p.checked_at))
 
 
 class ConfirmResult(BaseModel):

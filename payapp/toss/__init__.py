@@ -1,6 +1,6 @@
 """Toss Payments server API client."""
 
 from .client import TossClient, TossError
-from .models import TossPayment
+from .models import TossPayment, TossTransaction
 
-__all__ = ["TossClient", "TossError", "TossPayment"]
+__all__ = ["TossClient", "TossError", "TossPayment", "TossTransaction"]

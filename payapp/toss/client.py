@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import httpx
 
-from .models import TossPayment
+from .models import TossPayment, TossTransaction
+
+KST = ZoneInfo("Asia/Seoul")
+TRANSACTIONS_PAGE = 5000
+TRANSACTIONS_TIMEOUT = 60.0
+
+
+def _kst(moment: datetime) -> str:
+    return moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
 
 # Codes Toss documents as temporary: retry with the same Idempotency-Key.
 RETRYABLE_CODES = frozenset({
@@ -74,14 +84,15 @@ class TossClient:
             self._clients[loop_id] = client
         return client
 
-    async def _call(self, method: str, path: str, json: dict | None = None,
-                    idempotency_key: str | None = None, timeout: float | None = None) -> dict[str, Any]:
+    async def _call(self, method: str, path: str, json: dict | None = None, idempotency_key: str | None = None,
+                    timeout: float | None = None, params: dict | None = None, expect: type = dict) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
+        timeout = self.timeout if timeout is None else timeout
         try:
             # asyncio.timeout as well as httpx's: an in-process (ASGI) transport ignores httpx timeouts.
             async with asyncio.timeout(timeout + 0.5):
-                response = await self._client().request(method, path, json=json, headers=headers, timeout=timeout)
+                response = await self._client().request(method, path, json=json, headers=headers, timeout=timeout,
+                                                        params=params)
         except TimeoutError:
             raise TossError("TIMEOUT", "토스페이먼츠 응답 시간 초과", None, True) from None
         except httpx.TimeoutException as exc:
@@ -94,7 +105,7 @@ class TossClient:
             body = response.json()
         except ValueError:
             raise unexpected(response.status_code) from None
-        if not isinstance(body, dict):
+        if not isinstance(body, expect):
             raise unexpected(response.status_code)
         return body
 
@@ -109,13 +120,27 @@ class TossClient:
                       timeout: float | None = None) -> TossPayment:
         """``timeout`` shortens this call below the client's own (never lengthens it)."""
         body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
+        timeout = self.timeout if timeout is None else min(timeout, self.timeout)
         return self._payment(await self._call("POST", "/v1/payments/confirm", body, idempotency_key, timeout))
 
     async def get_payment(self, payment_key: str) -> TossPayment:
         return self._payment(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))
 
-    async def get_payment_by_order(self, order_id: str) -> TossPayment:
-        return self._payment(await self._call("GET", f"/v1/payments/orders/{quote(order_id, safe='')}"))
+    async def transactions(self, start: datetime, end: datetime, starting_after: str | None = None,
+                           limit: int = TRANSACTIONS_PAGE) -> list[TossTransaction]:
+        """One page of ``GET /v1/transactions`` (거래 조회) between two aware times.
+
+        Toss takes the dates in KST without an offset and documents answers of up to 60 s.
+        """
+        params: dict[str, Any] = {"startDate": _kst(start), "endDate": _kst(end), "limit": limit}
+        if starting_after:
+            params["startingAfter"] = starting_after
+        body = await self._call("GET", "/v1/transactions", params=params, expect=list,
+                                timeout=max(self.timeout, TRANSACTIONS_TIMEOUT))
+        try:
+            return [TossTransaction.model_validate(item) for item in body]
+        except ValueError:
+            raise unexpected(200) from None
 
     async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str) -> TossPayment:
         body: dict[str, Any] = {"cancelReason": reason}

@@ -49,3 +49,15 @@ class TossPayment(_Lenient):
     cancels: list[TossCancel] | None = None
     failure: TossFailure | None = None
     receipt: dict | None = None
+
+
+class TossTransaction(_Lenient):
+    """One row of ``GET /v1/transactions``: an approval, or one (partial) cancel."""
+
+    transactionKey: str
+    paymentKey: str
+    orderId: str
+    status: str
+    amount: int
+    method: str | None = None
+    transactionAt: datetime | None = None

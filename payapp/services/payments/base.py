@@ -1,0 +1,74 @@
+"""What every payment job shares: the service's parts, reading an order's row, and the one
+per-order lock under which confirm, settle and refund talk to Toss.
+
+Money rule here: one order is worked on by one job at a time, across processes
+(``payapp/store/locks.py``: a process killed while holding it frees the order within
+``ORDER_LOCK_TTL`` seconds, and a slow Toss never lets a second job in beside a live one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis.asyncio as aioredis
+from sqlmodel import Session, select
+
+from payapp.db import run_db
+from payapp.models import Payment
+from payapp.store.locks import held
+from payapp.store.prepared import PreparedOrderStore
+from payapp.toss import TossClient
+
+from ..errors import ServiceError
+
+log = logging.getLogger("payapp.services.payments")
+
+ORDER_LOCK = "payapp:order-lock:"
+ORDER_LOCK_TTL = 15.0  # seconds; renewed every third of it while held
+
+
+def parse_amount(value: Any) -> int:
+    """An amount in whole won: an int, or a string of digits (Toss's redirect sends a string)."""
+    if isinstance(value, bool):
+        raise ServiceError("INVALID_REQUEST", "amount는 정수(원)여야 합니다.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise ServiceError("INVALID_REQUEST", "amount는 정수(원)여야 합니다.")
+
+
+async def find_payment(order_id: str, must_exist: bool = False) -> Payment | None:
+    """The order's Payment row (None if there is none; ``must_exist``: raise instead)."""
+    def work(session: Session) -> Payment | None:
+        rows = session.exec(select(Payment).where(Payment.order_id == order_id))
+        return rows.one() if must_exist else rows.first()
+
+    return await run_db(work)
+
+
+class PaymentJobs:
+    """The parts every job uses. ``PaymentService`` (``service.py``) is all the jobs together."""
+
+    def __init__(self, store: PreparedOrderStore, toss: TossClient, redis: aioredis.Redis,
+                 confirm_retries: int = 3, backoff_seconds: float = 0.2, confirm_deadline: float = 8.0):
+        self.store = store
+        self.toss = toss
+        self.redis = redis
+        self.retries = confirm_retries
+        self.backoff = backoff_seconds
+        self.confirm_deadline = confirm_deadline
+
+    @asynccontextmanager
+    async def order_lock(self, order_id: str, wait: float) -> AsyncIterator[bool]:
+        """Hold the order's lock (yields True), or yield False after ``wait`` seconds (0: at once)."""
+        lock = self.redis.lock(ORDER_LOCK + order_id, timeout=ORDER_LOCK_TTL, blocking=wait > 0,
+                               blocking_timeout=wait if wait > 0 else None)
+        if not await lock.acquire():
+            yield False
+            return
+        async with held(lock):
+            yield True

@@ -1,0 +1,160 @@
+"""Confirm: the buyer's authenticated payment, confirmed at Toss at most once per order.
+
+Money rules here:
+- a confirm whose amount differs from the prepared order never reaches Toss;
+- the Payment row (IN_PROGRESS) is written *before* Toss is called, so a charge is never lost;
+- one order is claimed by exactly one confirm; twins and refreshes get that payment back;
+- an unknown outcome (timeout, 5xx, our keys refused) stays IN_PROGRESS ("승인 확인 중") until
+  Toss says otherwise; reconciliation finishes it with the same Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from payapp.db import run_db
+from payapp.models import EventSource, Payment, PaymentStatus, User
+from payapp.schemas import ConfirmResult, PaymentView
+from payapp.store.prepared import PreparedOrder
+from payapp.toss import TossError
+
+from ..errors import ServiceError, amount_mismatch, not_found
+from ..transitions import can_move, transition
+from .apply import ApplyJob
+from .base import find_payment, log, parse_amount
+from .tosscall import KEY_ERRORS, call_toss, configuration_error, refusal
+
+S = PaymentStatus
+ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+PAYMENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+CONFIRM_LOCK_WAIT = 5.0  # only a settle of a row this confirm wrote could hold it
+
+
+def confirm_key(order_id: str) -> str:
+    """The confirm's Idempotency-Key: one per order, so every retry and settle replays it."""
+    return f"confirm:{order_id}"
+
+
+class ConfirmJob(ApplyJob):
+    async def confirm(self, user: User, payment_key: Any, order_id: Any, amount: Any) -> ConfirmResult:
+        """Confirm the buyer's authenticated payment at Toss, at most once per order."""
+        if not isinstance(payment_key, str) or not PAYMENT_KEY_RE.match(payment_key):
+            raise ServiceError("INVALID_REQUEST", "paymentKey가 올바르지 않습니다.")
+        if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
+            raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
+        amount = parse_amount(amount)
+
+        prepared = await self.store.get(order_id)
+        if prepared is None:
+            return await self._existing(user, payment_key, order_id, amount=amount)
+        if prepared.user_id != user.id:
+            raise not_found()  # never tell a stranger that the order exists
+        if amount != prepared.amount:
+            raise amount_mismatch()
+        if not await self.store.claim(order_id):
+            return await self._existing(user, payment_key, order_id, prepared)
+
+        # The claim makes us the only confirmer; the order lock keeps settle and refund off meanwhile.
+        async with self.order_lock(order_id, CONFIRM_LOCK_WAIT) as locked:
+            if not locked:
+                await self.store.release(order_id)
+                raise ServiceError("PAYMENT_BUSY", "이 주문을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409)
+            try:
+                payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
+            except IntegrityError:
+                if await find_payment(order_id):
+                    return await self._existing(user, payment_key, order_id, prepared)
+                # The paymentKey is another order's: refuse, and give the order back to its buyer.
+                await self.store.release(order_id)
+                raise ServiceError("INVALID_REQUEST", "이 paymentKey는 다른 주문의 결제입니다.") from None
+            except BaseException:
+                await self.store.release(order_id)  # nothing durable happened: the order stays payable
+                raise
+            await self.store.forget(order_id)
+            return await self._confirm_at_toss(payment, payment_key)
+
+    @staticmethod
+    def _insert_intent(session: Session, prepared: PreparedOrder, payment_key: str) -> Payment:
+        payment = Payment(order_id=prepared.order_id, payment_key=payment_key, order_name=prepared.order_name,
+                          amount=prepared.amount, balance_amount=prepared.amount, status="",
+                          user_id=prepared.user_id, items=prepared.items)
+        session.add(payment)
+        session.flush()
+        transition(session, payment, S.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
+        session.commit()
+        return payment
+
+    async def _confirm_at_toss(self, payment: Payment, payment_key: str) -> ConfirmResult:
+        """Confirm with retries under one deadline: the buyer waits at most ``confirm_deadline``.
+
+        What is still unknown then is answered as pending, never as failed.
+        """
+        order_id = payment.order_id
+        try:
+            answer = await call_toss(
+                lambda left: self.toss.confirm(payment_key, order_id, payment.amount, confirm_key(order_id),
+                                               timeout=left),
+                retries=self.retries, backoff=self.backoff, deadline=self.confirm_deadline)
+        except TossError as err:
+            if err.retryable:
+                log.warning("confirm %s still unknown: %s", order_id, err.code)
+                return ConfirmResult(payment=PaymentView.of(payment), pending=True)
+            if err.code == "ALREADY_PROCESSED_PAYMENT":
+                view = await self._look_up_and_apply(order_id, payment_key, EventSource.CONFIRM)
+                view = view or PaymentView.of(payment)
+                return ConfirmResult(payment=view, pending=view.status == S.IN_PROGRESS)
+            if err.code in KEY_ERRORS:
+                # Our keys are wrong, not the buyer's card: Toss did nothing, so nothing is marked
+                # failed; reconciliation confirms it once the keys are fixed (what the buyer agreed to).
+                log.error("Toss refused our credentials (%s) confirming %s", err.code, order_id)
+                raise configuration_error() from None
+            await self._abort(order_id, err)
+            raise refusal(err) from None
+        return ConfirmResult(payment=await self._apply(order_id, answer, EventSource.CONFIRM))
+
+    async def _existing(self, user: User, payment_key: str, order_id: str,
+                        prepared: PreparedOrder | None = None, amount: int | None = None) -> ConfirmResult:
+        """No order left to claim: answer with the Payment it became (refresh, twin).
+
+        ``amount`` is the caller's, checked when no prepared order was there to check it
+        against: a success URL whose amount was edited after the payment is refused, not
+        answered with a receipt.
+        """
+        payment = await find_payment(order_id)
+        if payment is None:
+            if prepared is not None:  # the winner holds the claim and is writing the row right now
+                return ConfirmResult(pending=True, payment=PaymentView(
+                    orderId=order_id, paymentKey=payment_key, orderName=prepared.order_name,
+                    amount=prepared.amount, balanceAmount=prepared.amount, method=None,
+                    status=S.IN_PROGRESS, approvedAt=None, items=prepared.items))
+            raise not_found()
+        if payment.user_id != user.id or payment.payment_key != payment_key:
+            raise not_found()
+        if amount is not None and amount != payment.amount:
+            raise amount_mismatch()
+        if payment.status == S.IN_PROGRESS:
+            return ConfirmResult(payment=PaymentView.of(payment), pending=True)
+        if payment.status in (S.ABORTED, S.EXPIRED):
+            raise ServiceError(payment.failure_code or "PAYMENT_FAILED",
+                               payment.failure_message or "결제에 실패했습니다.", 400)
+        return ConfirmResult(payment=PaymentView.of(payment))
+
+    async def _abort(self, order_id: str, err: TossError) -> None:
+        """Toss refused the confirm: the payment is ABORTED with Toss's code and message."""
+
+        def work(session: Session) -> None:
+            # Locked like apply's read: the rollup moves from the status read here.
+            payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
+            if not can_move(payment.status, S.ABORTED):
+                # Settled meanwhile (a reconcile or webhook got there first): Toss's answer wins.
+                log.warning("not aborting %s: already %s", order_id, payment.status)
+                return
+            payment.failure_code, payment.failure_message = err.code, err.message[:510]
+            transition(session, payment, S.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message})
+            session.commit()
+
+        await run_db(work)

@@ -1,0 +1,81 @@
+"""Prepare: the server prices the cart and keeps the order in Redis for 10 minutes.
+
+Money rule here: the amount is the Product table's price × quantity, looked up now; nothing
+the client sends about money is read.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from payapp.db import run_db
+from payapp.models import Product, User
+from payapp.schemas import PreparedView
+from payapp.store.prepared import PreparedOrder
+
+from ..errors import ServiceError
+from .base import PaymentJobs
+
+MAX_LINES = 20
+MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite would overflow at 2**63
+
+
+def order_name_for(names: Sequence[str]) -> str:
+    """"텀블러" for one line, "텀블러 외 2건" for three; at most 100 characters."""
+    first = names[0]
+    suffix = f" 외 {len(names) - 1}건" if len(names) > 1 else ""
+    return first[: 100 - len(suffix)] + suffix
+
+
+def unavailable(product_id: int) -> ServiceError:
+    return ServiceError("PRODUCT_NOT_AVAILABLE", f"판매 중이 아닌 상품입니다 (productId {product_id}).")
+
+
+def parse_items(items: Any) -> dict[int, int]:
+    """``[{productId, quantity}]`` → {productId: total quantity}, checked."""
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_LINES:
+        raise ServiceError("INVALID_REQUEST", f"items는 1개 이상 {MAX_LINES}개 이하의 배열이어야 합니다.")
+    lines: dict[int, int] = {}
+    for item in items:
+        pid = item.get("productId") if isinstance(item, dict) else None
+        qty = item.get("quantity", 1) if isinstance(item, dict) else None
+        if not isinstance(pid, int) or isinstance(pid, bool) or not isinstance(qty, int) or isinstance(qty, bool):
+            raise ServiceError("INVALID_REQUEST", "items의 각 항목은 {productId: 정수, quantity: 정수} 입니다.")
+        if not 1 <= pid <= MAX_ID:  # beyond the database's integer: no such product, not a 500
+            raise unavailable(pid)
+        lines[pid] = lines.get(pid, 0) + qty
+    for qty in lines.values():
+        if not 1 <= qty <= 99:
+            raise ServiceError("INVALID_QUANTITY", "수량은 상품마다 1개 이상 99개 이하입니다.")
+    return lines
+
+
+class PrepareJob(PaymentJobs):
+    async def prepare(self, user: User, items: Any) -> PreparedView:
+        """Price the cart from the Product table and keep the order in Redis for 10 minutes."""
+        lines = parse_items(items)
+
+        def load(session: Session) -> list[Product]:
+            return list(session.exec(select(Product).where(col(Product.id).in_(list(lines)))))
+
+        products = {p.id: p for p in await run_db(load)}
+        for product_id in lines:
+            product = products.get(product_id)
+            if product is None or not product.active:
+                raise unavailable(product_id)
+        order_items = [
+            {"productId": pid, "name": products[pid].name, "price": products[pid].price, "quantity": qty}
+            for pid, qty in lines.items()
+        ]
+        amount = sum(i["price"] * i["quantity"] for i in order_items)
+        if amount <= 0:
+            raise ServiceError("INVALID_REQUEST", "결제 금액이 0원입니다.")
+        order = PreparedOrder(order_id="ord_" + secrets.token_urlsafe(18),
+                              order_name=order_name_for([i["name"] for i in order_items]),
+                              amount=amount, user_id=user.id, items=order_items)
+        await self.store.save(order)
+        return PreparedView(orderId=order.order_id, orderName=order.order_name, amount=order.amount)

@@ -1,0 +1,125 @@
+"""Refund: in full or in part, by an admin, one at a time per order, and never undone.
+
+Money rules here:
+- the Refund row, and so its Idempotency-Key, is written before Toss is called;
+- the key is ``refund:{orderId}:{seq}``, ``seq`` being the order's own refund counter in our
+  database. It is never derived from what Toss last told us (a stale answer could reproduce an
+  earlier refund's key, and Toss replays a key's first answer whatever the body says), so it can
+  never collide with an earlier, different refund;
+- a refund whose answer was lost stays REQUESTED and is finished first, with its own key, by
+  the next refund request or by reconciliation: it is refunded once, never twice. A request
+  for the same amount is taken as its retry; a different amount is a new refund after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from payapp.db import run_db
+from payapp.models import EventSource, Payment, PaymentStatus, Refund, RefundStatus, Role, User, utcnow
+from payapp.schemas import PaymentView
+from payapp.toss import TossError
+
+from ..errors import ServiceError, forbidden, not_found
+from .apply import ApplyJob
+from .base import find_payment, parse_amount
+from .tosscall import call_toss, refusal
+
+S = PaymentStatus
+REFUND_LOCK_WAIT = 60.0
+
+
+def unanswered_refund(session: Session, payment_id: int) -> Refund | None:
+    return session.exec(select(Refund).where(Refund.payment_id == payment_id,
+                                             Refund.status == RefundStatus.REQUESTED)
+                        .order_by(col(Refund.seq))).first()
+
+
+def new_refund(session: Session, payment: Payment, amount: int | None, reason: str, actor: str) -> Refund:
+    seq = (session.exec(select(func.max(Refund.seq)).where(Refund.payment_id == payment.id)).one() or 0) + 1
+    refund = Refund(payment_id=payment.id, seq=seq, idempotency_key=f"refund:{payment.order_id}:{seq}",
+                    amount=amount, reason=reason, actor=actor)
+    session.add(refund)
+    session.commit()
+    return refund
+
+
+def finish_refund(session: Session, refund_id: int, status: RefundStatus, transaction_key: str | None = None,
+                  failure_code: str | None = None) -> None:
+    refund = session.get(Refund, refund_id)
+    refund.status, refund.finished_at = status, utcnow()
+    refund.transaction_key, refund.failure_code = transaction_key, failure_code
+    session.add(refund)
+
+
+class RefundJob(ApplyJob):
+    async def cancel(self, actor: User, order_id: str, reason: Any, amount: Any = None) -> PaymentView:
+        """Refund in full (amount None) or in part. Admins only; one job on an order at a time."""
+        if actor.role != Role.ADMIN:
+            raise forbidden("관리자만 환불할 수 있습니다.")
+        if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 200:
+            raise ServiceError("INVALID_REQUEST", "환불 사유(cancelReason)는 1자 이상 200자 이하입니다.")
+        if amount is not None:
+            amount = parse_amount(amount)
+            if amount <= 0:
+                raise ServiceError("INVALID_REQUEST", "환불 금액(cancelAmount)은 0보다 커야 합니다.")
+        async with self.order_lock(order_id, REFUND_LOCK_WAIT) as locked:
+            if not locked:
+                raise ServiceError("REFUND_IN_PROGRESS",
+                                   "이 결제의 다른 환불을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409)
+            payment = await find_payment(order_id)
+            if payment is None:
+                raise not_found()
+            earlier = await run_db(lambda s: unanswered_refund(s, payment.id))
+            if earlier is not None:
+                view = await self._send_refund(payment, earlier)
+                if earlier.amount == amount:
+                    return view  # this request is that refund's retry: refunded once, not twice
+                payment = await find_payment(order_id, must_exist=True)  # the new one goes on from here
+            if payment.status == S.CANCELED:
+                raise ServiceError("ALREADY_CANCELED_PAYMENT", "이미 전액 환불된 결제입니다.")
+            if payment.status not in (S.DONE, S.PARTIAL_CANCELED) or not payment.payment_key:
+                raise ServiceError("NOT_CANCELABLE_PAYMENT", f"{payment.status} 상태의 결제는 환불할 수 없습니다.")
+            if amount is not None and amount > payment.balance_amount:
+                raise ServiceError("CANCEL_AMOUNT_EXCEEDS_BALANCE",
+                                   f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.")
+            refund = await run_db(lambda s: new_refund(s, payment, amount, reason.strip(), actor.email))
+            return await self._send_refund(payment, refund)
+
+    async def finish_unanswered_refund(self, order_id: str) -> bool:
+        """Reconciliation: send an order's unanswered refund again with its own key (a replay if
+        Toss did it). False when the order is busy, Toss can't be reached, or there is none."""
+        async with self.order_lock(order_id, 0) as locked:
+            payment = await find_payment(order_id) if locked else None
+            earlier = payment and await run_db(lambda s: unanswered_refund(s, payment.id))
+            if not earlier:
+                return False
+            try:
+                await self._send_refund(payment, earlier)
+            except ServiceError:
+                return False
+            return True
+
+    async def _send_refund(self, payment: Payment, refund: Refund) -> PaymentView:
+        """Ask Toss for ``refund`` under its own key; apply and close it in one transaction."""
+        try:
+            answer = await call_toss(
+                lambda _left: self.toss.cancel(payment.payment_key, refund.reason, refund.amount,
+                                               refund.idempotency_key),
+                retries=self.retries, backoff=self.backoff)
+        except TossError as err:
+            if err.retryable:  # unknown: the row stays REQUESTED, to be finished with the same key
+                raise ServiceError("TOSS_UNAVAILABLE", "토스페이먼츠 응답을 받지 못했습니다. 잠시 후 다시 시도하거나 "
+                                   "'Toss와 동기화'로 결과를 확인하세요.", 503) from None
+            code = err.code
+            await run_db(lambda s: (finish_refund(s, refund.id, RefundStatus.FAILED, failure_code=code), s.commit()))
+            raise refusal(err) from None
+        before = {c.get("transactionKey") for c in (payment.raw or {}).get("cancels") or []}
+        made = [c.transactionKey for c in answer.cancels or [] if c.transactionKey not in before]
+        detail = {"cancelAmount": refund.amount if refund.amount is not None else payment.balance_amount,
+                  "cancelReason": refund.reason, "actor": refund.actor, "refundSeq": refund.seq}
+        return await self._apply(payment.order_id, answer, EventSource.CANCEL, detail, also=lambda s, _p: finish_refund(
+            s, refund.id, RefundStatus.DONE, transaction_key=made[-1] if made else answer.lastTransactionKey))
