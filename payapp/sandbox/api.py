@@ -23,8 +23,9 @@ from .config import KeyPair
 from .errors import CATALOG, SandboxError
 from .http import JSON, authenticate, english, json_body, route_path
 from .payments import ORDER_ID_RE, iso, parse_amount
+from .transactions import parse_query
 
-Op = Callable[[Request, KeyPair], Awaitable[dict]]
+Op = Callable[[Request, KeyPair], Awaitable[dict | list]]
 log = logging.getLogger("payapp.sandbox")
 # A run's token: random per process, then a counter (unique across workers and restarts,
 # and cheaper than fresh random bytes per request). Forked workers draw their own prefix.
@@ -94,6 +95,11 @@ async def _cancel(request: Request, pair: KeyPair) -> dict:
     return _public(record)
 
 
+async def _transactions(request: Request, pair: KeyPair) -> list[dict]:
+    start, end, after, limit = parse_query(request.query_params)
+    return await request.app.state.ledger.transactions(pair, start, end, after, limit)
+
+
 def _scope_key(request: Request, pair: KeyPair, idem_key: str) -> str:
     # Toss's scope: (key, secret key, method, path). The decoded secret key, not the raw
     # header, so padded and unpadded Basic values of one key share a scope.
@@ -155,7 +161,7 @@ async def _logged_body(request: Request) -> dict | None:
 
 
 async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
-                      latency_ms: float | None) -> tuple[int, dict]:
+                      latency_ms: float | None) -> tuple[int, dict | list]:
     store, config = request.app.state.store, request.app.state.config
     idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
     if idem_key is None:
@@ -225,7 +231,7 @@ class _Renewal:
         self._timer.cancel()
 
 
-async def _run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None) -> tuple[int, dict]:
+async def _run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None) -> tuple[int, dict | list]:
     # Latency stands for a slow Toss: it runs inside the idempotent section, so a
     # second request with the same key meanwhile gets 409.
     if latency_ms:
@@ -241,4 +247,5 @@ routes = [
     Route("/v1/payments/orders/{orderId}", endpoint(_get_by_order), methods=["GET"]),
     Route("/v1/payments/{paymentKey}", endpoint(_get_by_key), methods=["GET"]),
     Route("/v1/payments/{paymentKey}/cancel", endpoint(_cancel), methods=["POST"]),
+    Route("/v1/transactions", endpoint(_transactions), methods=["GET"]),
 ]

@@ -2,9 +2,10 @@
 
 Every code of the confirm, lookup and cancel tables of Toss's error-code reference is here
 at its documented status (``/work/shared/reference/toss-api.md`` §4.2–§4.4, plus the few
-codes other paths need). The Korean wording is Toss's where the reference quotes it; the
-rest, and every English text (what the API gives with ``Accept-Language: en-US``), is ours:
-clients must match on ``code``, never on ``message``.
+codes other paths need, e.g. the transactions list's ``INVALID_TRANSACTION_KEY``). The Korean
+wording is Toss's where the reference quotes it; the rest, and every English text (what the
+API gives with ``Accept-Language: en-US``), is ours: clients must match on ``code``, never on
+``message``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ CATALOG: dict[str, ErrorSpec] = {
     # idempotency
     "INVALID_IDEMPOTENCY_KEY": ErrorSpec(400, "멱등키는 300자 이하여야 합니다.", "The idempotency key must be 300 characters or fewer."),
     "IDEMPOTENT_REQUEST_PROCESSING": ErrorSpec(409, "이전 멱등 요청이 처리중입니다.", "A previous request with this idempotency key is still being processed."),
+    # transactions (거래 조회): a startingAfter that is no transaction of the merchant's; the
+    # Korean message is Toss's, from a real 400 quoted on techchat (toss-api.md §2.7)
+    "INVALID_TRANSACTION_KEY": ErrorSpec(400, "잘못된 페이징 키 입니다.", "Invalid paging key (startingAfter)."),
     # payments: lookup / confirm
     "NOT_FOUND_PAYMENT": ErrorSpec(404, "존재하지 않는 결제 정보 입니다.", "Payment not found."),
     "NOT_FOUND_PAYMENT_SESSION": ErrorSpec(404, "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.", "The payment session has expired and no payment data exists."),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote_plus, urlsplit
 
+from . import transactions
 from .config import KeyPair, SandboxConfig
 from .errors import SandboxError, message
 
@@ -146,9 +147,10 @@ class Ledger:
         self.config = config
         self.on_change = on_change
 
-    async def _save(self, record: dict, now: float, changed: bool = True) -> None:
-        """Store the record; tell ``on_change`` when its status moved."""
-        await self.store.put_payment(record)
+    async def _save(self, record: dict, now: float, changed: bool = True, transaction: dict | None = None) -> None:
+        """Store the record (with the ``transaction`` row that changed it, at ``now``); tell
+        ``on_change`` when its status moved."""
+        await self.store.put_payment(record, None if transaction is None else (now, transaction))
         if changed and self.on_change is not None:
             self.on_change(record["payment"], now)
 
@@ -219,6 +221,14 @@ class Ledger:
         if found is None:
             raise SandboxError("NOT_FOUND_PAYMENT")
         return found
+
+    async def transactions(self, pair: KeyPair, start: float, end: float, after: str | None,
+                           limit: int) -> list[dict]:
+        """The pair's transactions (approvals and cancels) whose transactionAt is in [start, end]."""
+        rows = await self.store.transactions(pair.client_key, start, end, after, limit)
+        if rows is None:  # a cursor that is none of this pair's transactionKeys
+            raise SandboxError("INVALID_TRANSACTION_KEY")
+        return rows
 
     async def _order_is_paid(self, mid: str, order_id: str, other_than: str | None = None) -> bool:
         """Whether any payment of the order (``other_than`` aside) was approved."""
@@ -323,6 +333,8 @@ class Ledger:
                 status="DONE", approvedAt=iso(now), lastTransactionKey=tx,
                 receipt={"url": f"{self.config.receipt_base}/receipt/redirection?transactionId={payment_key}&ref=PX"},
             )
+            # lastTransactionKey moves on with every cancel: the approval's own key stays here.
+            record["internal"]["approvalTransactionKey"] = tx
             if p["method"] == "카드":
                 p["card"] = {
                     "issuerCode": issuer, "acquirerCode": issuer,
@@ -339,7 +351,7 @@ class Ledger:
             elif p["method"] == "휴대폰":
                 p["mobilePhone"] = {"customerMobilePhone": "01000000000", "settlementStatus": "INCOMPLETED",
                                     "receiptUrl": p["receipt"]["url"]}
-            await self._save(record, now)
+            await self._save(record, now, transaction=transactions.approval(p))
             return record
 
     async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
@@ -372,7 +384,7 @@ class Ledger:
                      lastTransactionKey=tx, status="CANCELED" if remaining == 0 else "PARTIAL_CANCELED")
             if p["card"] and remaining == 0:
                 p["card"]["acquireStatus"] = "CANCELED"
-            await self._save(record, now)
+            await self._save(record, now, transaction=transactions.cancellation(p, p["cancels"][-1]))
             return record
 
     async def expire_due(self) -> int:

@@ -1,4 +1,5 @@
-"""Sandbox state: payments, idempotency records, the request log, faults, the clock and webhooks.
+"""Sandbox state: payments and their transactions, idempotency records, the request log, faults,
+the clock and webhooks.
 
 Two interchangeable stores: :class:`MemoryStore` (one process) and :class:`RedisStore`
 (any number of worker processes sharing one Redis). Records are plain JSON-able dicts.
@@ -18,10 +19,14 @@ from typing import Any, Protocol
 
 import orjson
 
+from .transactions import MemoryTransactions, sort_key, window_keys
+
 
 class Store(Protocol):
     async def get_payment(self, payment_key: str) -> dict | None: ...
-    async def put_payment(self, record: dict) -> None: ...
+    async def put_payment(self, record: dict, transaction: tuple[float, dict] | None = None) -> None: ...
+    async def transactions(self, owner: str, start: float, end: float, after: str | None,
+                           limit: int) -> list[dict] | None: ...
     async def get_payments(self, payment_keys: list[str]) -> list[dict | None]: ...
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]: ...
     async def list_payments(self) -> list[dict]: ...
@@ -104,6 +109,7 @@ class MemoryStore:
         self._payments: dict[str, bytes] = {}
         # (mId, orderId) → its paymentKeys, oldest first (a dict as an ordered set).
         self._orders: dict[tuple[str, str], dict[str, None]] = {}
+        self._transactions = MemoryTransactions()
         self._idem: dict[str, dict] = {}
         self._log: deque[bytes] = deque(maxlen=log_size)
         self._faults: list[dict] = []
@@ -121,10 +127,13 @@ class MemoryStore:
     async def get_payments(self, payment_keys: list[str]) -> list[dict | None]:
         return [None if (raw := self._payments.get(k)) is None else _load(raw) for k in payment_keys]
 
-    async def put_payment(self, record: dict) -> None:
+    async def put_payment(self, record: dict, transaction: tuple[float, dict] | None = None) -> None:
+        """Store the record and, when given, the transaction ``(time, row)`` that changed it."""
         p = record["payment"]
         key = p["paymentKey"]
         self._payments[key] = _dump(record)
+        if transaction is not None:
+            self._transactions.add(record["internal"]["clientKey"], *transaction)
         order = (p["mId"], p["orderId"])
         keys = self._orders.get(order)
         if keys is None:
@@ -135,6 +144,12 @@ class MemoryStore:
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
         keys = self._orders.get((mid, order_id))
         return list(keys) if keys else []
+
+    async def transactions(self, owner: str, start: float, end: float, after: str | None,
+                           limit: int) -> list[dict] | None:
+        """``owner``'s transactions whose second is in [start, end], after the one keyed ``after``,
+        oldest first; None when ``after`` is not one of ``owner``'s transactionKeys."""
+        return self._transactions.page(owner, start, end, after, limit)
 
     async def list_payments(self) -> list[dict]:
         return [_load(raw) for raw in self._payments.values()]
@@ -322,10 +337,17 @@ class RedisStore:
         raws = await self._r.mget([self._k("pay", k) for k in payment_keys])
         return [orjson.loads(raw) if raw else None for raw in raws]
 
-    async def put_payment(self, record: dict) -> None:
+    async def put_payment(self, record: dict, transaction: tuple[float, dict] | None = None) -> None:
         p = record["payment"]
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.set(self._k("pay", p["paymentKey"]), orjson.dumps(record))
+            if transaction is not None:
+                # One sorted set per owner, every score 0, so that it is ordered by member: the
+                # sort key, a newline, the row. A hash finds a transactionKey's member (cursors).
+                owner, (ts, row) = record["internal"]["clientKey"], transaction
+                member = sort_key(ts, row["transactionKey"]).encode() + b"\n" + orjson.dumps(row)
+                pipe.zadd(self._k("txs", owner), {member: 0})
+                pipe.hset(self._k("txkeys", owner), row["transactionKey"], member)
             # Every payment of the order, scored by creation: NX keeps the first score, so
             # later saves of a payment leave its place alone.
             pipe.zadd(self._k("orderpays", p["mId"], p["orderId"]),
@@ -335,6 +357,19 @@ class RedisStore:
 
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
         return [k.decode() for k in await self._r.zrange(self._k("orderpays", mid, order_id), 0, -1)]
+
+    async def transactions(self, owner: str, start: float, end: float, after: str | None,
+                           limit: int) -> list[dict] | None:
+        low, high = (k.encode() for k in window_keys(start, end))
+        lower = b"[" + low
+        if after is not None:
+            cursor = await self._r.hget(self._k("txkeys", owner), after)
+            if cursor is None:
+                return None
+            if cursor >= low:
+                lower = b"(" + cursor
+        members = await self._r.zrangebylex(self._k("txs", owner), lower, b"(" + high, start=0, num=limit)
+        return [orjson.loads(m.split(b"\n", 1)[1]) for m in members]
 
     async def list_payments(self) -> list[dict]:
         keys = [k.decode() for k in await self._r.smembers(self._k("pays"))]

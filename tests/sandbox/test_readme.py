@@ -1,4 +1,5 @@
-"""The README's curl walk-through, run as pasted: authorize → confirm → get → partial cancel → cancel rest."""
+"""The README's curl walk-through, run as pasted: authorize → confirm → get → partial cancel → cancel rest
+→ transactions."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def test_readme_walk_through_works_when_pasted(sandbox, sandbox_url):
     if shutil.which("jq") is None:  # the README's own fallback; the curl commands stay as written
         assert PY_PAYMENT_KEY in (ROOT / "README.md").read_text(encoding="utf-8")
         script = script.replace("jq -r .paymentKey", PY_PAYMENT_KEY)
-        script = re.sub(r"\| jq '[^']*'", "| cat", script)
+        script = re.sub(r"\| jq (-c )?'[^']*'", "| cat", script)
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "PARTIAL_CANCELED" in run.stdout and "CANCELED" in run.stdout.split("PARTIAL_CANCELED")[-1]
@@ -34,4 +35,9 @@ def test_readme_walk_through_works_when_pasted(sandbox, sandbox_url):
     assert (payment["status"], payment["balanceAmount"]) == ("CANCELED", 0)
     assert [c["cancelAmount"] for c in payment["cancels"]] == [5000, 10000]
     log = sandbox.get("/_sandbox/requests").json()["data"]
-    assert [(e["method"], e["status"]) for e in log] == [("POST", 200), ("GET", 200), ("POST", 200), ("POST", 200)]
+    assert [(e["method"], e["status"]) for e in log] == [
+        ("POST", 200), ("GET", 200), ("POST", 200), ("POST", 200), ("GET", 200)]
+    assert log[-1]["path"] == "/v1/transactions"
+    # Step 6 lists the approval and the two cancels, in that order.
+    tail = run.stdout[run.stdout.rindex("cancels"):]
+    assert tail.index("DONE") < tail.index("PARTIAL_CANCELED") < tail.rindex('"CANCELED"')
