@@ -133,6 +133,11 @@ class Payment(SQLModel, table=True):
     raw: dict | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # Reconciliation: when Toss last answered about this payment, and when an unsettled one
+    # (IN_PROGRESS, WAITING_FOR_DEPOSIT) is next asked; ``check_failures`` drives the back-off.
+    checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    check_failures: int = Field(default=0)
 
 
 class PaymentEvent(SQLModel, table=True):
@@ -147,6 +152,66 @@ class PaymentEvent(SQLModel, table=True):
     source: str = Field(max_length=16)
     detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
     at: datetime = _ts()
+
+
+class RefundStatus(StrEnum):
+    REQUESTED = "REQUESTED"  # written before Toss is called; an unanswered one is finished first
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class Refund(SQLModel, table=True):
+    """One refund asked of Toss. Its row, and so its Idempotency-Key, exists before the call.
+
+    ``seq`` counts an order's refunds (1, 2, …) and is never reused: the key
+    ``refund:{orderId}:{seq}`` can't collide with an earlier refund, whatever Toss last said.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("payment_id", "seq", name="uq_refund_payment_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    seq: int
+    idempotency_key: str = Field(max_length=100, sa_column_kwargs={"unique": True})
+    amount: int | None = None  # None: the whole balance
+    reason: str = Field(max_length=200)
+    actor: str = Field(default="", max_length=254)
+    status: str = Field(default=RefundStatus.REQUESTED, max_length=16)
+    transaction_key: str | None = Field(default=None, max_length=64)
+    failure_code: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReconcileRun(SQLModel, table=True):
+    """One reconciliation pass (sweep or 거래 대사), by the process that held the lease."""
+
+    __tablename__ = "reconcile_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)  # sweep | transactions
+    holder: str = Field(max_length=100)
+    started_at: datetime = _ts()
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    checked: int = Field(default=0)
+    changed: int = Field(default=0)
+    drift: int = Field(default=0)
+    error: str | None = Field(default=None, max_length=500)
+
+
+class ReconcileDrift(SQLModel, table=True):
+    """A Toss transaction that 거래 대사 could not explain with our rows (shown to operators)."""
+
+    __tablename__ = "reconcile_drift"
+
+    id: int | None = Field(default=None, primary_key=True)
+    transaction_key: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    order_id: str | None = Field(default=None, max_length=64)
+    payment_key: str | None = Field(default=None, max_length=200)
+    kind: str = Field(max_length=32)
+    detail: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    found_at: datetime = _ts()
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PaymentDaily(SQLModel, table=True):

@@ -9,6 +9,7 @@ from payapp.pages.index import TITLE as INDEX_TITLE
 from payapp.pages.index import index_page
 from payapp.pages.login import login_page, signup_page
 from payapp.pages.payment import fail_page, orders_page, success_page
+from payapp.reconcile.runner import reconciler
 from payapp.state.admin import AdminListState, AdminPaymentState
 from payapp.state.payment import OrdersState, ReceiptState
 from payapp.state.shop import ShopState
@@ -16,6 +17,8 @@ from payapp.state.shop import ShopState
 # The theme is set in rxconfig.py (RadixThemesPlugin): App(theme=...) is deprecated.
 app = rx.App(api_transformer=create_api(), html_lang="ko",  # Korean first: screen readers, hyphenation, fonts
              toaster=rx.toast.provider(position="top-center", rich_colors=True))
+# Reconciliation runs in every backend worker; a Redis lease lets one of them work at a time.
+app.register_lifespan_task(reconciler)
 
 # (page, route, title, on_load): add a page here and nowhere else.
 PAGES = [

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     toss_confirm_retries: int = Field(3, alias="TOSS_CONFIRM_RETRIES")
     # A confirm answers within this, retries included; what is still unknown then is "pending".
     toss_confirm_deadline_seconds: float = Field(8.0, gt=0, alias="TOSS_CONFIRM_DEADLINE_SECONDS")
+    # Reconciliation (payapp/services/reconcile): runs inside every app process, one at a time.
+    reconcile_enabled: bool = Field(True, alias="RECONCILE_ENABLED")
+    reconcile_interval_seconds: float = Field(10.0, gt=0, alias="RECONCILE_INTERVAL_SECONDS")
+    # An unsettled payment is first asked about at this age (a live confirm is done by then).
+    reconcile_min_age_seconds: float = Field(30.0, ge=0, alias="RECONCILE_MIN_AGE_SECONDS")
+    reconcile_max_backoff_seconds: float = Field(300.0, gt=0, alias="RECONCILE_MAX_BACKOFF_SECONDS")
+    # Still unknown after this long: logged at ERROR and shown on the admin page.
+    reconcile_alert_after_seconds: float = Field(900.0, gt=0, alias="RECONCILE_ALERT_AFTER_SECONDS")
+    # 거래 대사: GET /v1/transactions over the last window, every period.
+    transactions_window_hours: float = Field(48.0, gt=0, alias="TRANSACTIONS_WINDOW_HOURS")
+    transactions_period_seconds: float = Field(3600.0, gt=0, alias="TRANSACTIONS_PERIOD_SECONDS")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from payapp.reconcile.runner import reconciler
 from payapp.settings import SANDBOX_PREFIX, get_settings
 from payapp.toss.wiring import embedded_sandbox
 
@@ -15,7 +16,10 @@ __all__ = ["create_api", "SANDBOX_PREFIX"]
 
 def create_api() -> FastAPI:
     settings = get_settings()
-    api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None)
+    # The lifespan runs under uvicorn (python -m payapp.api); inside Reflex, payapp.py registers
+    # the same reconciler as a Reflex lifespan task (Reflex never runs a mounted app's lifespan).
+    api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None,
+                  lifespan=lambda _app: reconciler())
     errors.install(api)
 
     @api.get("/v1/health", tags=["health"])
