@@ -45,12 +45,11 @@ def child_env(env: dict | None = None, drop_env: tuple[str, ...] = ()) -> dict[s
     return {**base, **(env or {})}
 
 
-@contextlib.contextmanager
-def server_process(args: list[str], health_path: str, env: dict | None = None,
-                   timeout: float = 30.0, drop_env: tuple[str, ...] = ()) -> Iterator[str]:
-    """Run ``python -m <args> --port N`` and yield its base URL once ``health_path`` answers.
+def spawn_server(args: list[str], health_path: str, env: dict | None = None, timeout: float = 30.0,
+                 drop_env: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """Start ``python -m <args> --port N`` in its own session; (process, base URL) once healthy.
 
-    ``env`` is laid over this process's environment, after removing ``drop_env``.
+    The caller stops it (``stop_server``), or kills it outright to test a crash.
     """
     port = free_port()
     log = open(ROOT / ".data" / f"server-{port}.log", "w") if (ROOT / ".data").is_dir() else subprocess.DEVNULL
@@ -62,12 +61,33 @@ def server_process(args: list[str], health_path: str, env: dict | None = None,
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(proc, url + health_path, timeout, what=" ".join(args))
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group, SIGKILL if it has not gone after 10 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@contextlib.contextmanager
+def server_process(args: list[str], health_path: str, env: dict | None = None,
+                   timeout: float = 30.0, drop_env: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run ``python -m <args> --port N`` and yield its base URL once ``health_path`` answers.
+
+    ``env`` is laid over this process's environment, after removing ``drop_env``.
+    """
+    proc, url = spawn_server(args, health_path, env, timeout, drop_env)
+    try:
         yield url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_server(proc)

@@ -1,0 +1,145 @@
+"""Reconciliation settles what nobody asks about: a confirm killed mid-flight, a 202 never
+polled; and at most one process reconciles at a time. Real processes, real kills."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.core.conftest import CONFIG_VARS, Shop, fresh_pg_database
+from tests.support.servers import ROOT, child_env, spawn_server, stop_server
+
+SETTLE_WITHIN = 150.0  # seconds, with the default reconciliation settings
+
+
+class Deployment:
+    """Several ``python -m payapp.api`` processes on one PostgreSQL database and one Redis."""
+
+    def __init__(self, stack: ExitStack, sandbox_url: str, tmp: Path, **settings: str):
+        self.sandbox_url = sandbox_url
+        self.db_url = stack.enter_context(fresh_pg_database("payapp_recon"))
+        self.env = {"DATABASE_URL": self.db_url, "REDIS_URL": "redis://127.0.0.1:6379/4",
+                    "TOSS_API_BASE": sandbox_url, "PAYAPP_DATA_DIR": str(tmp),
+                    "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **settings}
+        self.procs: dict[str, subprocess.Popen] = {}
+        stack.callback(self.stop_all)
+
+    def start(self) -> Shop:
+        """Start one more process (one at a time: concurrent start-up is step 6's)."""
+        proc, url = spawn_server(["payapp.api"], "/v1/health", env=self.env, drop_env=CONFIG_VARS, timeout=60)
+        self.procs[url] = proc
+        if len(self.procs) == 1:
+            subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
+                           env=child_env(self.env, CONFIG_VARS), check=True, capture_output=True)
+        return Shop("recon", url, self.sandbox_url, self.db_url, self.env)
+
+    def kill(self, shop: Shop) -> None:
+        """SIGKILL: no handler, no clean-up, exactly a crash."""
+        proc = self.procs.pop(shop.url)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            stop_server(proc)
+        self.procs.clear()
+
+
+@pytest.fixture
+def deployment() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+def wait_until(condition, timeout: float, what: str, pause: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
+        time.sleep(pause)
+
+
+def toss_status(shop: Shop, order_id: str) -> str | None:
+    data = shop.sandbox.get("/_sandbox/payments", params={"orderId": order_id}).json()["data"]
+    return data[0]["status"] if data else None
+
+
+def executed_confirms(shop: Shop, order_id: str) -> list[dict]:
+    """Confirms of the order that Toss executed (answered 200 the first time, not replays)."""
+    return [e for e in shop.toss_confirms(order_id) if e["status"] == 200]
+
+
+def test_a_killed_confirm_and_an_unpolled_202_are_settled_with_nobody_asking(deployment, sandbox_url, tmp_path):
+    """Two processes on PostgreSQL. A: SIGKILLed after the sandbox approved its confirm (the
+    answer held by a lostResponse fault). B: answers 202 to another confirm, never polled.
+    A fresh process C starts; no request touches either order; both end DONE within 150 s."""
+    recon = Deployment(deployment, sandbox_url, tmp_path)
+    a, b = recon.start(), recon.start()
+    buyer = b.signup()
+    killed = b.authorize(b.prepare(buyer))
+    unpolled = b.authorize(b.prepare(buyer))
+
+    b.sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "method": "POST",
+                                             "lostResponse": True, "forever": True}).raise_for_status()
+    try:
+        hung = threading.Thread(target=lambda: _ignore_errors(lambda: a.confirm(buyer, killed)), daemon=True)
+        hung.start()
+        wait_until(lambda: toss_status(a, killed["orderId"]) == "DONE", 30, "the sandbox approving A's confirm")
+        assert a.payment_row(killed["orderId"])["status"] == "IN_PROGRESS"
+        recon.kill(a)  # Toss charged the buyer; A never wrote the answer
+        pending = b.confirm(buyer, unpolled)
+        assert pending.status_code == 202 and pending.json()["pending"] is True, pending.text
+    finally:
+        b.sandbox.delete("/_sandbox/faults").raise_for_status()
+    killed_at = time.monotonic()
+    recon.start()  # C: a fresh process, as a supervisor would restart A
+
+    for order in (killed, unpolled):
+        wait_until(lambda o=order: b.payment_row(o["orderId"])["status"] == "DONE",
+                   SETTLE_WITHIN - (time.monotonic() - killed_at), f"{order['orderId']} settled")
+        events = b.events(order["orderId"])
+        assert [e["to_status"] for e in events] == ["IN_PROGRESS", "DONE"]
+        assert events[-1]["source"] == "reconcile"
+        assert len(executed_confirms(b, order["orderId"])) == 1  # charged once
+        assert b.payment_row(order["orderId"])["checked_at"] is not None
+
+
+def test_two_processes_never_reconcile_at_once_and_one_takes_over(deployment, sandbox_url, tmp_path):
+    recon = Deployment(deployment, sandbox_url, tmp_path, RECONCILE_INTERVAL_SECONDS="0.5")
+    first, second = recon.start(), recon.start()
+    runs = lambda: first.rows("SELECT * FROM reconcile_run ORDER BY started_at, id")  # noqa: E731
+    wait_until(lambda: len(runs()) >= 10, 60, "ten reconciliation passes")
+    holder = runs()[-1]["holder"]
+    assert {r["holder"] for r in runs()} == {holder}, "only the lease holder reconciles"
+    by_pid = {recon.procs[s.url].pid: s for s in (first, second)}
+    holder_shop = by_pid[int(holder.rsplit(":", 1)[1])]
+    survivor = second if holder_shop is first else first
+    recon.kill(holder_shop)
+    # The lease lapses (30 s) and the survivor takes over.
+    wait_until(lambda: runs()[-1]["holder"] != holder and runs()[-1]["finished_at"] is not None, 60,
+               "the survivor taking over")
+    rows = runs()  # a pass cut short by the kill has no finished_at: it can't overlap a later one
+    overlapping = [(x["id"], y["id"]) for x in rows for y in rows if x["id"] < y["id"]
+                   and x["finished_at"] is not None and y["started_at"] < x["finished_at"]]
+    assert overlapping == [], overlapping
+    assert {r["holder"] for r in rows} == {holder, rows[-1]["holder"]}
+    assert survivor.http.get("/v1/health").status_code == 200
+
+
+def _ignore_errors(call) -> None:
+    try:
+        call()
+    except httpx.HTTPError:
+        pass  # the process serving it was killed: that is the point
