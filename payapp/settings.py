@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # 거래 대사: GET /v1/transactions over the last window, every period.
     transactions_window_hours: float = Field(48.0, gt=0, alias="TRANSACTIONS_WINDOW_HOURS")
     transactions_period_seconds: float = Field(3600.0, gt=0, alias="TRANSACTIONS_PERIOD_SECONDS")
+    # Reliability tests only (payapp/failpoints.py): crash points this process SIGKILLs itself at.
+    failpoints: str = Field("", alias="PAYAPP_FAILPOINTS")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")

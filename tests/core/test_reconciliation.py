@@ -34,9 +34,10 @@ class Deployment:
         self.procs: dict[str, subprocess.Popen] = {}
         stack.callback(self.stop_all)
 
-    def start(self) -> Shop:
+    def start(self, **extra: str) -> Shop:
         """Start one more process (one at a time: concurrent start-up is step 6's)."""
-        proc, url = spawn_server(["payapp.api"], "/v1/health", env=self.env, drop_env=CONFIG_VARS, timeout=60)
+        proc, url = spawn_server(["payapp.api"], "/v1/health", env={**self.env, **extra}, drop_env=CONFIG_VARS,
+                                 timeout=60)
         self.procs[url] = proc
         if len(self.procs) == 1:
             subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
@@ -114,6 +115,41 @@ def test_a_killed_confirm_and_an_unpolled_202_are_settled_with_nobody_asking(dep
         assert events[-1]["source"] == "reconcile"
         assert len(executed_confirms(b, order["orderId"])) == 1  # charged once
         assert b.payment_row(order["orderId"])["checked_at"] is not None
+
+
+def test_a_confirm_killed_at_each_of_its_steps_charges_once_and_ends_done(deployment, sandbox_url, tmp_path):
+    """Each process SIGKILLs itself at one point of a confirm (payapp/failpoints.py):
+    - after the claim, before the row: nothing durable; the buyer's refresh takes the order over;
+    - after the row, before Toss: the sweep confirms it (same Idempotency-Key);
+    - after Toss answered, before the answer was written: the sweep reads it DONE."""
+    recon = Deployment(deployment, sandbox_url, tmp_path)
+    survivor = recon.start()
+    buyer = survivor.signup()
+    orders = {}
+    for step in ("after_claim", "after_intent", "after_toss"):
+        doomed = recon.start(PAYAPP_FAILPOINTS=f"confirm.{step}")
+        orders[step] = survivor.authorize(survivor.prepare(buyer))
+        with pytest.raises(httpx.HTTPError):  # the process died mid-request
+            doomed.confirm(buyer, orders[step])
+        assert recon.procs.pop(doomed.url).wait(10) == -signal.SIGKILL
+        if step != "after_claim":
+            assert survivor.payment_row(orders[step]["orderId"])["status"] == "IN_PROGRESS"
+
+    claimed = orders.pop("after_claim")
+    assert survivor.rows("SELECT id FROM payment WHERE order_id = :o", o=claimed["orderId"]) == []
+    assert survivor.toss_confirms(claimed["orderId"]) == []
+    refreshed = survivor.confirm(buyer, claimed)  # the buyer reloads /success
+    assert refreshed.status_code == 200 and refreshed.json()["status"] == "DONE", refreshed.text
+
+    assert survivor.toss_confirms(orders["after_intent"]["orderId"]) == []  # Toss was never asked
+    assert toss_status(survivor, orders["after_toss"]["orderId"]) == "DONE"
+    started = time.monotonic()
+    for order in orders.values():
+        wait_until(lambda o=order: survivor.payment_row(o["orderId"])["status"] == "DONE",
+                   SETTLE_WITHIN - (time.monotonic() - started), f"{order['orderId']} settled")
+        assert survivor.events(order["orderId"])[-1]["source"] == "reconcile"
+    for order in (claimed, *orders.values()):
+        assert len(executed_confirms(survivor, order["orderId"])) == 1, order  # charged exactly once
 
 
 def test_two_processes_never_reconcile_at_once_and_one_takes_over(deployment, sandbox_url, tmp_path):

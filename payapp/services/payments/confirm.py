@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from payapp.db import run_db
+from payapp.failpoints import failpoint
 from payapp.models import EventSource, Payment, PaymentStatus, User
 from payapp.schemas import ConfirmResult, PaymentView
 from payapp.store.prepared import PreparedOrder
@@ -57,17 +58,21 @@ class ConfirmJob(ApplyJob):
             raise amount_mismatch()
         if not await self.store.claim(order_id):
             return await self._existing(user, payment_key, order_id, prepared)
+        failpoint("confirm.after_claim")
+        return await self._confirm_claimed(user, prepared, payment_key, CONFIRM_LOCK_WAIT)
 
-        # The claim makes us the only confirmer; the order lock keeps settle and refund off meanwhile.
-        async with self.order_lock(order_id, CONFIRM_LOCK_WAIT) as locked:
-            if not locked:
-                await self.store.release(order_id)
-                raise ServiceError("PAYMENT_BUSY", "이 주문을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409)
+    async def _confirm_claimed(self, user: User, prepared: PreparedOrder, payment_key: str,
+                               wait: float) -> ConfirmResult:
+        """The claimed order's confirm: the intent row, then Toss, under the order lock."""
+        order_id = prepared.order_id
+        async with self.order_lock(order_id, wait) as locked:
+            if not locked:  # another confirm of it is at work (see _existing's take-over)
+                return self._pending(prepared, payment_key)
             try:
                 payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
             except IntegrityError:
                 if await find_payment(order_id):
-                    return await self._existing(user, payment_key, order_id, prepared)
+                    return await self._existing(user, payment_key, order_id)
                 # The paymentKey is another order's: refuse, and give the order back to its buyer.
                 await self.store.release(order_id)
                 raise ServiceError("INVALID_REQUEST", "이 paymentKey는 다른 주문의 결제입니다.") from None
@@ -75,6 +80,7 @@ class ConfirmJob(ApplyJob):
                 await self.store.release(order_id)  # nothing durable happened: the order stays payable
                 raise
             await self.store.forget(order_id)
+            failpoint("confirm.after_intent")
             return await self._confirm_at_toss(payment, payment_key)
 
     @staticmethod
@@ -100,6 +106,7 @@ class ConfirmJob(ApplyJob):
                                                timeout=left),
                 retries=self.retries, backoff=self.backoff, deadline=self.confirm_deadline)
         except TossError as err:
+            failpoint("confirm.after_toss")
             if err.retryable:
                 log.warning("confirm %s still unknown: %s", order_id, err.code)
                 return ConfirmResult(payment=PaymentView.of(payment), pending=True)
@@ -114,6 +121,7 @@ class ConfirmJob(ApplyJob):
                 raise configuration_error() from None
             await self._abort(order_id, err)
             raise refusal(err) from None
+        failpoint("confirm.after_toss")
         return ConfirmResult(payment=await self._apply(order_id, answer, EventSource.CONFIRM))
 
     async def _existing(self, user: User, payment_key: str, order_id: str,
@@ -126,12 +134,15 @@ class ConfirmJob(ApplyJob):
         """
         payment = await find_payment(order_id)
         if payment is None:
-            if prepared is not None:  # the winner holds the claim and is writing the row right now
-                return ConfirmResult(pending=True, payment=PaymentView(
-                    orderId=order_id, paymentKey=payment_key, orderName=prepared.order_name,
-                    amount=prepared.amount, balanceAmount=prepared.amount, method=None,
-                    status=S.IN_PROGRESS, approvedAt=None, items=prepared.items))
-            raise not_found()
+            if prepared is None:
+                raise not_found()
+            if await self._claimer_gone(order_id):
+                # Whoever claimed the order died before writing its row (it holds the order lock
+                # from before the row until after Toss): nothing was confirmed, so this confirm
+                # takes its place. A twin doing the same is stopped by the lock and the unique row.
+                log.warning("the confirm that claimed %s is gone: taking it over", order_id)
+                return await self._confirm_claimed(user, prepared, payment_key, 0)
+            return self._pending(prepared, payment_key)  # the winner is writing the row right now
         if payment.user_id != user.id or payment.payment_key != payment_key:
             raise not_found()
         if amount is not None and amount != payment.amount:
@@ -142,6 +153,18 @@ class ConfirmJob(ApplyJob):
             raise ServiceError(payment.failure_code or "PAYMENT_FAILED",
                                payment.failure_message or "결제에 실패했습니다.", 400)
         return ConfirmResult(payment=PaymentView.of(payment))
+
+    @staticmethod
+    def _pending(prepared: PreparedOrder, payment_key: str) -> ConfirmResult:
+        return ConfirmResult(pending=True, payment=PaymentView(
+            orderId=prepared.order_id, paymentKey=payment_key, orderName=prepared.order_name,
+            amount=prepared.amount, balanceAmount=prepared.amount, method=None,
+            status=S.IN_PROGRESS, approvedAt=None, items=prepared.items))
+
+    async def _claimer_gone(self, order_id: str) -> bool:
+        """The order is claimed but has no row, and nobody holds its lock: its confirm died."""
+        async with self.order_lock(order_id, 0) as free:
+            return free and await find_payment(order_id) is None
 
     async def _abort(self, order_id: str, err: TossError) -> None:
         """Toss refused the confirm: the payment is ABORTED with Toss's code and message."""
