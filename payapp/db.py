@@ -41,7 +41,11 @@ def get_engine() -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A dead or cut database answers within the connect timeout, and a busy pool makes a caller
+    # wait pool_timeout at most: both end as 503 with Retry-After (payapp/api/errors.py).
+    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                         pool_timeout=settings.db_pool_timeout_seconds, pool_pre_ping=True,
+                         connect_args={"connect_timeout": settings.db_connect_timeout_seconds})
 
 
 @contextmanager

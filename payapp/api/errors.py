@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import redis.exceptions
+import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -12,6 +14,10 @@ from starlette.exceptions import HTTPException
 from payapp.services.errors import ServiceError
 
 log = logging.getLogger("payapp.api")
+RETRY_AFTER_SECONDS = 2
+# Our own parts unavailable (down, cut, or a pool that stayed busy): 503, not 500.
+UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sa_exc.OperationalError,
+               sa_exc.TimeoutError, sa_exc.InterfaceError)
 
 
 def error(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
@@ -36,6 +42,14 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     return error(exc.status_code, codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail))
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # Redis or the database is down or its pool stayed busy: nothing was half-written (every
+    # write is one transaction, and the intent row comes before Toss), so the client may retry.
+    log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+    return error(503, "SERVICE_UNAVAILABLE", "일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.",
+                 {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error(500, "INTERNAL_ERROR", "일시적인 서버 오류입니다. 잠시 후 다시 시도해주세요.")
@@ -45,4 +59,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for outage in UNAVAILABLE:
+        app.add_exception_handler(outage, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
