@@ -179,3 +179,27 @@ def _ignore_errors(call) -> None:
         call()
     except httpx.HTTPError:
         pass  # the process serving it was killed: that is the point
+
+
+def test_refunds_left_unanswered_are_finished_once_by_reconciliation(deployment, sandbox_url, tmp_path):
+    """One refund's answer is lost after Toss did it; another never reaches Toss. Both stay
+    REQUESTED with their own keys, and the sweep sends each again: a replay for the first, the
+    refund itself for the second. Each order is refunded exactly once."""
+    recon = Deployment(deployment, sandbox_url, tmp_path, RECONCILE_MIN_AGE_SECONDS="1",
+                       RECONCILE_INTERVAL_SECONDS="1")
+    shop = recon.start()
+    buyer, admin = shop.signup(), shop.admin()
+    done_at_toss, never_sent = shop.paid_order(buyer), shop.paid_order(buyer)
+    for order, fault in ((done_at_toss, {"lostResponse": True}), (never_sent, {"errorCode": "PROVIDER_ERROR"})):
+        with shop.faulted(path="/v1/payments/*/cancel", method="POST", forever=True, **fault):
+            r = shop.http.post(f"/v1/payments/{order['orderId']}/cancel", headers=admin,
+                               json={"cancelReason": "응답 없는 환불", "cancelAmount": 1000})
+        assert r.status_code == 503 and r.json()["code"] == "TOSS_UNAVAILABLE", r.text
+    for order in (done_at_toss, never_sent):
+        wait_until(lambda o=order: shop.rows(
+            "SELECT r.status FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.order_id = :o",
+            o=o["orderId"]) == [{"status": "DONE"}], 60, f"{order['orderId']}'s refund finished")
+        row = shop.payment_row(order["orderId"])
+        assert (row["status"], row["balance_amount"]) == ("PARTIAL_CANCELED", order["amount"] - 1000)
+        [toss] = shop.sandbox.get("/_sandbox/payments", params={"orderId": order["orderId"]}).json()["data"]
+        assert [c["cancelAmount"] for c in toss["cancels"]] == [1000]  # once, never twice
