@@ -10,7 +10,9 @@ Two deployments, both as real processes over HTTP:
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import signal
 import subprocess
 import sys
 import uuid
@@ -25,7 +27,7 @@ import pytest
 import sqlalchemy as sa
 
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY
-from tests.support.servers import ROOT, child_env, server_process
+from tests.support.servers import ROOT, child_env, server_process, spawn_server, stop_server
 
 CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "REFLEX_REDIS_URL", "TOSS_API_BASE", "TOSS_CLIENT_KEY",
                "TOSS_SECRET_KEY", "JWT_SECRET", "PAYAPP_DATA_DIR", "PREPARED_ORDER_TTL_SECONDS")
@@ -163,6 +165,47 @@ def pg_shop(pg_url: str, sandbox_url: str, tmp_path_factory: pytest.TempPathFact
 def embedded_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     tmp = tmp_path_factory.mktemp("embedded-shop")
     yield from _start("embedded", {}, None, f"sqlite:///{tmp / 'payapp.db'}", tmp)
+
+
+class Deployment:
+    """Several ``python -m payapp.api`` processes on one PostgreSQL database and one Redis."""
+
+    def __init__(self, stack: contextlib.ExitStack, sandbox_url: str, tmp: Path, **settings: str):
+        self.sandbox_url = sandbox_url
+        self.db_url = stack.enter_context(fresh_pg_database("payapp_recon"))
+        self.env = {"DATABASE_URL": self.db_url, "REDIS_URL": "redis://127.0.0.1:6379/4",
+                    "TOSS_API_BASE": sandbox_url, "PAYAPP_DATA_DIR": str(tmp),
+                    "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **settings}
+        self.procs: dict[str, subprocess.Popen] = {}
+        stack.callback(self.stop_all)
+
+    def start(self, **extra: str) -> Shop:
+        """Start one more process (one at a time: concurrent start-up is step 6's)."""
+        proc, url = spawn_server(["payapp.api"], "/v1/health", env={**self.env, **extra}, drop_env=CONFIG_VARS,
+                                 timeout=60)
+        self.procs[url] = proc
+        if len(self.procs) == 1:
+            subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
+                           env=child_env(self.env, CONFIG_VARS), check=True, capture_output=True)
+        return Shop("recon", url, self.sandbox_url, self.db_url, self.env)
+
+    def kill(self, shop: Shop) -> None:
+        """SIGKILL: no handler, no clean-up, exactly a crash."""
+        proc = self.procs.pop(shop.url)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            stop_server(proc)
+        self.procs.clear()
+
+
+@pytest.fixture
+def deployment() -> Iterator[contextlib.ExitStack]:
+    """An exit stack for a test's ``Deployment`` (its processes and database go with it)."""
+    with contextlib.ExitStack() as stack:
+        yield stack
 
 
 @pytest.fixture(params=["pg", "embedded"])

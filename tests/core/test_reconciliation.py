@@ -3,63 +3,16 @@ polled; and at most one process reconciles at a time. Real processes, real kills
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.core.conftest import CONFIG_VARS, Shop, fresh_pg_database
-from tests.support.servers import ROOT, child_env, spawn_server, stop_server
+from tests.core.conftest import Deployment, Shop
 
 SETTLE_WITHIN = 150.0  # seconds, with the default reconciliation settings
-
-
-class Deployment:
-    """Several ``python -m payapp.api`` processes on one PostgreSQL database and one Redis."""
-
-    def __init__(self, stack: ExitStack, sandbox_url: str, tmp: Path, **settings: str):
-        self.sandbox_url = sandbox_url
-        self.db_url = stack.enter_context(fresh_pg_database("payapp_recon"))
-        self.env = {"DATABASE_URL": self.db_url, "REDIS_URL": "redis://127.0.0.1:6379/4",
-                    "TOSS_API_BASE": sandbox_url, "PAYAPP_DATA_DIR": str(tmp),
-                    "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **settings}
-        self.procs: dict[str, subprocess.Popen] = {}
-        stack.callback(self.stop_all)
-
-    def start(self, **extra: str) -> Shop:
-        """Start one more process (one at a time: concurrent start-up is step 6's)."""
-        proc, url = spawn_server(["payapp.api"], "/v1/health", env={**self.env, **extra}, drop_env=CONFIG_VARS,
-                                 timeout=60)
-        self.procs[url] = proc
-        if len(self.procs) == 1:
-            subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
-                           env=child_env(self.env, CONFIG_VARS), check=True, capture_output=True)
-        return Shop("recon", url, self.sandbox_url, self.db_url, self.env)
-
-    def kill(self, shop: Shop) -> None:
-        """SIGKILL: no handler, no clean-up, exactly a crash."""
-        proc = self.procs.pop(shop.url)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
-            stop_server(proc)
-        self.procs.clear()
-
-
-@pytest.fixture
-def deployment() -> Iterator[ExitStack]:
-    with ExitStack() as stack:
-        yield stack
 
 
 def wait_until(condition, timeout: float, what: str, pause: float = 0.5):
