@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     reconcile_alert_after_seconds: float = Field(900.0, gt=0, alias="RECONCILE_ALERT_AFTER_SECONDS")
     # 거래 대사: GET /v1/transactions over the last window, every period.
     transactions_window_hours: float = Field(48.0, gt=0, alias="TRANSACTIONS_WINDOW_HOURS")
+    # Stored webhook events are deleted after this many days (by the reconciler, hourly).
+    webhook_retention_days: float = Field(30.0, gt=0, alias="WEBHOOK_RETENTION_DAYS")
     transactions_period_seconds: float = Field(3600.0, gt=0, alias="TRANSACTIONS_PERIOD_SECONDS")
     # Reliability tests only (payapp/failpoints.py): crash points this process SIGKILLs itself at.
     failpoints: str = Field("", alias="PAYAPP_FAILPOINTS")

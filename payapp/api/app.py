@@ -9,6 +9,7 @@ from payapp.settings import SANDBOX_PREFIX, get_settings
 from payapp.toss.wiring import embedded_sandbox
 
 from . import errors
+from .body_limit import BodyLimit
 from .routes import admin, auth, payments, products, webhooks
 
 __all__ = ["create_api", "SANDBOX_PREFIX"]
@@ -21,6 +22,7 @@ def create_api() -> FastAPI:
     api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None,
                   lifespan=lambda _app: reconciler())
     errors.install(api)
+    api.add_middleware(BodyLimit)
 
     @api.get("/v1/health", tags=["health"])
     async def health() -> dict:

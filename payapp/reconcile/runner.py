@@ -25,6 +25,7 @@ from sqlmodel import Session, col, delete, select
 
 from payapp.db import run_db
 from payapp.models import ReconcileRun, utcnow
+from payapp.services import webhooks
 from payapp.services.payments import PaymentService, SweepPolicy
 from payapp.services.wiring import payment_service
 from payapp.settings import Settings, get_settings
@@ -130,6 +131,9 @@ async def _round(service: PaymentService, settings: Settings, keep_going: Callab
             log.info("거래 대사 applied %s", line)
         for line in report.drift:
             log.error("거래 대사 drift: %s", line)
+        older = utcnow() - timedelta(days=settings.webhook_retention_days)
+        if pruned := await run_db(lambda s: webhooks.prune(s, older)):
+            log.info("pruned %d webhook events older than %g days", pruned, settings.webhook_retention_days)
 
 
 @contextlib.asynccontextmanager

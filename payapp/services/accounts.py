@@ -38,7 +38,7 @@ def check_password_rule(password: object) -> str:
 
 
 def normalize_email(email: object) -> str:
-    if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.match(email.strip()):
+    if not isinstance(email, str) or len(email) > 254 or not email.isprintable() or not EMAIL_RE.match(email.strip()):
         raise ServiceError("INVALID_EMAIL", "이메일 주소 형식이 올바르지 않습니다.")
     return email.strip().lower()
 
@@ -76,8 +76,8 @@ def _credential_stamp(user: User) -> str:
 
 def authenticate(session: Session, email: object, password: object) -> User:
     bad = ServiceError("INVALID_CREDENTIALS", "이메일 또는 비밀번호가 올바르지 않습니다.", 401)
-    if not isinstance(email, str) or not isinstance(password, str):
-        raise bad
+    if not isinstance(email, str) or not isinstance(password, str) or not email.isprintable() or len(email) > 254:
+        raise bad  # a NUL byte or a megabyte of "email" is no account's: never sent to the database
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)

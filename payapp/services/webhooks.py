@@ -8,18 +8,32 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+from datetime import datetime
 
 import orjson
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from payapp.db import run_db
-from payapp.models import EventSource, Payment, WebhookEvent
+from payapp.models import EventSource, Payment, PaymentStatus, WebhookEvent
 
 from .errors import ServiceError
-from .payments import PaymentService
+from .payments import PaymentService, valid_order_id
 
 log = logging.getLogger(__name__)
+TRANSMISSION_ID_RE = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
+# Nothing can happen to these at Toss any more (a DONE can still be refunded in the dashboard).
+FINAL = frozenset({PaymentStatus.CANCELED, PaymentStatus.ABORTED, PaymentStatus.EXPIRED})
+REREAD = "payapp:webhook-reread:"
+FINAL_REREAD_SECONDS = 60
+
+
+def prune(session: Session, older_than: datetime) -> int:
+    """Delete stored webhook events received before ``older_than``; how many went."""
+    result = session.exec(delete(WebhookEvent).where(col(WebhookEvent.received_at) < older_than))  # type: ignore[call-overload]
+    session.commit()
+    return result.rowcount or 0
 
 
 def _record(session: Session, transmission_id: str, body: dict) -> WebhookEvent | None:
@@ -35,29 +49,45 @@ def _record(session: Session, transmission_id: str, body: dict) -> WebhookEvent 
     return event
 
 
-async def receive(service: PaymentService, raw: bytes, transmission_id: str | None) -> dict:
+def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict, str | None]:
+    """(transmission id, body, orderId or None), or a 400 before anything is stored."""
+    if transmission_id is not None and not TRANSMISSION_ID_RE.fullmatch(transmission_id):
+        raise ServiceError("INVALID_REQUEST", "tosspayments-webhook-transmission-id는 공백 없는 "
+                           "ASCII 100자 이하입니다.")
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise ServiceError("INVALID_REQUEST", "웹훅 본문이 JSON이 아닙니다.") from None
     if not isinstance(body, dict):
         raise ServiceError("INVALID_REQUEST", "웹훅 본문은 JSON 객체여야 합니다.")
-    tid = transmission_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    if b"\\u0000" in orjson.dumps(body):  # PostgreSQL text can't hold NUL: refuse it here, not with a 500
+        raise ServiceError("INVALID_REQUEST", "웹훅 본문에 NUL 문자가 있습니다.")
+    data = body.get("data") if isinstance(body.get("data"), dict) else body
+    order_id = data.get("orderId")
+    if order_id is not None and not valid_order_id(order_id):
+        raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
+    return transmission_id or "sha256:" + hashlib.sha256(raw).hexdigest(), body, order_id
+
+
+async def receive(service: PaymentService, raw: bytes, transmission_id: str | None) -> dict:
+    tid, body, order_id = _parse(raw, transmission_id)
     event = await run_db(lambda s: _record(s, tid, body))
     if event is None:
         return {"ok": True, "duplicate": True}
-    data = body.get("data") if isinstance(body.get("data"), dict) else body
-    order_id = data.get("orderId")
     error = None
-    if isinstance(order_id, str):
-        known = await run_db(lambda s: s.exec(select(Payment.id).where(Payment.order_id == order_id)).first())
-        if known is not None:
-            try:
-                await service.settle(order_id, EventSource.WEBHOOK)
-            except ServiceError as err:
-                error = f"{err.code}: {err.message}"
-        else:
-            error = "unknown orderId"
+    status = await run_db(lambda s: s.exec(select(Payment.status).where(Payment.order_id == order_id)).first()) \
+        if order_id else None
+    if order_id is None:
+        error = "no orderId"
+    elif status is None:
+        error = "unknown orderId"  # nothing of ours: no Toss call
+    elif status in FINAL and not await service.redis.set(REREAD + order_id, b"1", nx=True, ex=FINAL_REREAD_SECONDS):
+        error = "final payment re-read within the last minute"  # a flood costs one Toss call a minute
+    else:
+        try:
+            await service.settle(order_id, EventSource.WEBHOOK)
+        except ServiceError as err:
+            error = f"{err.code}: {err.message}"
 
     def done(session: Session) -> None:
         row = session.get(WebhookEvent, event.id)

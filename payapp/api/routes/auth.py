@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from payapp.db import run_db
 from payapp.services import accounts
@@ -12,8 +12,9 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 
 class Credentials(BaseModel):
-    email: str
-    password: str
+    # Bounded before argon2 or the database see them; the finer rules are the service's.
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class UserOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from payapp.api.deps import AdminUser, CurrentUser, Payments
 from payapp.models import EventSource
 from payapp.schemas import PaymentView, PreparedView
+from payapp.services.payments.base import MAX_AMOUNT
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
@@ -19,9 +20,11 @@ class PrepareIn(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    paymentKey: str
-    orderId: str
-    amount: int | str
+    """What Toss's success redirect carries; ``amount`` may come as the redirect's string."""
+
+    paymentKey: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")
+    orderId: str = Field(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    amount: Annotated[int, Field(ge=0, le=MAX_AMOUNT)] | Annotated[str, Field(pattern=r"^[0-9]{1,12}$")]
 
 
 class ConfirmOut(PaymentView):
@@ -30,8 +33,8 @@ class ConfirmOut(PaymentView):
 
 
 class CancelIn(BaseModel):
-    cancelReason: str
-    cancelAmount: int | None = None
+    cancelReason: str = Field(min_length=1, max_length=200)
+    cancelAmount: Annotated[int, Field(gt=0, le=MAX_AMOUNT)] | None = None
 
 
 @router.post("/prepare", response_model=PreparedView)

@@ -9,6 +9,7 @@ Money rule here: one order is worked on by one job at a time, across processes
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,22 +28,33 @@ from ..errors import ServiceError
 log = logging.getLogger("payapp.services.payments")
 
 ORDER_LOCK = "payapp:order-lock:"
+ORDER_ID_RE = re.compile(r"[A-Za-z0-9_-]{6,64}")
+AMOUNT_RE = re.compile(r"[0-9]{1,12}")
+MAX_AMOUNT = 10**12 - 1
 ORDER_LOCK_TTL = 15.0  # seconds; renewed every third of it while held
 
 
 def parse_amount(value: Any) -> int:
-    """An amount in whole won: an int, or a string of digits (Toss's redirect sends a string)."""
-    if isinstance(value, bool):
-        raise ServiceError("INVALID_REQUEST", "amount는 정수(원)여야 합니다.")
-    if isinstance(value, int):
+    """An amount in whole won: an int, or a string of ASCII digits (Toss's redirect sends a
+    string); at most 12 digits. "²" or "１２" are digits to ``str.isdigit`` but not amounts."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AMOUNT:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and AMOUNT_RE.fullmatch(value.strip()):
         return int(value.strip())
-    raise ServiceError("INVALID_REQUEST", "amount는 정수(원)여야 합니다.")
+    raise ServiceError("INVALID_REQUEST", "amount는 0 이상의 정수(원), 최대 12자리입니다.")
+
+
+def valid_order_id(order_id: object) -> bool:
+    return isinstance(order_id, str) and ORDER_ID_RE.fullmatch(order_id) is not None
 
 
 async def find_payment(order_id: str, must_exist: bool = False) -> Payment | None:
-    """The order's Payment row (None if there is none; ``must_exist``: raise instead)."""
+    """The order's Payment row (None if there is none; ``must_exist``: raise instead).
+
+    An id no order can have (a NUL byte, 5,000 characters) is not looked for: it has none."""
+    if not valid_order_id(order_id) and not must_exist:
+        return None
+
     def work(session: Session) -> Payment | None:
         rows = session.exec(select(Payment).where(Payment.order_id == order_id))
         return rows.one() if must_exist else rows.first()

@@ -26,12 +26,11 @@ from payapp.toss import TossError
 from ..errors import ServiceError, amount_mismatch, not_found
 from ..transitions import can_move, transition
 from .apply import ApplyJob
-from .base import find_payment, log, parse_amount
+from .base import find_payment, log, parse_amount, valid_order_id
 from .tosscall import KEY_ERRORS, call_toss, configuration_error, refusal
 
 S = PaymentStatus
-ORDER_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
-PAYMENT_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+PAYMENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 CONFIRM_LOCK_WAIT = 5.0  # only a settle of a row this confirm wrote could hold it
 
 
@@ -43,9 +42,9 @@ def confirm_key(order_id: str) -> str:
 class ConfirmJob(ApplyJob):
     async def confirm(self, user: User, payment_key: Any, order_id: Any, amount: Any) -> ConfirmResult:
         """Confirm the buyer's authenticated payment at Toss, at most once per order."""
-        if not isinstance(payment_key, str) or not PAYMENT_KEY_RE.match(payment_key):
+        if not isinstance(payment_key, str) or not PAYMENT_KEY_RE.fullmatch(payment_key):
             raise ServiceError("INVALID_REQUEST", "paymentKey가 올바르지 않습니다.")
-        if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
+        if not valid_order_id(order_id):
             raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
         amount = parse_amount(amount)
 
