@@ -4,13 +4,15 @@ import reflex as rx
 
 from payapp import routes
 from payapp.api.app import create_api
-from payapp.pages.admin import admin_payment_page, admin_payments_page
+from payapp.pages.admin import admin_payments_page
+from payapp.pages.admin_payment import admin_payment_page
 from payapp.pages.index import TITLE as INDEX_TITLE
 from payapp.pages.index import index_page
 from payapp.pages.login import login_page, signup_page
 from payapp.pages.payment import fail_page, orders_page, success_page
 from payapp.reconcile.runner import reconciler
-from payapp.state.admin import AdminListState, AdminPaymentState
+from payapp.state.admin import AdminListState
+from payapp.state.admin_payment import AdminPaymentState
 from payapp.state.payment import OrdersState, ReceiptState
 from payapp.state.shop import ShopState
 

@@ -1,16 +1,17 @@
-"""/admin/payments (the operators' list) and /admin/payment?orderId=… (one payment)."""
+"""/admin/payments (the operators' list): what needs attention, stats, chart, filters, the table.
+One payment's page is payapp/pages/admin_payment.py."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from payapp import routes
 from payapp.components.guards import require_role
 from payapp.components.layout import layout
 from payapp.models import Role
-from payapp.state.admin import AdminListState, AdminPaymentState
+from payapp.state.admin import AdminListState, list_url
 
-COLUMNS = ("주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각")
+COLUMNS = ("주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각", "마지막 확인")
+ATTENTION_URL = list_url({"attention": "1"})
 
 
 def stat(label: str, value: rx.Var) -> rx.Component:
@@ -60,15 +61,68 @@ def filters() -> rx.Component:
 def payment_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["orderId"], href=row["href"].to(str)), white_space="nowrap"),
-        rx.table.cell(row["orderName"]),
+        rx.table.cell(row["orderName"], min_width="140px"),  # nine columns: the table scrolls, names don't break
         rx.table.cell(row["buyer"]),
         rx.table.cell(row["amount"], white_space="nowrap", text_align="right"),
         rx.table.cell(row["balance"], white_space="nowrap", text_align="right"),
-        rx.table.cell(row["method"]),
+        rx.table.cell(row["method"], white_space="nowrap"),
         rx.table.cell(rx.badge(row["statusLabel"], color_scheme=row["statusColor"].to(str))),
         rx.table.cell(row["approvedAt"], white_space="nowrap"),
+        rx.table.cell(rx.text(row["checkedAt"], size="1", color_scheme="gray"), white_space="nowrap",
+                      data_testid="admin-row-checked-at"),
         data_testid="admin-row",
     )
+
+
+def stuck_banner() -> rx.Component:
+    """Payments reconciliation has not settled within the alert threshold: a link to just those."""
+    s = AdminListState
+    return rx.cond(s.stuck_count > 0, rx.callout(
+        rx.hstack(
+            rx.text("확인이 필요한 결제 ", s.stuck_count.to_string(), "건", weight="bold"),
+            rx.text("토스페이먼츠에서 결과를 확인하지 못한 채 오래 남은 결제입니다. 자동 확인은 계속됩니다.", size="2"),
+            rx.link("목록 보기", href=ATTENTION_URL, data_testid="stuck-link"),
+            spacing="3", wrap="wrap", align="center",
+        ),
+        icon="triangle_alert", color_scheme="amber", role="alert", margin_bottom="0.8em", data_testid="stuck-banner",
+    ))
+
+
+def drift_line(item: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.cond(item["href"] == "", rx.text(item["orderId"]),
+                              rx.link(item["orderId"], href=item["href"].to(str))), white_space="nowrap"),
+        rx.table.cell(rx.code(item["kind"])),
+        rx.table.cell(item["foundAt"], white_space="nowrap"),
+        data_testid="drift-row",
+    )
+
+
+def drift_banner() -> rx.Component:
+    """Toss transactions 거래 대사 could not explain (the newest, unresolved)."""
+    s = AdminListState
+    return rx.cond(s.drift_count > 0, rx.callout(
+        rx.vstack(
+            rx.text("거래 대사 불일치 ", s.drift_count.to_string(), "건", weight="bold"),
+            rx.text("토스페이먼츠 거래 내역과 맞지 않는 결제입니다. 확인 후 처리해주세요.", size="2"),
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in ("주문번호", "종류", "발견 시각")])),
+                rx.table.body(rx.foreach(s.drift, drift_line)),
+                variant="ghost", size="1",
+            ), overflow_x="auto", width="100%"),
+            spacing="1", width="100%",
+        ),
+        icon="info", color_scheme="red", margin_bottom="0.8em", data_testid="drift-banner",
+    ))
+
+
+def attention_filter_note() -> rx.Component:
+    """Shown while the list is narrowed to the payments that need attention (?attention=1)."""
+    return rx.cond(AdminListState.attention, rx.hstack(
+        rx.badge("확인이 필요한 결제만 표시 중", color_scheme="amber", size="2"),
+        rx.button("전체 보기", type="button", size="1", variant="soft", on_click=AdminListState.clear_attention),
+        align="center", margin_top="0.8em", data_testid="attention-filter",
+    ))
 
 
 COUNT_COLUMNS = ("상태", "오늘", "최근 7일", "조회 조건")
@@ -102,7 +156,11 @@ def status_counts() -> rx.Component:
 def admin_payments_page() -> rx.Component:
     s = AdminListState
     return layout(
-        rx.heading("결제 관리", size="6", as_="h1", margin_bottom="0.6em"),
+        rx.heading("결제 관리", size="6", as_="h1", margin_bottom="0.6em",
+                   # The table follows reconciliation while the operator is here, not after.
+                   on_mount=s.start_watching, on_unmount=s.stop_watching),
+        stuck_banner(),
+        drift_banner(),
         rx.flex(stat("오늘 매출", s.revenue["today"]), stat("최근 7일 매출", s.revenue["week"]),
                 stat("조회 조건 매출", s.revenue["filter"]),
                 stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
@@ -119,6 +177,7 @@ def admin_payments_page() -> rx.Component:
             margin_bottom="1em",
         ),
         filters(),
+        attention_filter_note(),
         rx.cond(s.error != "", rx.callout(s.error, color_scheme="red", role="alert", margin_top="1em")),
         rx.box(
             rx.table.root(
@@ -133,118 +192,5 @@ def admin_payments_page() -> rx.Component:
             rx.button("다음 50건", variant="soft", disabled=s.next_cursor == "", on_click=s.next_page),
             rx.cond(s.loading, rx.spinner()),
             justify="end", margin_top="0.8em",
-        ),
-    )
-
-
-def _field(label: str, value: rx.Var) -> rx.Component:
-    return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
-
-
-def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component,
-                 on_submit: rx.EventHandler) -> rx.Component:
-    """The form both refund dialogs share: fields, a reason, 닫기, and a red submit."""
-    return rx.form(
-        rx.vstack(
-            *fields,
-            rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유", aria_label=reason_label),
-            rx.hstack(close, rx.button(submit, type="submit", color_scheme="red", loading=AdminPaymentState.busy),
-                      justify="end", width="100%"),
-            spacing="3",
-        ),
-        on_submit=on_submit, reset_on_submit=True,
-    )
-
-
-def refund_dialogs() -> rx.Component:
-    s = AdminPaymentState
-    partial = rx.dialog.root(
-        rx.dialog.trigger(rx.button("부분 환불", variant="soft", disabled=~s.refundable)),
-        rx.dialog.content(
-            rx.dialog.title("부분 환불"),
-            rx.dialog.description("환불할 금액과 사유를 입력하세요. 남은 금액: ", s.detail["balance"]),
-            _refund_form([rx.input(name="amount", type="number", min=1, max=s.balance, required=True,
-                                   placeholder="환불 금액(원)", aria_label="환불 금액")],
-                         "환불 사유", "다음", rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
-                         s.review_partial),
-        ),
-        open=s.partial_open, on_open_change=s.set_partial_open,
-    )
-    # The partial refund's confirmation, as the full refund's own alert dialog is: nothing is
-    # sent to Toss until 환불하기 here.
-    confirm = rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("부분 환불 확인"),
-            rx.alert_dialog.description("정말 ", s.pending_won, "을 환불할까요?", weight="bold",
-                                        data_testid="confirm-question"),
-            rx.text("사유: ", s.pending_reason, size="2", color_scheme="gray", margin_top="0.5em"),
-            rx.text("환불은 되돌릴 수 없습니다.", size="2", color_scheme="gray"),
-            rx.hstack(rx.alert_dialog.cancel(rx.button("취소", type="button", variant="soft")),
-                      rx.button("환불하기", type="button", color_scheme="red", loading=s.busy,
-                                on_click=s.confirm_partial),
-                      justify="end", width="100%", margin_top="1em"),
-        ),
-        open=s.confirm_open, on_open_change=s.set_confirm_open,
-    )
-    full = rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("전액 환불", color_scheme="red", disabled=~s.refundable)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("전액 환불"),
-            rx.alert_dialog.description("남은 금액 ", s.detail["balance"], "을 모두 환불합니다. 되돌릴 수 없습니다."),
-            _refund_form([], "전액 환불 사유", "전액 환불하기",
-                         rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")), s.refund),
-        ),
-        open=s.full_open, on_open_change=s.set_full_open,
-    )
-    return rx.hstack(full, partial, confirm,
-                     rx.button("Toss와 동기화", variant="outline", loading=s.busy, on_click=s.sync), spacing="2",
-                     wrap="wrap")
-
-
-def timeline_item(event: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(event["at"], white_space="nowrap"),
-        rx.table.cell(event["from"]),
-        rx.table.cell(rx.badge(event["to"], color_scheme=event["toColor"].to(str))),
-        rx.table.cell(event["source"]),
-        rx.table.cell(rx.text(event["detail"], size="1", color_scheme="gray")),
-        data_testid="event-row",
-    )
-
-
-@require_role(Role.ADMIN)
-def admin_payment_page() -> rx.Component:
-    s = AdminPaymentState
-    d = s.detail
-    return layout(
-        rx.link("← 결제 목록", href=routes.ADMIN_PAYMENTS),
-        rx.cond(
-            s.error != "",
-            rx.callout(s.error, color_scheme="red", role="alert", margin_top="1em"),
-            rx.vstack(
-                rx.hstack(rx.heading(d["orderId"], size="5", as_="h1"),
-                          rx.badge(d["statusLabel"], color_scheme=d["statusColor"].to(str), size="2",
-                                   data_testid="detail-status"),
-                          align="center", wrap="wrap"),
-                refund_dialogs(),
-                rx.card(rx.data_list.root(
-                    _field("주문번호", d["orderId"]), _field("paymentKey", d["paymentKey"]),
-                    _field("상품", d["items"]), _field("구매자", d["buyer"]),
-                    _field("금액", d["amount"]), _field("잔액", rx.text(d["balance"], data_testid="detail-balance")),
-                    _field("결제수단", d["method"]), _field("승인시각", d["approvedAt"]),
-                    _field("생성", d["createdAt"]), _field("최근 변경", d["updatedAt"]), _field("실패", d["failure"]),
-                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
-                ), width="100%"),
-                rx.heading("상태 변경 이력", size="4", as_="h2"),
-                rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(c)
-                                                   for c in ("시각", "이전", "이후", "출처", "내용")])),
-                    rx.table.body(rx.foreach(s.events, timeline_item)),
-                    variant="surface", size="1", width="100%",
-                ), overflow_x="auto", width="100%"),
-                rx.heading("토스페이먼츠 마지막 응답", size="4", as_="h2"),
-                rx.code_block(s.raw_json, language="json", width="100%", max_height="420px", overflow="auto"),
-                spacing="4", width="100%", margin_top="1em",
-            ),
         ),
     )

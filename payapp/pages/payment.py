@@ -44,6 +44,23 @@ def receipt_card() -> rx.Component:
     )
 
 
+# Our side could not finish the confirm yet (our Toss keys refused, our database or Redis): the
+# payment may well go through, so these pages never say "failed" and ask not to pay again.
+CHECKING_TEXT = "결제 승인을 확인하고 있습니다. 다시 결제하지 마세요. 확인되는 대로 주문내역에 표시됩니다."
+UNKNOWN_TEXT = ("결제 상태를 확인하고 있습니다. 일시적인 오류로 확인이 늦어지고 있지만 결제가 두 번 청구되지는 않습니다. "
+                "다시 결제하지 마세요. 확인되는 대로 주문내역에 표시됩니다.")
+
+
+def checking_card(heading: str, text: str) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(rx.spinner(size="2"), rx.heading(heading, size="6", as_="h1"), align="center", spacing="3"),
+        rx.callout(text, icon="info", color_scheme="blue", role="status", width="100%"),
+        rx.cond(ReceiptState.order_id != "",
+                rx.text("주문번호 ", ReceiptState.order_id, size="2", color_scheme="gray", word_break="break-all")),
+        rx.link(rx.button("주문내역 보기", variant="soft"), href=routes.ORDERS),
+        spacing="4", width="100%"), width="100%", max_width="560px", data_testid="checking-card")
+
+
 @require_login
 def success_page() -> rx.Component:
     return layout(rx.center(
@@ -51,12 +68,8 @@ def success_page() -> rx.Component:
             ReceiptState.phase,
             ("confirming", rx.vstack(rx.spinner(size="3"), rx.heading("결제 승인 중…", size="5", as_="h1"),
                                      align="center", padding="3em")),
-            ("unknown", rx.card(rx.vstack(
-                rx.heading("결제 상태를 확인하지 못했습니다", size="6", as_="h1"),
-                rx.callout("일시적인 오류입니다. 결제가 두 번 청구되지는 않습니다. 잠시 후 주문내역에서 결과를 확인해주세요.",
-                           color_scheme="amber", role="alert", width="100%"),
-                rx.link(rx.button("주문내역 보기", variant="soft"), href=routes.ORDERS),
-                spacing="4", width="100%"), width="100%", max_width="560px")),
+            ("checking", checking_card("결제 확인 중", CHECKING_TEXT)),
+            ("unknown", checking_card("결제 상태 확인 중", UNKNOWN_TEXT)),
             receipt_card(),
         ),
         padding_y="1em",
@@ -98,12 +111,13 @@ def order_row(order: rx.Var) -> rx.Component:
         rx.table.cell(order["amount"], white_space="nowrap"),
         rx.table.cell(rx.badge(order["statusLabel"], color_scheme=order["statusColor"].to(str))),
         rx.table.cell(order["approvedAt"], white_space="nowrap"),
+        rx.table.cell(order["checkedAt"], white_space="nowrap"),
         data_testid="order-row",
     )
 
 
 def order_card(order: rx.Var) -> rx.Component:
-    """One order on a phone: the table's five columns would not fit 390 px."""
+    """One order on a phone: the table's six columns would not fit 390 px."""
     return rx.card(
         rx.vstack(
             rx.hstack(rx.text(order["orderName"], weight="medium"),
@@ -112,6 +126,7 @@ def order_card(order: rx.Var) -> rx.Component:
             rx.text(order["amount"], size="4", weight="bold"),
             rx.text("주문번호 ", order["orderId"], size="1", color_scheme="gray", word_break="break-all"),
             rx.text("승인시각 ", order["approvedAt"], size="1", color_scheme="gray"),
+            rx.cond(order["checkedAt"] != "", rx.text("마지막 확인 ", order["checkedAt"], size="1", color_scheme="gray")),
             spacing="1", width="100%",
         ),
         width="100%", data_testid="order-card",
@@ -121,14 +136,17 @@ def order_card(order: rx.Var) -> rx.Component:
 @require_login
 def orders_page() -> rx.Component:
     return layout(
-        rx.heading("주문내역", size="6", as_="h1", margin_bottom="0.8em"),
+        # While an order is unsettled the list re-reads itself, as long as the buyer is here.
+        rx.heading("주문내역", size="6", as_="h1", margin_bottom="0.8em",
+                   on_mount=OrdersState.start_watching, on_unmount=OrdersState.stop_watching),
         rx.cond(
             OrdersState.orders.length() > 0,
             rx.fragment(
                 rx.tablet_and_desktop(
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                       ("주문번호", "상품", "금액", "상태", "승인시각")])),
+                                                       ("주문번호", "상품", "금액", "상태", "승인시각",
+                                                        "마지막 확인")])),
                         rx.table.body(rx.foreach(OrdersState.orders, order_row)),
                         variant="surface", width="100%",
                     ),

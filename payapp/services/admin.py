@@ -11,6 +11,7 @@ Public API::
     more = await list_payments(filters, cursor=page.nextCursor)  # next 50, or nextCursor None at the end
     numbers = await stats(filters)                               # AdminStats
     detail = await payment_detail("ord_…")                       # AdminPaymentDetail (404 if unknown)
+    seen = await attention()                                     # AdminAttention: stuck payments, drift
     for chunk in csv_stream(filters): ...                        # bytes, BOM first (sync iterator)
 """
 
@@ -29,6 +30,7 @@ from payapp.db import run_db, session_scope
 from payapp.models import Payment, PaymentEvent, User
 from payapp.schemas import kst
 
+from .admin_attention import AdminAttention, DriftView, attention
 from .admin_query import (
     COUNT_CAP,
     PAGE_SIZE,
@@ -46,8 +48,8 @@ from .admin_stats import AdminStats, stats
 from .errors import not_found
 
 __all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
-           "PaymentEventView", "CSV_HEADER", "list_payments", "stats", "payment_detail",
-           "csv_stream", "csv_filename", "COUNT_CAP", "PAGE_SIZE"]
+           "AdminAttention", "DriftView", "PaymentEventView", "CSV_HEADER", "list_payments", "stats",
+           "payment_detail", "attention", "csv_stream", "csv_filename", "COUNT_CAP", "PAGE_SIZE"]
 
 CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각(KST)"]
 CSV_BATCH = 1000
@@ -66,12 +68,14 @@ class AdminPaymentRow(BaseModel):
     status: str
     approvedAt: datetime | None
     createdAt: datetime
+    checkedAt: datetime | None = None  # when Toss last answered about it (confirm, settle, reconciliation)
 
     @classmethod
     def of(cls, row: Any) -> AdminPaymentRow:
         return cls(orderId=row.order_id, paymentKey=row.payment_key, orderName=row.order_name,
                    buyerEmail=row.email, amount=row.amount, balanceAmount=row.balance_amount, method=row.method,
-                   status=row.status, approvedAt=kst(row.approved_at), createdAt=kst(row.created_at))
+                   status=row.status, approvedAt=kst(row.approved_at), createdAt=kst(row.created_at),
+                   checkedAt=kst(row.checked_at))
 
 
 class AdminPaymentPage(BaseModel):
@@ -137,7 +141,8 @@ async def payment_detail(order_id: str) -> AdminPaymentDetail:
             orderId=payment.order_id, paymentKey=payment.payment_key, orderName=payment.order_name,
             buyerEmail=user.email, amount=payment.amount, balanceAmount=payment.balance_amount,
             method=payment.method, status=payment.status, approvedAt=kst(payment.approved_at),
-            createdAt=kst(payment.created_at), userId=user.id, items=payment.items or [],
+            createdAt=kst(payment.created_at), checkedAt=kst(payment.checked_at), userId=user.id,
+            items=payment.items or [],
             failureCode=payment.failure_code, failureMessage=payment.failure_message,
             updatedAt=kst(payment.updated_at), raw=payment.raw,
             events=[PaymentEventView(at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status,

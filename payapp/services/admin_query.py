@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from sqlmodel import Session, col
 from payapp.models import Payment, PaymentStatus, User, UTCDateTime
 from payapp.schemas import KST
 
+from .admin_attention import stuck_condition
 from .errors import ServiceError
 
 PAGE_SIZE = 50
@@ -50,7 +51,8 @@ def bad_request(message: str) -> ServiceError:
 
 @dataclass(frozen=True)
 class AdminFilters:
-    """What the admin list shows: statuses (any of), KST dates inclusive (on created_at), text.
+    """What the admin list shows: statuses (any of), KST dates inclusive (on created_at), text,
+    and ``attention``: only payments still unsettled past the alert threshold (admin_attention).
 
     The same object comes from the REST query and from the page URL (``from_query``), and goes
     back into the URL (``to_query``), so a filtered view can be shared as a link.
@@ -60,6 +62,7 @@ class AdminFilters:
     date_from: date | None = None
     date_to: date | None = None
     q: str = ""
+    attention: bool = False
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.statuses if s not in PaymentStatus.__members__]
@@ -75,17 +78,20 @@ class AdminFilters:
 
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> AdminFilters:
-        """Parse ``status`` (comma-separated or a list), ``from``/``to`` (YYYY-MM-DD) and ``q``."""
+        """Parse ``status`` (comma-separated or a list), ``from``/``to`` (YYYY-MM-DD), ``q`` and
+        ``attention`` (1/true or 0/false)."""
         raw_status = params.get("status") or []
         parts = raw_status.split(",") if isinstance(raw_status, str) else list(raw_status)
         statuses = tuple(p.strip().upper() for part in parts for p in str(part).split(",") if p.strip())
         return cls(statuses=statuses, date_from=_parse_date(params.get("from"), "from"),
-                   date_to=_parse_date(params.get("to"), "to"), q=str(params.get("q") or ""))
+                   date_to=_parse_date(params.get("to"), "to"), q=str(params.get("q") or ""),
+                   attention=_parse_flag(params.get("attention"), "attention"))
 
     def to_query(self) -> dict[str, str]:
         """The inverse of ``from_query``: only the filters that are set."""
         query = {"status": ",".join(self.statuses), "from": self.date_from.isoformat() if self.date_from else "",
-                 "to": self.date_to.isoformat() if self.date_to else "", "q": self.q}
+                 "to": self.date_to.isoformat() if self.date_to else "", "q": self.q,
+                 "attention": "1" if self.attention else ""}
         return {k: v for k, v in query.items() if v}
 
     def utc_range(self) -> tuple[datetime | None, datetime | None]:
@@ -103,6 +109,13 @@ def _parse_date(value: Any, name: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise bad_request(f"{name}는 YYYY-MM-DD 형식의 날짜입니다.") from None
+
+
+def _parse_flag(value: Any, name: str) -> bool:
+    text = str(value or "").strip().lower()
+    if text not in ("", "0", "1", "false", "true"):
+        raise bad_request(f"{name}는 1 또는 0입니다.")
+    return text in ("1", "true")
 
 
 def kst_midnight(day: date) -> datetime:
@@ -190,12 +203,14 @@ def conditions(session: Session, filters: AdminFilters, *, statuses: bool = True
         where.append(col(Payment.created_at) < end)
     if filters.q:
         where.append(text_condition(session, filters.q))
+    if filters.attention:
+        where.append(stuck_condition())
     return where
 
 
 ROW_COLUMNS = (Payment.id, Payment.order_id, Payment.payment_key, Payment.order_name, User.email,
                Payment.amount, Payment.balance_amount, Payment.method, Payment.status, Payment.approved_at,
-               Payment.created_at)
+               Payment.created_at, Payment.checked_at)
 
 
 def page_query(where: Iterable[ColumnElement[bool]], after: tuple[datetime, int] | None, limit: int,
@@ -234,18 +249,3 @@ def kst_day(session: Session) -> ColumnElement[Any]:
         return sa.cast(sa.func.timezone("Asia/Seoul", col(Payment.created_at)), sa.Date)
     return sa.func.date(col(Payment.created_at), "+9 hours")
 
-
-def as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-@dataclass
-class Window:
-    """A KST day range [first, last] for the revenue chart."""
-
-    first: date
-    last: date
-    days: list[date] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]

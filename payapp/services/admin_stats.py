@@ -3,13 +3,16 @@
 
 Without a text query they come from the ``payment_daily`` rollup (payapp/services/rollup.py):
 a few rows per day, so the cost does not grow with the number of payments (1.3 s → a few ms
-at a million rows). A text query cannot be rolled up: then the matching payments are scanned.
+at a million rows). A text query (or ``attention``: an age, not a day) cannot be rolled up: then
+the matching payments are scanned.
 Both give the same numbers for the same payments (tests/admin/test_stats_rollup.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -19,9 +22,25 @@ from payapp.db import run_db
 from payapp.models import Payment, PaymentStatus
 
 from . import rollup
-from .admin_query import REVENUE_STATUSES, AdminFilters, Window, as_date, conditions, kst_day, kst_midnight, kst_today
+from .admin_query import REVENUE_STATUSES, AdminFilters, conditions, kst_day, kst_midnight, kst_today
 
 DEFAULT_CHART_DAYS = 30
+
+
+def as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@dataclass
+class Window:
+    """A KST day range [first, last] for the revenue chart."""
+
+    first: date
+    last: date
+    days: list[date] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
 class DailyRevenue(BaseModel):
@@ -86,12 +105,13 @@ async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
     """Counts by status and revenue for today / the last 7 KST days / the filter, facet counts
     for the status chips, and a daily series.
 
-    Without a text query the numbers come from the ``payment_daily`` rollup (a few rows per
-    day, constant time in the number of payments); with one, from the matching payments.
+    Without a text query (or ``attention``) the numbers come from the ``payment_daily`` rollup
+    (a few rows per day, constant time in the number of payments); with one, from the matching
+    payments.
     """
     today = today or kst_today()
     window = _chart_window(filters, today)
-    return await run_db(lambda s: _scanned(s, filters, today, window) if filters.q
+    return await run_db(lambda s: _scanned(s, filters, today, window) if filters.q or filters.attention
                         else _rolled_up(s, filters, today, window))
 
 

@@ -11,11 +11,13 @@ import reflex as rx
 
 from payapp import routes
 from payapp.formatting import kst, status_color, status_label, won
+from payapp.models import PaymentStatus
 from payapp.schemas import PaymentView
 from payapp.services.errors import ServiceError
 from payapp.services.wiring import payment_service
 from payapp.state.auth import AuthState
 from payapp.state.shop import ShopState
+from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
 
 # A pending confirm is polled for as long as Toss could still settle it (its 10-minute
 # confirm window, and a little more), every 2 s at first, then less often.
@@ -30,6 +32,7 @@ def receipt_of(view: PaymentView) -> dict[str, str]:
         "orderId": view.orderId, "orderName": view.orderName, "items": items, "amount": won(view.amount),
         "balance": won(view.balanceAmount), "method": view.method or "-", "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",
         "status": view.status, "statusLabel": status_label(view.status), "statusColor": status_color(view.status),
+        "checkedAt": kst(view.checkedAt),  # when Toss last answered about it; "" before it ever did
     }
 
 
@@ -40,54 +43,75 @@ def fail_url(code: str, message: str, order_id: str | None) -> str:
     return f"{routes.FAIL}?{urlencode(query)}"
 
 
+# Errors that say nothing about the buyer's payment: /success keeps checking instead of /fail.
+# Our Toss keys refused (the payment stays IN_PROGRESS until reconciliation confirms it), or
+# another job holding the order right now.
+CHECKING_CODES = {"TOSS_CONFIGURATION_ERROR": "checking", "PAYMENT_BUSY": "unknown"}
+
+
 class ReceiptState(rx.State):
-    phase: str = "confirming"  # confirming | pending | done | signin | unknown
+    # confirming | pending (receipt, 승인 확인 중) | checking (our Toss keys refused: 결제 확인 중)
+    # | unknown (our own error: still checking) | done | signin
+    phase: str = "confirming"
     receipt: dict[str, str] = {}
+    order_id: str = ""
+    _run: str = ""  # the latest confirm of this page: a refresh starts another, the older one stops
 
     @rx.event(background=True)
     async def confirm(self):
-        """on_load of /success: confirm at the server (never in the browser), then poll if pending."""
+        """on_load of /success: confirm at the server (never in the browser), then poll until settled.
+
+        Nothing but Toss's own refusal sends the buyer to /fail: our keys refused, our database
+        or Redis failing, keep the page checking — first by confirming again (as a refresh would:
+        an order confirms at most once), then by settling the payment it became.
+        """
         async with self:
             query = dict(self.router.url.query_parameters)
-            self.phase, self.receipt = "confirming", {}
+            self.phase, self.receipt, self.order_id = "confirming", {}, query.get("orderId", "")
+            self._run = run = new_watch_id()
             shop = await self.get_state(ShopState)
             shop.payment_request = {}  # the window has done its job; never reopen it
             user = await (await self.get_state(AuthState)).current_user()
         if user is None:
             async with self:
                 self.phase = "signin"  # the page guard sends the buyer to /login and back here
-            return
-        order_id = query.get("orderId")
-        try:
-            result = await payment_service().confirm(user, query.get("paymentKey"), order_id, query.get("amount"))
-        except ServiceError as err:
-            return rx.redirect(fail_url(err.code, err.message, order_id))
-        except Exception:
-            # Our own failure (database, Redis): the payment may or may not have gone through,
-            # so never "failed" — the page says so and points to the order list.
-            log.exception("confirm of %s failed unexpectedly", order_id)
-            async with self:
-                self.phase = "unknown"
             return None
-        view, pending = result.payment, result.pending
-        async with self:
-            self.receipt, self.phase = receipt_of(view), "pending" if pending else "done"
+        order_id = query.get("orderId")
+        args = (user, query.get("paymentKey"), order_id, query.get("amount"))
+        view: PaymentView | None = None
+        waiting = ""  # why no settled answer yet: "checking" (our keys) sticks until it settles
         loop = asyncio.get_running_loop()
         until, pause = loop.time() + POLL_FOR_SECONDS, POLL_FIRST_SECONDS
-        while pending and loop.time() < until:
+        while True:
+            try:
+                if view is None:
+                    view = (await payment_service().confirm(*args)).payment
+                else:
+                    view = await payment_service().settle(view.orderId)
+            except ServiceError as err:
+                if view is None and err.code not in CHECKING_CODES:
+                    return rx.redirect(fail_url(err.code, err.message, order_id))
+                waiting = "checking" if "checking" in (waiting, CHECKING_CODES.get(err.code)) else "unknown"
+                log.warning("confirm of %s: %s", order_id, err)
+            except Exception:  # keep polling: the next round may reach the database or Redis
+                log.exception("confirm of %s failed unexpectedly", order_id)
+                waiting = waiting or "unknown"
+            settled = view is not None and view.status != PaymentStatus.IN_PROGRESS
+            async with self:
+                if self._run != run:
+                    return None
+                if view is not None:
+                    self.receipt = receipt_of(view)
+                self.phase = "done" if settled else ("checking" if waiting == "checking" else
+                                                     "pending" if view is not None else waiting)
+            if settled or loop.time() >= until:
+                break
             await asyncio.sleep(pause)
             pause = min(pause * 1.5, POLL_MAX_SECONDS)
-            try:
-                view = await payment_service().settle(view.orderId)
-            except Exception as err:  # keep polling: the next round may reach Toss or the database
-                log.warning("settling %s: %s", view.orderId, err)
-                continue
-            pending = view.status == "IN_PROGRESS"
-            async with self:
-                self.receipt, self.phase = receipt_of(view), "pending" if pending else "done"
-        if view.status in ("ABORTED", "EXPIRED"):
+        if view is not None and view.status in (PaymentStatus.ABORTED, PaymentStatus.EXPIRED):
             return rx.redirect(fail_url(view.failureCode or "PAYMENT_FAILED",
                                         view.failureMessage or "결제에 실패했습니다.", view.orderId))
+        return None
 
 
 class FailState(rx.State):
@@ -107,13 +131,49 @@ class FailState(rx.State):
 class OrdersState(rx.State):
     orders: list[dict[str, Any]] = []
     loaded: bool = False
+    _watch_id: str = ""  # the background re-read this page runs ("" = none)
 
     @rx.event
     async def load(self):
         user = await (await self.get_state(AuthState)).current_user()
         if user is None:
             self.orders, self.loaded = [], False
-            return
-        views = await payment_service().list_for_user(user)
-        self.orders = [receipt_of(v) for v in views]
+            return None
+        self.orders = [receipt_of(v) for v in await payment_service().list_for_user(user)]
         self.loaded = True
+        return self.start_watching()
+
+    @rx.event
+    def start_watching(self):
+        """While an order is unsettled, re-read the list in the background (on_load, on_mount)."""
+        if not any_unsettled(self.orders):
+            self._watch_id = ""
+            return None
+        self._watch_id = new_watch_id()
+        return OrdersState.watch(self._watch_id)
+
+    @rx.event
+    def stop_watching(self):
+        """on_unmount: the buyer left the page."""
+        self._watch_id = ""
+
+    @rx.event(background=True)
+    async def watch(self, watch_id: str):
+        """Re-read the buyer's orders (read only: the reconciler settles them) until none is unsettled."""
+        async for _ in watch_rounds(self, watch_id):
+            async with self:
+                user = await (await self.get_state(AuthState)).current_user()
+            if user is None:
+                return
+            try:
+                views = await payment_service().list_for_user(user)
+            except Exception as err:  # the database may answer next round
+                log.warning("re-reading orders: %s", err)
+                continue
+            async with self:
+                if self._watch_id != watch_id:
+                    return
+                self.orders = [receipt_of(v) for v in views]
+                if not any_unsettled(self.orders):
+                    self._watch_id = ""
+                    return
