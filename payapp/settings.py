@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     transactions_period_seconds: float = Field(3600.0, gt=0, alias="TRANSACTIONS_PERIOD_SECONDS")
     # Reliability tests only (payapp/failpoints.py): crash points this process SIGKILLs itself at.
     failpoints: str = Field("", alias="PAYAPP_FAILPOINTS")
+    # Rate limits ("N per period", the `limits` library's syntax), held in Redis across processes.
+    login_failure_limit: str = Field("10 per 15 minutes", alias="LOGIN_FAILURE_LIMIT")
+    token_rate_limit: str = Field("600 per minute", alias="TOKEN_RATE_LIMIT")
+    signup_rate_limit: str = Field("1000 per hour", alias="SIGNUP_RATE_LIMIT")
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs; none by default).
+    trusted_proxies: str = Field("", alias="TRUSTED_PROXIES")
+    password_hash_threads: int = Field(2, gt=0, alias="PASSWORD_HASH_THREADS")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")

@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> None:
     migrate()
     with session_scope() as session:
         seed_catalog_if_empty(session)
-    uvicorn.run(create_api(), host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; payapp decides
+    # whom to believe itself (TRUSTED_PROXIES, payapp/services/ratelimit.py).
+    uvicorn.run(create_api(), host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                proxy_headers=False)
 
 
 if __name__ == "__main__":

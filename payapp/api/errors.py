@@ -25,8 +25,8 @@ def error(status: int, code: str, message: str, headers: dict | None = None) -> 
 
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return error(exc.status, exc.code, exc.message, headers)
+    headers = {"WWW-Authenticate": "Bearer", **exc.headers} if exc.status == 401 else exc.headers
+    return error(exc.status, exc.code, exc.message, headers or None)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,10 +6,14 @@ tokens. Hashes and secrets never leave this module in any response or log line.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any, TypeVar
 
 import jwt
 from argon2 import PasswordHasher
@@ -17,10 +21,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from payapp.db import run_db
 from payapp.models import AuthSession, Role, User, utcnow
 from payapp.settings import get_settings
 
+from . import ratelimit
 from .errors import ServiceError
+
+T = TypeVar("T")
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 PASSWORD_RULE = "비밀번호는 8자 이상 128자 이하이며 영문자와 숫자를 모두 포함해야 합니다."
@@ -43,9 +51,11 @@ def normalize_email(email: object) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, email: object, password: object, role: Role = Role.CUSTOMER) -> User:
+def create_user(session: Session, email: object, password: object, role: Role = Role.CUSTOMER,
+                password_hash: str | None = None) -> User:
+    """A new account (the CLI and the seed hash here; ``sign_up`` hashes in the hash pool first)."""
     address = normalize_email(email)
-    user = User(email=address, password_hash=_hasher.hash(check_password_rule(password)), role=role)
+    user = User(email=address, password_hash=password_hash or _hasher.hash(check_password_rule(password)), role=role)
     session.add(user)
     try:
         session.commit()
@@ -74,18 +84,58 @@ def _credential_stamp(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def authenticate(session: Session, email: object, password: object) -> User:
-    bad = ServiceError("INVALID_CREDENTIALS", "이메일 또는 비밀번호가 올바르지 않습니다.", 401)
+def _bad_credentials() -> ServiceError:
+    return ServiceError("INVALID_CREDENTIALS", "이메일 또는 비밀번호가 올바르지 않습니다.", 401)
+
+
+def _find(session: Session, email: object, password: object) -> User | None:
     if not isinstance(email, str) or not isinstance(password, str) or not email.isprintable() or len(email) > 254:
-        raise bad  # a NUL byte or a megabyte of "email" is no account's: never sent to the database
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+        raise _bad_credentials()  # a NUL byte or a megabyte of "email" is no account's: never sent to the database
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def _verify(user: User | None, password: str) -> User:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise bad from None
+        raise _bad_credentials() from None
     if user is None:
-        raise bad
+        raise _bad_credentials()
     return user
+
+
+def authenticate(session: Session, email: object, password: object) -> User:
+    """Check a sign-in in this thread (the seed's check); requests use ``sign_in``."""
+    return _verify(_find(session, email, password), password)  # type: ignore[arg-type]
+
+
+async def sign_in(email: object, password: object) -> User:
+    """Check a sign-in: the database in its threads, argon2 in the hash pool (a flood of
+    sign-ins can't take the threads confirms and webhooks need), failures counted per account."""
+    user = await run_db(lambda s: _find(s, email, password))
+    account = str(email).strip().lower()
+    await ratelimit.check_failures(account)
+    try:
+        return await _in_hash_pool(_verify, user, password)
+    except ServiceError:
+        await ratelimit.count_failure(account)
+        raise
+
+
+async def sign_up(email: object, password: object) -> User:
+    address = normalize_email(email)
+    password_hash = await _in_hash_pool(_hasher.hash, check_password_rule(password))
+    return await run_db(lambda s: create_user(s, address, password, password_hash=password_hash))
+
+
+_hash_pool: ThreadPoolExecutor | None = None
+
+
+async def _in_hash_pool(fn: Callable[..., T], *args: Any) -> T:
+    global _hash_pool
+    if _hash_pool is None:
+        _hash_pool = ThreadPoolExecutor(get_settings().password_hash_threads, thread_name_prefix="payapp-argon2")
+    return await asyncio.get_running_loop().run_in_executor(_hash_pool, fn, *args)
 
 
 def issue_token(user: User) -> tuple[str, int]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, headers: dict[str, str] | None = None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        self.headers = headers or {}
 
     def body(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}

@@ -7,14 +7,13 @@ token (which every websocket URL shows).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 import reflex as rx
-from sqlmodel import Session
 
 from payapp import routes
-from payapp.db import run_db, session_scope
+from payapp.db import run_db
 from payapp.models import Role, User
 from payapp.services import accounts
 from payapp.services.errors import ServiceError
@@ -32,21 +31,22 @@ class AuthState(rx.State):
     form_error: str = ""
 
     @rx.var(cache=True)
-    def viewer(self) -> dict[str, str]:
-        """The signed-in user's email and role ({} when signed out); nothing secret."""
+    async def viewer(self) -> dict[str, str]:
+        """The signed-in user's email and role ({} when signed out); nothing secret.
+        Async, so the lookup runs in a database thread, never on the event loop."""
         if not self.session_token:
             return {}
-        with session_scope() as session:
-            user = accounts.user_for_session(session, self.session_token)
-            return {"email": user.email, "role": user.role} if user else {}
+        token = self.session_token
+        user = await run_db(lambda s: accounts.user_for_session(s, token))
+        return {"email": user.email, "role": user.role} if user else {}
 
     @rx.var
-    def signed_in(self) -> bool:
-        return bool(self.viewer)
+    async def signed_in(self) -> bool:
+        return bool(await self.viewer)
 
     @rx.var
-    def is_admin(self) -> bool:
-        return self.viewer.get("role") == Role.ADMIN
+    async def is_admin(self) -> bool:
+        return (await self.viewer).get("role") == Role.ADMIN
 
     async def current_user(self) -> User | None:
         """The signed-in user for event handlers (a plain method, not an event)."""
@@ -65,11 +65,11 @@ class AuthState(rx.State):
         target = safe_next(self.router.url.query_parameters.get("next"), "")
         return f"?next={quote(target, safe='')}" if target else ""
 
-    async def _sign_in(self, find_user: Callable[[Session], User]):
+    async def _sign_in(self, find_user: Callable[[], Awaitable[User]]):
         """Open a session for the user ``find_user`` returns (or show its error), then go on."""
         self.form_error = ""
         try:
-            user = await run_db(find_user)
+            user = await find_user()
             self.session_token = await run_db(lambda s: accounts.open_session(s, user))
         except ServiceError as err:
             self.form_error = err.message
@@ -79,7 +79,7 @@ class AuthState(rx.State):
     @rx.event
     async def login(self, form: dict):
         email, password = form.get("email", ""), form.get("password", "")
-        return await self._sign_in(lambda s: accounts.authenticate(s, email, password))
+        return await self._sign_in(lambda: accounts.sign_in(email, password))
 
     @rx.event
     async def signup(self, form: dict):
@@ -87,7 +87,7 @@ class AuthState(rx.State):
         if password != form.get("password_confirm", password):
             self.form_error = "비밀번호 확인이 일치하지 않습니다."
             return None
-        return await self._sign_in(lambda s: accounts.create_user(s, email, password))
+        return await self._sign_in(lambda: accounts.sign_up(email, password))
 
     @rx.event
     async def logout(self):
@@ -101,11 +101,12 @@ class AuthState(rx.State):
         self.form_error = ""
 
     @rx.event
-    def guard(self, role: str = ""):
+    async def guard(self, role: str = ""):
         """Send a visitor without the right sign-in to /login, once the page has hydrated."""
         if not self.is_hydrated:
             return AuthState.guard(role)
-        if not self.signed_in or (role and self.viewer.get("role") != role):
+        viewer = await self.viewer
+        if not viewer or (role and viewer.get("role") != role):
             path = self.router.url.path or routes.INDEX
             query = self.router.url.query
             here = path + (f"?{query}" if query else "")
