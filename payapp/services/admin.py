@@ -46,6 +46,7 @@ from .admin_query import (
 )
 from .admin_stats import AdminStats, stats
 from .errors import not_found
+from .payments import valid_order_id
 
 __all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
            "AdminAttention", "DriftView", "PaymentEventView", "CSV_HEADER", "list_payments", "stats",
@@ -128,6 +129,9 @@ async def list_payments(filters: AdminFilters, cursor: str | None = None, limit:
 
 async def payment_detail(order_id: str) -> AdminPaymentDetail:
     """Every field of one payment, its buyer's email, its event timeline and Toss's last answer."""
+
+    if not valid_order_id(order_id):
+        raise not_found()
 
     def work(session: Session) -> AdminPaymentDetail:
         found = session.exec(select(Payment, User).join(User, col(User.id) == col(Payment.user_id))

@@ -32,6 +32,7 @@ from payapp.schemas import KST
 from .admin_attention import stuck_condition
 from .errors import ServiceError
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 COUNT_CAP = 10_000
@@ -103,12 +104,13 @@ class AdminFilters:
 def _parse_date(value: Any, name: str) -> date | None:
     if value is None or value == "":
         return None
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         raise bad_request(f"{name}는 YYYY-MM-DD 형식의 날짜입니다.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:  # year 1 or 9999 is nobody's payment, and overflows KST arithmetic
+        raise bad_request(f"{name}는 {FIRST_DAY}부터 {LAST_DAY} 사이의 날짜입니다.")
+    return day
 
 
 def _parse_flag(value: Any, name: str) -> bool:

@@ -25,6 +25,7 @@ from . import rollup
 from .admin_query import REVENUE_STATUSES, AdminFilters, conditions, kst_day, kst_midnight, kst_today
 
 DEFAULT_CHART_DAYS = 30
+MAX_CHART_DAYS = 366  # a longer filter charts its last 366 days (``dailyTruncated``); the totals stay whole
 
 
 def as_date(value: Any) -> date:
@@ -76,6 +77,7 @@ class AdminStats(BaseModel):
     count: int  # exact number of payments matching the whole filter
     revenue: Revenue
     daily: list[DailyRevenue]  # the filter's days, or the last 30 days when it has no range
+    dailyTruncated: bool = False  # the filter spans more than MAX_CHART_DAYS: daily is its last ones
 
 
 def _zeros() -> dict[str, int]:
@@ -111,8 +113,10 @@ async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
     """
     today = today or kst_today()
     window = _chart_window(filters, today)
-    return await run_db(lambda s: _scanned(s, filters, today, window) if filters.q or filters.attention
-                        else _rolled_up(s, filters, today, window))
+    result = await run_db(lambda s: _scanned(s, filters, today, window) if filters.q or filters.attention
+                          else _rolled_up(s, filters, today, window))
+    result.dailyTruncated = filters.date_from is not None and window.first > filters.date_from
+    return result
 
 
 def _rolled_up(session: Session, filters: AdminFilters, today: date, window: Window) -> AdminStats:
@@ -174,4 +178,4 @@ def _scanned(session: Session, filters: AdminFilters, today: date, window: Windo
 def _chart_window(filters: AdminFilters, today: date) -> Window:
     last = filters.date_to or max(today, filters.date_from or today)
     first = filters.date_from or last - timedelta(days=DEFAULT_CHART_DAYS - 1)
-    return Window(first, last)
+    return Window(max(first, last - timedelta(days=MAX_CHART_DAYS - 1)), last)

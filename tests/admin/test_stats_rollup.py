@@ -44,7 +44,8 @@ def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = ()
                     "filter": revenue(picked)},
         "daily": [{"date": d.isoformat(), "revenue": revenue([r for r in picked if r["day"] == d]),
                    "count": sum(1 for r in picked if r["day"] == d)}
-                  for d in (start + timedelta(days=i) for i in range((end - start).days + 1))]}
+                  for d in (start + timedelta(days=i) for i in range((end - start).days + 1))],
+        "dailyTruncated": False}  # these ranges are all under 366 days
 
 
 def rollup_rows(shop) -> dict[tuple[str, str], tuple[int, int]]:
