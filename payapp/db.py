@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -62,6 +63,32 @@ async def run_db(fn: Callable[[Session], T]) -> T:
             return fn(session)
 
     return await asyncio.to_thread(work)
+
+
+# Any fixed number: the key of payapp's start-up lock among PostgreSQL's advisory locks.
+STARTUP_LOCK_KEY = 0x70617961  # "paya"
+
+
+@contextmanager
+def startup_lock() -> Iterator[None]:
+    """Held while a process migrates and seeds, so N processes started together migrate once
+    and seed once: a PostgreSQL session advisory lock (freed by the server if we die), or, on
+    the embedded SQLite, a file lock in the data dir."""
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+        return
+    with open(get_settings().ensure_data_dir() / "startup.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def migrate() -> None:

@@ -12,7 +12,7 @@ import logging
 
 import uvicorn
 
-from payapp.db import migrate, session_scope
+from payapp.db import migrate, session_scope, startup_lock
 from payapp.services.catalog import seed_catalog_if_empty
 
 from .app import create_api
@@ -25,9 +25,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    migrate()
-    with session_scope() as session:
-        seed_catalog_if_empty(session)
+    with startup_lock():  # several processes started at once: one migrates, one seeds
+        migrate()
+        with session_scope() as session:
+            seed_catalog_if_empty(session)
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; payapp decides
     # whom to believe itself (TRUSTED_PROXIES, payapp/services/ratelimit.py).
     uvicorn.run(create_api(), host=args.host, port=args.port, log_level=args.log_level, access_log=False,
