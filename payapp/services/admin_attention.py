@@ -13,7 +13,7 @@ filter uses the same rule, so the banner's number and the filtered list agree.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -21,12 +21,11 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db
-from payapp.models import Payment, ReconcileDrift, utcnow
+from payapp.models import ReconcileDrift
 from payapp.schemas import kst
 from payapp.settings import get_settings
 
-from .payments import stuck_count
-from .payments.apply import UNSETTLED
+from . import payments
 
 DRIFT_SHOWN = 20
 
@@ -37,8 +36,7 @@ def alert_after_seconds() -> float:
 
 def stuck_condition(now: datetime | None = None) -> ColumnElement[bool]:
     """Unsettled and created at least the alert threshold ago: the payments the banner counts."""
-    since = (now or utcnow()) - timedelta(seconds=alert_after_seconds())
-    return sa.and_(col(Payment.status).in_(sorted(UNSETTLED)), col(Payment.created_at) <= since)
+    return payments.stuck_condition(alert_after_seconds(), now)
 
 
 class DriftView(BaseModel):
@@ -70,7 +68,7 @@ async def attention(limit: int = DRIFT_SHOWN) -> AdminAttention:
                             .order_by(col(ReconcileDrift.found_at).desc(), col(ReconcileDrift.id).desc())
                             .limit(limit))
         return AdminAttention(
-            stuckCount=stuck_count(session, threshold), alertAfterSeconds=threshold, driftCount=count,
+            stuckCount=payments.stuck_count(session, threshold), alertAfterSeconds=threshold, driftCount=count,
             drift=[DriftView(transactionKey=d.transaction_key, orderId=d.order_id, paymentKey=d.payment_key,
                              kind=d.kind, detail=d.detail or {}, foundAt=kst(d.found_at)) for d in rows])
 

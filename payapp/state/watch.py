@@ -16,9 +16,8 @@ import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-from payapp.models import PaymentStatus
+from payapp.services.payments import UNSETTLED
 
-UNSETTLED = frozenset({PaymentStatus.IN_PROGRESS.value, PaymentStatus.WAITING_FOR_DEPOSIT.value})
 WATCH_EVERY_SECONDS = 3.0
 WATCH_FOR_SECONDS = 15 * 60
 

@@ -10,11 +10,13 @@ One module per job, each with the money rule it keeps:
 - ``tosscall``: calling Toss with retries under a deadline; ``base``: the order lock.
 """
 
+from .apply import UNSETTLED
 from .base import find_payment, parse_amount, valid_order_id
 from .prepare import order_name_for
-from .reconcile import SweepPolicy, SweepReport, stuck_count
+from .reconcile import SweepPolicy, SweepReport, stuck_condition, stuck_count
 from .service import PaymentService
 from .transactions import TransactionsReport
 
-__all__ = ["PaymentService", "SweepPolicy", "SweepReport", "TransactionsReport", "find_payment",
-           "order_name_for", "parse_amount", "stuck_count", "valid_order_id"]
+__all__ = ["UNSETTLED", "PaymentService", "SweepPolicy", "SweepReport", "TransactionsReport", "find_payment",
+           "order_name_for", "parse_amount", "stuck_condition", "stuck_count",
+           "valid_order_id"]

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db
@@ -56,11 +57,15 @@ def due_payments(session: Session, now: datetime, policy: SweepPolicy) -> list[P
         .order_by(func.coalesce(Payment.next_check_at, Payment.created_at)).limit(SWEEP_BATCH)))
 
 
+def stuck_condition(alert_after: float, now: datetime | None = None) -> ColumnElement[bool]:
+    """Unsettled and created ``alert_after`` seconds ago or more: "확인이 필요한 결제"."""
+    since = (now or utcnow()) - timedelta(seconds=alert_after)
+    return and_(col(Payment.status).in_(sorted(UNSETTLED)), col(Payment.created_at) <= since)
+
+
 def stuck_count(session: Session, alert_after: float) -> int:
-    """Unsettled payments older than ``alert_after`` seconds: the admin page's "확인이 필요한 결제"."""
-    since = utcnow() - timedelta(seconds=alert_after)
-    return session.exec(select(func.count()).select_from(Payment).where(
-        col(Payment.status).in_(UNSETTLED), Payment.created_at <= since)).one()
+    """How many payments ``stuck_condition`` holds for: the admin banner's N."""
+    return session.exec(select(func.count()).select_from(Payment).where(stuck_condition(alert_after))).one()
 
 
 class ReconcileJob(SettleJob, RefundJob):
