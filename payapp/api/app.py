@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from payapp.reconcile.runner import reconciler
 from payapp.settings import SANDBOX_PREFIX, get_settings
-from payapp.toss.wiring import embedded_sandbox
+from payapp.toss.wiring import mounted_sandbox
 
 from . import errors
 from .body_limit import BodyLimit
@@ -31,5 +31,5 @@ def create_api() -> FastAPI:
     for module in (auth, products, payments, webhooks, admin):
         api.include_router(module.router)
     if settings.mounts_sandbox:
-        api.mount(SANDBOX_PREFIX, embedded_sandbox())
+        api.mount(SANDBOX_PREFIX, mounted_sandbox())
     return api

@@ -4,7 +4,7 @@ Self-contained: nothing here imports from the rest of payapp, so it can be lifte
 into its own package.
 """
 
-from .app import create_app
-from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig
+from .app import buyer_app, create_app
+from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig, parse_webhook_hosts
 
-__all__ = ["create_app", "SandboxConfig", "KeyPair", "DEFAULT_KEY_PAIRS"]
+__all__ = ["create_app", "buyer_app", "SandboxConfig", "KeyPair", "DEFAULT_KEY_PAIRS", "parse_webhook_hosts"]

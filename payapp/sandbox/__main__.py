@@ -1,4 +1,8 @@
-"""``python -m payapp.sandbox --host 127.0.0.1 --port 8787 [--redis-url URL [--redis-prefix P]] [--workers N]``."""
+"""``python -m payapp.sandbox --host 127.0.0.1 --port 8787 [--redis-url URL [--redis-prefix P]] [--workers N]``.
+
+For developers and tests: the control API is open and webhooks may go anywhere unless
+``--no-control`` / ``--webhook-hosts`` say otherwise.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 import multiprocessing
 import socket
 
-from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig
+from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig, parse_webhook_hosts
 from .server import serve
 
 log = logging.getLogger("payapp.sandbox")
@@ -19,6 +23,13 @@ def parse_pair(text: str) -> KeyPair:
     except ValueError:
         raise argparse.ArgumentTypeError("--key-pair takes CLIENT_KEY:SECRET_KEY:MID") from None
     return KeyPair(client, secret, mid)
+
+
+def _hosts(text: str) -> tuple[str, ...] | None:
+    try:
+        return parse_webhook_hosts(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,6 +45,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--idempotency-hold", type=int, default=SandboxConfig.idempotency_processing_ttl,
                         metavar="SECONDS", help="real seconds a dead worker's running request keeps its "
                         "Idempotency-Key (a live one renews it); default %(default)s")
+    parser.add_argument("--no-control", dest="control", action="store_false",
+                        help="answer 404 on the control API (/_sandbox/ reset, payments, requests, clock, "
+                        "faults, webhooks, idempotency); the window, SDK, authorize and health stay")
+    parser.add_argument("--webhook-hosts", type=_hosts, default=None, metavar="HOSTS",
+                        help="comma-separated host names, IP addresses or networks webhooks may go to, "
+                        "besides loopback ('' = loopback only); default: anywhere")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     if args.idempotency_hold < 1:
@@ -41,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
     config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url,
-                           redis_prefix=args.redis_prefix, idempotency_processing_ttl=args.idempotency_hold)
+                           redis_prefix=args.redis_prefix, idempotency_processing_ttl=args.idempotency_hold,
+                           control=args.control, webhook_hosts=args.webhook_hosts)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -51,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
              args.workers, "s" if args.workers > 1 else "")
     for pair in config.key_pairs:
         log.info("  key pair %s: client %s / secret %s", pair.mid, pair.client_key, pair.secret_key)
+    if not config.control:
+        log.info("  control API closed (--no-control)")
+    if config.webhook_hosts is not None:
+        log.info("  webhooks only to loopback%s", "".join(f", {h}" for h in config.webhook_hosts))
     if args.workers == 1:
         serve(config, sock, args.log_level)
         return

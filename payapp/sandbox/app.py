@@ -1,7 +1,8 @@
 """The sandbox as an ASGI app: ``create_app(config)``.
 
 Usable in-process (``httpx.ASGITransport(app=create_app())``), served on its own
-(``python -m payapp.sandbox``) or mounted under a prefix inside another app.
+(``python -m payapp.sandbox``) or mounted under a prefix inside another app — whole, or
+only its buyer's part (``buyer_app``) where the public can reach it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     else:
         store = MemoryStore(config.request_log_size)
     ledger = Ledger(store, config)
-    webhooks = Webhooks(store, ledger.now)
+    webhooks = Webhooks(store, ledger.now, config.webhook_url_allowed)
     ledger.on_change = webhooks.payment_changed
 
     @contextlib.asynccontextmanager
@@ -46,7 +47,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         webhooks.cancel_all()  # deliveries in flight do not outlive the server
 
     app = Starlette(
-        routes=[*api.routes, *control.routes, *window.routes],
+        routes=[*api.routes, *control.public_routes, *(control.control_routes if config.control else ()),
+                *window.routes],
         exception_handlers={HTTPException: _not_found},
         lifespan=lifespan,
     )
@@ -55,3 +57,16 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     app.state.ledger = ledger
     app.state.webhooks = webhooks
     return app
+
+
+def buyer_app(app: Starlette) -> Starlette:
+    """What a buyer's browser needs of ``app``, to mount where anyone can reach it.
+
+    The payment window (its form posts and landing pages), the SDK script, authorize and
+    health, on ``app``'s state; the ``/v1`` REST API and the control API answer 404. The
+    shop keeps calling ``/v1`` in-process through ``app`` itself (``httpx.ASGITransport``).
+    """
+    view = Starlette(routes=[*control.public_routes, *window.routes],
+                     exception_handlers={HTTPException: _not_found})
+    view.state = app.state
+    return view

@@ -6,7 +6,9 @@ The sandbox never reads the environment itself; whoever starts it (the CLI in
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 # The public key pair from Toss's documentation: works against real Toss too.
 DOCS_CLIENT_KEY = "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq"
@@ -64,9 +66,70 @@ class SandboxConfig:
     # Base of the receipt/checkout URLs written into Payment objects.
     receipt_base: str = "https://dashboard-sandbox.tosspayments.com"
     api_base_for_urls: str = "https://api.tosspayments.com"
+    # The control API over HTTP (reset, payments, requests, clock, faults, webhooks, idempotency
+    # under /_sandbox/). False answers them 404 like any unknown path; what a buyer's browser
+    # needs stays: the window and its form posts, the landing pages, the SDK script, authorize
+    # (the headless 승인), and /_sandbox/health.
+    control: bool = True
+    # Where webhook targets may point. None: anywhere. A tuple: loopback (127.0.0.0/8, ::1,
+    # localhost) plus these host names and IP addresses or networks (see parse_webhook_hosts).
+    webhook_hosts: tuple[str, ...] | None = None
 
     def pair_by_secret(self, secret_key: str) -> KeyPair | None:
         return next((p for p in self.key_pairs if p.secret_key == secret_key), None)
 
     def pair_by_client(self, client_key: str) -> KeyPair | None:
         return next((p for p in self.key_pairs if p.client_key == client_key), None)
+
+    def webhook_url_allowed(self, url: str) -> bool:
+        """May a webhook go to ``url``? Decided on the host as written (no DNS lookup)."""
+        if self.webhook_hosts is None:
+            return True
+        try:
+            host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        except ValueError:
+            return False
+        address = _address(host)
+        if host == "localhost" or (address is not None and address.is_loopback):
+            return True
+        for entry in self.webhook_hosts:
+            entry = entry.strip().rstrip(".").lower()
+            if "/" in entry:
+                network = ipaddress.ip_network(entry, strict=False)
+                if address is not None and address.version == network.version and address in network:
+                    return True
+            elif host == entry or (address is not None and address == _address(entry)):
+                return True
+        return False
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1, ::ffff:10.0.0.1 is 10.0.0.1
+    return address
+
+
+def parse_webhook_hosts(text: str) -> tuple[str, ...] | None:
+    """``SandboxConfig.webhook_hosts`` from a comma-separated list; ``*`` = anywhere (None).
+
+    Entries are host names (``hooks.example.com``, matched exactly), IP addresses or networks
+    (``10.0.0.0/8``); loopback is always allowed, so "" means loopback only.
+    Raises ValueError on an entry that is none of these.
+    """
+    entries = [e.strip().rstrip(".").lower() for e in text.split(",") if e.strip()]
+    if "*" in entries:
+        return None
+    for entry in entries:
+        if "/" in entry:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"webhook hosts: {entry!r} is not an IP network") from None
+        elif _address(entry) is None and not all(
+                label and label.replace("-", "").isalnum() and label.isascii() for label in entry.split(".")):
+            raise ValueError(f"webhook hosts: {entry!r} is not a host name or an IP address")
+    return tuple(str(ipaddress.ip_network(e, strict=False)) if "/" in e else e for e in entries)

@@ -162,6 +162,12 @@ async def webhooks(request: Request) -> JSON:
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             raise SandboxError("INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL",
                                detail_en="url: an absolute http(s) URL")
+        config = request.app.state.config
+        if not config.webhook_url_allowed(url):
+            host, others = urlsplit(url).hostname, "".join(f", {h}" for h in config.webhook_hosts or ())
+            raise SandboxError("WEBHOOK_HOST_NOT_ALLOWED",
+                               f"{host}: 허용되는 호스트는 루프백(127.0.0.0/8, ::1, localhost){others}",
+                               detail_en=f"{host}: allowed are loopback (127.0.0.0/8, ::1, localhost){others}")
         events = body.get("events") or list(EVENT_TYPES)
         if not isinstance(events, list) or not set(events) <= set(EVENT_TYPES):
             raise SandboxError("INVALID_REQUEST", f"events: {', '.join(EVENT_TYPES)} 중에서",
@@ -200,8 +206,13 @@ async def health(request: Request) -> JSON:
     return JSON({"ok": True, "service": "toss-sandbox", "pid": os.getpid()})
 
 
-routes = [
+# What a buyer's browser (and a health probe) needs: always served.
+public_routes = [
     Route("/_sandbox/authorize", control(authorize), methods=["POST"]),
+    Route("/_sandbox/health", control(health), methods=["GET"]),
+]
+# The control API proper: served only with SandboxConfig(control=True).
+control_routes = [
     Route("/_sandbox/reset", control(reset), methods=["POST"]),
     Route("/_sandbox/payments", control(payments), methods=["GET"]),
     Route("/_sandbox/requests", control(requests_log), methods=["GET"]),
@@ -211,5 +222,5 @@ routes = [
     Route("/_sandbox/webhooks/deliveries", control(webhook_deliveries), methods=["GET"]),
     Route("/_sandbox/webhooks/flush", control(webhook_flush), methods=["POST"]),
     Route("/_sandbox/idempotency", control(idempotency), methods=["GET"]),
-    Route("/_sandbox/health", control(health), methods=["GET"]),
 ]
+routes = [*public_routes, *control_routes]

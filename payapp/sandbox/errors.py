@@ -109,6 +109,8 @@ CATALOG: dict[str, ErrorSpec] = {
     # payment window / failUrl codes
     "PAY_PROCESS_CANCELED": ErrorSpec(400, "사용자에 의해 결제가 취소되었습니다.", "The payment was canceled by the user."),
     "PAY_PROCESS_ABORTED": ErrorSpec(400, "결제 진행 중 승인에 실패하여 결제가 중단되었습니다.", "The payment was aborted because approval failed."),
+    # the sandbox's own control API (not Toss's): a webhook target on a host it may not reach
+    "WEBHOOK_HOST_NOT_ALLOWED": ErrorSpec(400, "이 샌드박스가 웹훅을 보낼 수 없는 호스트입니다.", "This sandbox may not send webhooks to that host."),
     # failure codes seen on Payment.failure
     "EXPIRED_PAYMENT": ErrorSpec(400, "결제가 만료되었습니다. 다시 시도해주세요.", "The payment has expired. Please try again."),
 }

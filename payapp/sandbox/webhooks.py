@@ -33,9 +33,12 @@ def created_at(ts: float) -> str:
 
 
 class Webhooks:
-    def __init__(self, store, now):
+    def __init__(self, store, now, allowed=lambda url: True):
         self.store = store
         self.now = now  # async () -> sandbox time
+        # (url) -> bool: checked again when sending, as a target may predate the configuration
+        # (a Redis store outlives the process that registered it).
+        self.allowed = allowed
         self._tasks: set[asyncio.Task] = set()
 
     # ---- scheduling ----------------------------------------------------------------
@@ -58,7 +61,14 @@ class Webhooks:
             log.error("webhook delivery failed", exc_info=task.exception())
 
     async def _send_event(self, event: dict) -> None:
-        targets = [t for t in await self.store.webhook_targets() if event["eventType"] in t["events"]]
+        targets = []
+        for t in await self.store.webhook_targets():
+            if event["eventType"] not in t["events"]:
+                continue
+            if self.allowed(t["url"]):
+                targets.append(t)
+            else:
+                log.warning("webhook target %s: host not allowed, not sent", t["url"])
         await asyncio.gather(*(self.attempt({
             "transmissionId": "whtrans_" + secrets.token_hex(13), "url": t["url"],
             "event": event, "retriedCount": 0,

@@ -11,17 +11,19 @@ import pytest
 
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
 from tests.conftest import basic
-from tests.core.conftest import CONFIG_VARS, _start
+from tests.core.conftest import CONFIG_VARS, _start, fresh_pg_database
 from tests.support.servers import ROOT, child_env
 
 
 @pytest.fixture
-def quiet_shop(pg_url, sandbox, tmp_path):
-    """The PostgreSQL shop with automatic reconciliation off: only the pass by hand runs.
-    (``sandbox`` resets the sandbox, so its transactions are this test's alone.)"""
-    env = {"DATABASE_URL": pg_url, "REDIS_URL": "redis://127.0.0.1:6379/3", "TOSS_API_BASE": str(sandbox.base_url),
-           "RECONCILE_ENABLED": "0"}
-    yield from _start("quiet", env, str(sandbox.base_url), pg_url, tmp_path)
+def quiet_shop(sandbox, tmp_path):
+    """A PostgreSQL shop of its own with automatic reconciliation off: only the pass by hand
+    runs. (``sandbox`` resets the sandbox, so its transactions are this test's alone; the
+    database is its own, so no other shop's reconciler writes drift into it.)"""
+    with fresh_pg_database("payapp_tx") as db_url:
+        env = {"DATABASE_URL": db_url, "REDIS_URL": "redis://127.0.0.1:6379/3",
+               "TOSS_API_BASE": str(sandbox.base_url), "RECONCILE_ENABLED": "0"}
+        yield from _start("quiet", env, str(sandbox.base_url), db_url, tmp_path)
 
 
 def reconcile(shop, *args: str) -> str:

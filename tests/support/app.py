@@ -7,6 +7,11 @@ Registered for every test through ``pytest_plugins`` in ``tests/conftest.py``:
   mounted Toss sandbox under ``/toss-sandbox``, all on that one port.
 - ``run_shop(env=None)``: the context manager behind it, for a test that needs an app with
   other settings (e.g. ``{"DATABASE_URL": POSTGRES_URL}``); yields the base URL the same way.
+  A ``None`` value removes a variable.
+
+The mounted sandbox's control API is open (``SANDBOX_CONTROL=1``): tests drive faults, the
+clock and the request log through it. ``run_shop({"SANDBOX_CONTROL": None})`` gets production's
+default (closed). The seed runs as in dev (``make run``): the demo customer exists.
 
 The app runs from the working tree but builds into its own temporary web directory
 (``REFLEX_WEB_WORKDIR``), so a developer's dev server and its ``.web/`` are left alone, and
@@ -45,7 +50,7 @@ STOP_TIMEOUT = 15.0
 # Environment variables that configure the app: not inherited from the developer's shell.
 APP_SETTINGS = {field.alias for field in Settings.model_fields.values() if field.alias} | {
     "REFLEX_DB_URL", "REFLEX_REDIS_URL", "REFLEX_FRONTEND_PORT", "REFLEX_BACKEND_PORT",
-    "REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR",
+    "REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR", "REFLEX_ENV_MODE",
 }
 
 
@@ -58,7 +63,7 @@ def _npm_registry() -> str | None:
     return out.stdout.strip() or None
 
 
-def _app_env(tmp: Path, url: str, env: dict[str, str] | None) -> dict[str, str]:
+def _app_env(tmp: Path, url: str, env: dict[str, str | None] | None) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if k not in APP_SETTINGS}
     # What `make` exports; set here too so that a bare `pytest` works the same way.
     base.setdefault("REFLEX_BUN_PATH", str(BUN))
@@ -67,15 +72,17 @@ def _app_env(tmp: Path, url: str, env: dict[str, str] | None) -> dict[str, str]:
     base.setdefault("REFLEX_HTTP_CLIENT_BIND_ADDRESS", "0.0.0.0")
     if "NPM_CONFIG_REGISTRY" not in base and (registry := _npm_registry()):
         base["NPM_CONFIG_REGISTRY"] = registry
-    return {
+    merged = {
         **base,
         "PYTHONDONTWRITEBYTECODE": "1",
         "PAYAPP_DATA_DIR": str(tmp / "data"),
         "REFLEX_WEB_WORKDIR": str(tmp / "web"),
         "REFLEX_STATES_WORKDIR": str(tmp / "states"),
         "REFLEX_UPLOADED_FILES_DIR": str(tmp / "uploads"),
+        "SANDBOX_CONTROL": "1",
         **(env or {}),
     }
+    return {k: v for k, v in merged.items() if v is not None}
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -108,7 +115,7 @@ def _tail(log: Path, lines: int = 40) -> str:
 
 
 @contextlib.contextmanager
-def run_shop(env: dict[str, str] | None = None, timeout: float = START_TIMEOUT) -> Iterator[str]:
+def run_shop(env: dict[str, str | None] | None = None, timeout: float = START_TIMEOUT) -> Iterator[str]:
     """Run the whole app with ``reflex run --env prod`` on a free port; yield its base URL."""
     if not BUN.exists():
         pytest.fail(f"{BUN.relative_to(ROOT)} is missing: run `make bun`", pytrace=False)
