@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -76,6 +77,7 @@ def set_password(session: Session, user: User, password: object, role: Role | No
     for row in session.exec(select(AuthSession).where(AuthSession.user_id == user.id)):
         session.delete(row)
     session.commit()
+    forget_tokens(user.id)
     return user
 
 
@@ -146,13 +148,16 @@ def issue_token(user: User) -> tuple[str, int]:
     return jwt.encode(claims, settings.jwt_key(), algorithm="HS256"), settings.jwt_ttl_seconds
 
 
-def user_from_token(session: Session, token: str) -> User:
+def _claims(token: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(token, get_settings().jwt_key(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        return jwt.decode(token, get_settings().jwt_key(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
         raise ServiceError("TOKEN_EXPIRED", "액세스 토큰이 만료되었습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401) from None
     except jwt.PyJWTError:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다.", 401) from None
+
+
+def _user_for_claims(session: Session, claims: dict[str, Any]) -> User:
     user = session.get(User, int(claims["sub"]))
     if user is None:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
@@ -162,6 +167,39 @@ def user_from_token(session: Session, token: str) -> User:
     if stamp != _credential_stamp(user):
         raise ServiceError("INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401)
     return user
+
+
+# Tokens this process verified lately: token → (monotonic deadline, user). A request with one of
+# them skips the signature check and the database. An entry lives TOKEN_CACHE_SECONDS at most,
+# never past the token's own expiry, so a password (or role) changed by another process ends
+# the token's use here within that time; this process's own changes drop the user's entries.
+_verified: dict[str, tuple[float, User]] = {}
+VERIFIED_MAX = 10_000
+
+
+async def user_for_token(token: str) -> User:
+    """The access token's user, checked: signature, expiry, and the password stamp against the
+    database (the stamp changes with every new password), or found among recently verified tokens."""
+    hit = _verified.get(token)
+    if hit is not None:
+        if hit[0] > time.monotonic():
+            return hit[1]
+        _verified.pop(token, None)
+    claims = _claims(token)
+    user = await run_db(lambda s: _user_for_claims(s, claims))
+    ttl = min(get_settings().token_cache_seconds, claims["exp"] - time.time())
+    if ttl > 0:
+        if len(_verified) >= VERIFIED_MAX:
+            _verified.clear()
+        _verified[token] = (time.monotonic() + ttl, user)
+    return user
+
+
+def forget_tokens(user_id: int | None) -> None:
+    """Drop this process's cached tokens of one user (None: of everyone)."""
+    for token, (_, user) in list(_verified.items()):
+        if user_id is None or user.id == user_id:
+            _verified.pop(token, None)
 
 
 def _digest(token: str) -> str:
@@ -183,6 +221,19 @@ def user_for_session(session: Session, token: str | None) -> User | None:
     if row is None or row.expires_at <= utcnow():
         return None
     return session.get(User, row.user_id)
+
+
+async def session_user(token: str | None) -> User | None:
+    """The user a browser session token belongs to (None: signed out, unknown or expired)."""
+    return await run_db(lambda s: user_for_session(s, token)) if token else None
+
+
+async def start_session(user: User) -> str:
+    return await run_db(lambda s: open_session(s, user))
+
+
+async def end_session(token: str | None) -> None:
+    await run_db(lambda s: close_session(s, token))
 
 
 def close_session(session: Session, token: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from payapp.db import run_db
 from payapp.models import Product
 from payapp.schemas import ProductView
 
@@ -15,6 +16,11 @@ DEMO_CATALOG = [
     ("핸드드립 세트", "드리퍼, 서버, 필터 40매", 45000, "/products/dripset.svg"),
     ("제주 녹차 티백 20입", "제주 유기농 녹차", 7500, "/products/tea.svg"),
 ]
+
+
+async def products() -> list[ProductView]:
+    """The products on sale, oldest first (what the shop page and GET /v1/products show)."""
+    return await run_db(list_products)
 
 
 def list_products(session: Session) -> list[ProductView]:

@@ -13,7 +13,6 @@ from urllib.parse import quote
 import reflex as rx
 
 from payapp import routes
-from payapp.db import run_db
 from payapp.models import Role, User
 from payapp.services import accounts
 from payapp.services.errors import ServiceError
@@ -37,7 +36,7 @@ class AuthState(rx.State):
         if not self.session_token:
             return {}
         token = self.session_token
-        user = await run_db(lambda s: accounts.user_for_session(s, token))
+        user = await accounts.session_user(token)
         return {"email": user.email, "role": user.role} if user else {}
 
     @rx.var
@@ -53,7 +52,7 @@ class AuthState(rx.State):
         token = self.session_token
         if not token:
             return None
-        return await run_db(lambda s: accounts.user_for_session(s, token))
+        return await accounts.session_user(token)
 
     def _next(self) -> str:
         return safe_next(self.router.url.query_parameters.get("next"))
@@ -70,7 +69,7 @@ class AuthState(rx.State):
         self.form_error = ""
         try:
             user = await find_user()
-            self.session_token = await run_db(lambda s: accounts.open_session(s, user))
+            self.session_token = await accounts.start_session(user)
         except ServiceError as err:
             self.form_error = err.message
             return None
@@ -93,7 +92,7 @@ class AuthState(rx.State):
     async def logout(self):
         token = self.session_token
         self.session_token = ""
-        await run_db(lambda s: accounts.close_session(s, token))
+        await accounts.end_session(token)
         return rx.redirect(routes.INDEX)
 
     @rx.event

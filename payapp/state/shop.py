@@ -7,9 +7,8 @@ from typing import Any
 import reflex as rx
 
 from payapp import routes
-from payapp.db import run_db
 from payapp.formatting import won
-from payapp.services.catalog import list_products
+from payapp.services import catalog
 from payapp.services.errors import ServiceError
 from payapp.services.wiring import payment_service
 from payapp.settings import get_settings
@@ -43,7 +42,7 @@ class ShopState(rx.State):
 
     @rx.event
     async def load(self):
-        rows = await run_db(list_products)
+        rows = await catalog.products()
         self.products = [{**p.model_dump(), "price_label": won(p.price)} for p in rows]
         self.focus_product = self.router.url.query_parameters.get("product", "")
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from payapp.db import run_db
-from payapp.schemas import ProductView
-from payapp.services.catalog import list_products
+from payapp.services import catalog
 
 router = APIRouter(prefix="/v1", tags=["products"])
 
 
 @router.get("/products")
 async def products() -> dict:
-    data: list[ProductView] = await run_db(list_products)
+    data = await catalog.products()
     return {"data": data, "count": len(data)}
