@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--webhook-hosts", type=_hosts, default=None, metavar="HOSTS",
                         help="comma-separated host names, IP addresses or networks webhooks may go to, "
                         "besides loopback ('' = loopback only); default: anywhere")
+    parser.add_argument("--public-url", default=None, metavar="URL",
+                        help="the sandbox's absolute base URL as browsers reach it, written into the SDK script "
+                        "it serves; default: taken from each request")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     if args.idempotency_hold < 1:
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
     config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url,
                            redis_prefix=args.redis_prefix, idempotency_processing_ttl=args.idempotency_hold,
-                           control=args.control, webhook_hosts=args.webhook_hosts)
+                           control=args.control, webhook_hosts=args.webhook_hosts, public_url=args.public_url)
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))

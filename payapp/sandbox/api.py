@@ -17,15 +17,17 @@ import time
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
+from . import billing
 from .config import KeyPair
 from .errors import CATALOG, SandboxError
 from .http import JSON, authenticate, english, json_body, route_path
 from .payments import ORDER_ID_RE, iso, parse_amount
 from .transactions import parse_query
 
-Op = Callable[[Request, KeyPair], Awaitable[dict | list]]
+Op = Callable[[Request, KeyPair], Awaitable[dict | list | None]]
 log = logging.getLogger("payapp.sandbox")
 # A run's token: random per process, then a counter (unique across workers and restarts,
 # and cheaper than fresh random bytes per request). Forked workers draw their own prefix.
@@ -59,7 +61,11 @@ async def _confirm(request: Request, pair: KeyPair) -> dict:
         raise SandboxError("INVALID_REQUEST", "amount는 0 이상의 정수입니다",
                            detail_en="amount is required: an integer of 0 or more")
     ledger = request.app.state.ledger
-    return _public(await ledger.confirm(pair, payment_key, order_id, amount))
+    refusal = request.scope.get("sandbox.refusal")
+    return _public(await ledger.confirm(pair, payment_key, order_id, amount, refusal))
+
+
+_confirm.refusable = True  # type: ignore[attr-defined]  # a sticky fault refuses the confirm for real
 
 
 async def _get_by_key(request: Request, pair: KeyPair) -> dict:
@@ -91,13 +97,27 @@ async def _cancel(request: Request, pair: KeyPair) -> dict:
                            detail_en="currency must be the approved currency (KRW)")
     ledger = request.app.state.ledger
     record = await ledger.cancel(pair, request.path_params["paymentKey"], reason,
-                                 amounts["cancelAmount"], amounts["refundableAmount"])
+                                 amounts["cancelAmount"], amounts["refundableAmount"], amounts["taxFreeAmount"],
+                                 body.get("refundReceiveAccount"))
     return _public(record)
 
 
 async def _transactions(request: Request, pair: KeyPair) -> list[dict]:
     start, end, after, limit = parse_query(request.query_params)
     return await request.app.state.ledger.transactions(pair, start, end, after, limit)
+
+
+async def _billing_issue(request: Request, pair: KeyPair) -> dict:
+    return await billing.issue(request.app.state.ledger, pair, await json_body(request))
+
+
+async def _billing_charge(request: Request, pair: KeyPair) -> dict:
+    return await billing.charge(request.app.state.ledger, pair, request.path_params["billingKey"],
+                                await json_body(request))
+
+
+async def _billing_delete(request: Request, pair: KeyPair) -> None:
+    await billing.delete(request.app.state.ledger, pair, request.path_params["billingKey"])
 
 
 def _scope_key(request: Request, pair: KeyPair, idem_key: str) -> str:
@@ -126,7 +146,12 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
             step = await store.take_fault(request.method, path) if store.may_have_faults() else None
             if step:
                 entry["fault"] = step
-                if step.get("errorCode"):
+                if step.get("sticky"):
+                    # Toss's own refusal, not the network's: past auth and into the
+                    # idempotent section, where the operation may record it (a confirm
+                    # leaves the payment ABORTED) and the answer is kept under the key.
+                    request.scope["sandbox.refusal"] = {"errorCode": step["errorCode"], "status": step.get("status")}
+                elif step.get("errorCode"):
                     if step.get("latencyMs"):  # a slow failure: wait, then fail
                         await asyncio.sleep(step["latencyMs"] / 1000)
                     raise SandboxError(step["errorCode"], status=step.get("status"))
@@ -141,13 +166,15 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
         except SandboxError as err:
             status, body = err.status, err.body(english(request))
         entry["status"] = status
-        entry["code"] = body.get("code") if status >= 400 else None
+        entry["code"] = body.get("code") if status >= 400 and isinstance(body, dict) else None
         if request.method == "POST":
             entry["body"] = await _logged_body(request)
         await store.log_request(entry)
         if lost:
             await _hang_until_gone(request, config.lost_response_hang)
         headers = {"X-Sandbox-Idempotent-Replay": "true"} if entry["replayed"] else None
+        if body is None:  # DELETE /v1/billing/{billingKey}: 200 with an empty body
+            return Response(b"", status_code=status, headers=headers)
         return JSON(body, status_code=status, headers=headers)
 
     return handle
@@ -237,6 +264,9 @@ async def _run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None
     if latency_ms:
         await asyncio.sleep(latency_ms / 1000)
     try:
+        refusal = request.scope.get("sandbox.refusal")
+        if refusal is not None and not getattr(op, "refusable", False):
+            raise SandboxError(refusal["errorCode"], status=refusal["status"])
         return 200, await op(request, pair)
     except SandboxError as err:
         return err.status, err.body(english(request))
@@ -248,4 +278,7 @@ routes = [
     Route("/v1/payments/{paymentKey}", endpoint(_get_by_key), methods=["GET"]),
     Route("/v1/payments/{paymentKey}/cancel", endpoint(_cancel), methods=["POST"]),
     Route("/v1/transactions", endpoint(_transactions), methods=["GET"]),
+    Route("/v1/billing/authorizations/issue", endpoint(_billing_issue), methods=["POST"]),
+    Route("/v1/billing/{billingKey}", endpoint(_billing_charge), methods=["POST"]),
+    Route("/v1/billing/{billingKey}", endpoint(_billing_delete), methods=["DELETE"]),
 ]

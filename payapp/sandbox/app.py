@@ -62,7 +62,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
 def buyer_app(app: Starlette) -> Starlette:
     """What a buyer's browser needs of ``app``, to mount where anyone can reach it.
 
-    The payment window (its form posts and landing pages), the SDK script, authorize and
+    The payment and 자동결제 windows (their form posts and landing pages), the SDK scripts
+    (``/js/...``), authorize and
     health, on ``app``'s state; the ``/v1`` REST API and the control API answer 404. The
     shop keeps calling ``/v1`` in-process through ``app`` itself (``httpx.ASGITransport``).
     """

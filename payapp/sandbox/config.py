@@ -18,6 +18,13 @@ DOCS_SECRET_KEY = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
 SANDBOX_CLIENT_KEY = "test_ck_payappSandbox0000000000000"
 SANDBOX_SECRET_KEY = "test_sk_payappSandbox0000000000000"
 
+# 결제위젯 연동 키 (gck/gsk): the public widget pair of Toss's documentation and samples, and
+# payapp's own widget pair. A widget pair's payments are confirmed with its gsk.
+DOCS_WIDGET_CLIENT_KEY = "test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm"
+DOCS_WIDGET_SECRET_KEY = "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
+SANDBOX_WIDGET_CLIENT_KEY = "test_gck_payappSandbox000000000000"
+SANDBOX_WIDGET_SECRET_KEY = "test_gsk_payappSandbox000000000000"
+
 
 @dataclass(frozen=True)
 class KeyPair:
@@ -32,10 +39,22 @@ class KeyPair:
     def is_test(self) -> bool:
         return self.secret_key.startswith("test_")
 
+    @property
+    def is_widget(self) -> bool:
+        """A 결제위젯 연동 키 pair (gck/gsk), not an API 개별 연동 키 pair (ck/sk)."""
+        return "_gck_" in self.client_key[:10]
+
+    def same_family(self, other: KeyPair) -> bool:
+        """Keys of one family and mode: mixing widget and individual keys, or test and live
+        keys, is Toss's INVALID_API_KEY."""
+        return self.is_widget == other.is_widget and self.is_test == other.is_test
+
 
 DEFAULT_KEY_PAIRS: tuple[KeyPair, ...] = (
     KeyPair(DOCS_CLIENT_KEY, DOCS_SECRET_KEY, "tosspayments", "토스페이먼츠 문서 상점"),
     KeyPair(SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY, "tpayappsbx", "payapp 샌드박스 상점"),
+    KeyPair(DOCS_WIDGET_CLIENT_KEY, DOCS_WIDGET_SECRET_KEY, "tosswidgetdocs", "토스페이먼츠 결제위젯 문서 상점"),
+    KeyPair(SANDBOX_WIDGET_CLIENT_KEY, SANDBOX_WIDGET_SECRET_KEY, "tpayappwgt", "payapp 샌드박스 상점 (결제위젯)"),
 )
 
 
@@ -66,6 +85,13 @@ class SandboxConfig:
     # Base of the receipt/checkout URLs written into Payment objects.
     receipt_base: str = "https://dashboard-sandbox.tosspayments.com"
     api_base_for_urls: str = "https://api.tosspayments.com"
+    # The sandbox's own absolute base URL as browsers reach it (prefix included), written into
+    # the SDK script it serves. None: taken from the request that fetched the script.
+    public_url: str | None = None
+    # 가상계좌: hours an issued account stays open when the request gives neither validHours nor
+    # dueDate (Toss's default, 168 h), and the most it may (2160 h = 90 days).
+    va_valid_hours: int = 168
+    va_max_hours: int = 2160
     # The control API over HTTP (reset, payments, requests, clock, faults, webhooks, idempotency
     # under /_sandbox/). False answers them 404 like any unknown path; what a buyer's browser
     # needs stays: the window and its form posts, the landing pages, the SDK script, authorize

@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.routing import Route
 
+from . import billing
 from .errors import CATALOG, SandboxError
 from .http import JSON, english, json_body, own_url
-from .payments import iso, with_query
+from .payments import iso, parse_amount, with_query
 from .webhooks import EVENT_TYPES
 
 OUTCOMES = ("approve", "reject", "cancel")
@@ -47,8 +48,12 @@ async def authorize(request: Request) -> JSON:
     params = dict(body)
     params.setdefault("successUrl", landing_url(request, "success"))
     params.setdefault("failUrl", landing_url(request, "fail"))
+    if body.get("billing"):
+        return await _authorize_billing(state, pair, params, outcome)
     record = await state.ledger.open_window(pair, params)
-    record, query = await state.ledger.window_outcome(record["payment"]["paymentKey"], outcome)
+    bank = params.get("bank")
+    record, query = await state.ledger.window_outcome(record["payment"]["paymentKey"], outcome,
+                                                      {"bank": bank} if bank else None)
     p = record["payment"]
     target = params["successUrl"] if outcome == "approve" else params["failUrl"]
     out = {"paymentKey": p["paymentKey"], "orderId": p["orderId"], "amount": p["totalAmount"],
@@ -56,6 +61,26 @@ async def authorize(request: Request) -> JSON:
     if outcome != "approve":
         out.update(code=query["code"], message=query["message"])
     return JSON(out)
+
+
+async def _authorize_billing(state, pair, params: dict, outcome: str) -> JSON:
+    """The headless buyer of a billing-auth window (자동결제 등록)."""
+    session = await billing.open_auth(state.ledger, pair, params)
+    record, query = await billing.auth_outcome(state.ledger, session, outcome)
+    target = params["successUrl"] if outcome == "approve" else params["failUrl"]
+    return JSON({**query, "customerKey": record["customerKey"], "redirectUrl": with_query(target, query)})
+
+
+async def deposit(request: Request) -> JSON:
+    """The buyer pays into a 가상계좌: WAITING_FOR_DEPOSIT → DONE, with DEPOSIT_CALLBACK."""
+    body = await json_body(request)
+    amount = None
+    if body.get("amount") is not None:
+        amount = parse_amount(body["amount"])
+        if amount is None or amount <= 0:
+            raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수", detail_en="amount: an integer above 0")
+    record = await request.app.state.ledger.deposit(request.path_params["paymentKey"], amount)
+    return JSON(record["payment"])
 
 
 async def reset(request: Request) -> JSON:
@@ -106,8 +131,15 @@ def _step(item: object) -> dict:
     if not isinstance(item, dict):
         raise SandboxError("INVALID_REQUEST", "chain 항목은 'ok', 에러 코드, 또는 객체입니다",
                            detail_en="a chain item is 'ok', an error code or an object")
-    step = {k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse") if item.get(k) is not None}
+    step = {k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse", "sticky")
+            if item.get(k) is not None}
+    if "sticky" in step:  # true, or left out: a step that is not sticky says nothing of it
+        if step["sticky"] is not True:
+            del step["sticky"]
     code = step.get("errorCode")
+    if step.get("sticky") and (code is None or step.get("lostResponse")):
+        raise SandboxError("INVALID_REQUEST", "sticky: errorCode와 함께, lostResponse 없이",
+                           detail_en="sticky: with an errorCode and without lostResponse")
     if code is not None and code not in CATALOG and "status" not in step:
         raise SandboxError("INVALID_REQUEST", f"알 수 없는 에러 코드 {code}: status를 함께 주세요",
                            detail_en=f"unknown error code {code}: give a status too")
@@ -151,7 +183,7 @@ async def faults(request: Request) -> JSON:
 
 
 async def webhooks(request: Request) -> JSON:
-    """Webhook targets: where PAYMENT_STATUS_CHANGED events are sent."""
+    """Webhook targets: where PAYMENT_STATUS_CHANGED and DEPOSIT_CALLBACK events are sent."""
     store = request.app.state.store
     if request.method == "DELETE":
         await store.clear_webhook_targets()
@@ -215,6 +247,7 @@ public_routes = [
 control_routes = [
     Route("/_sandbox/reset", control(reset), methods=["POST"]),
     Route("/_sandbox/payments", control(payments), methods=["GET"]),
+    Route("/_sandbox/payments/{paymentKey}/deposit", control(deposit), methods=["POST"]),
     Route("/_sandbox/requests", control(requests_log), methods=["GET"]),
     Route("/_sandbox/clock", control(clock), methods=["GET", "POST"]),
     Route("/_sandbox/faults", control(faults), methods=["GET", "POST", "DELETE"]),

@@ -109,6 +109,17 @@ CATALOG: dict[str, ErrorSpec] = {
     # payment window / failUrl codes
     "PAY_PROCESS_CANCELED": ErrorSpec(400, "사용자에 의해 결제가 취소되었습니다.", "The payment was canceled by the user."),
     "PAY_PROCESS_ABORTED": ErrorSpec(400, "결제 진행 중 승인에 실패하여 결제가 중단되었습니다.", "The payment was aborted because approval failed."),
+    # 가상계좌 (virtual accounts): issue options (toss-api.md §2.5) and deposits
+    "EXCEED_MAX_DUE_DATE": ErrorSpec(400, "가상 계좌의 최대 유효만료 기간을 초과했습니다.", "Exceeded the virtual account's maximum due date."),
+    "INVALID_DATE": ErrorSpec(400, "날짜 데이터가 잘못 되었습니다.", "Invalid date."),
+    # 자동결제 (billing, toss-api.md §2.6, §4.5); statuses Toss does not document are ours
+    "NOT_MATCHES_CUSTOMER_KEY": ErrorSpec(400, "빌링 인증 고객키와 결제 요청 고객키가 일치하지 않습니다.", "The customerKey does not match the billing key's customer."),
+    "NOT_FOUND_BILLING": ErrorSpec(404, "존재하지 않는 빌링 정보입니다.", "Billing information not found."),
+    "INVALID_BILLING_AUTH": ErrorSpec(400, "유효하지 않은 빌링 인증입니다.", "Invalid billing authentication."),
+    "NOT_SUPPORTED_METHOD": ErrorSpec(400, "지원되지 않는 결제수단입니다.", "The payment method is not supported."),
+    # key families (결제위젯 연동 키 vs API 개별 연동 키), as the SDK reports them
+    "NOT_SUPPORTED_WIDGET_KEY": ErrorSpec(400, "결제위젯 연동 키는 결제창에서 사용할 수 없습니다. API 개별 연동 키를 사용하세요.", "A payment widget key cannot open the payment window. Use an API individual key."),
+    "NOT_SUPPORTED_API_INDIVIDUAL_KEY": ErrorSpec(400, "API 개별 연동 키는 결제위젯에서 사용할 수 없습니다. 결제위젯 연동 키를 사용하세요.", "An API individual key cannot be used with the payment widget. Use a payment widget key."),
     # the sandbox's own control API (not Toss's): a webhook target on a host it may not reach
     "WEBHOOK_HOST_NOT_ALLOWED": ErrorSpec(400, "이 샌드박스가 웹훅을 보낼 수 없는 호스트입니다.", "This sandbox may not send webhooks to that host."),
     # failure codes seen on Payment.failure

@@ -53,6 +53,11 @@ def own_url(request: Request, name: str, **params: str) -> str:
     return _origin(request) + root + path
 
 
+def base_url(request: Request) -> str:
+    """The sandbox's own absolute base URL as this request reached it (mount prefix included)."""
+    return _origin(request) + request.scope.get("root_path", "").rstrip("/")
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 

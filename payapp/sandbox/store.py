@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import orjson
 
+from .records import MemoryRecords, RedisRecords
 from .transactions import MemoryTransactions, sort_key, window_keys
 
 
@@ -102,7 +103,7 @@ class _Stripes:
             lock.release()
 
 
-class MemoryStore:
+class MemoryStore(MemoryRecords):
     """State in this process's memory: fast, and right for exactly one process."""
 
     def __init__(self, log_size: int = 10_000):
@@ -119,6 +120,7 @@ class MemoryStore:
         self._deliveries: deque[bytes] = deque(maxlen=log_size)
         self._retries: list[dict] = []
         self._locks = [asyncio.Lock() for _ in range(64)]
+        self._records = {}  # records.MemoryRecords: billing authKeys and keys
 
     async def get_payment(self, payment_key: str) -> dict | None:
         raw = self._payments.get(payment_key)
@@ -312,7 +314,7 @@ return 1
 """
 
 
-class RedisStore:
+class RedisStore(RedisRecords):
     """State in Redis, so that several sandbox worker processes agree on it."""
 
     def __init__(self, url: str, prefix: str = "tosssbx:", log_size: int = 10_000):

@@ -34,24 +34,27 @@ _KST = timezone(timedelta(hours=9))
 
 
 # ---- rows ---------------------------------------------------------------------------
-def _row(p: dict, transaction_key: str, status: str, at: str, amount: int) -> dict:
+def row(p: dict, transaction_key: str, status: str, at: str, amount: int, customer_key: str | None = None) -> dict:
     # Exactly the Transaction object's fields (toss-api.md §2.7, Toss's reference): nothing else.
     return {
         "mId": p["mId"], "transactionKey": transaction_key, "paymentKey": p["paymentKey"],
-        "orderId": p["orderId"], "method": p["method"], "customerKey": None,
+        "orderId": p["orderId"], "method": p["method"], "customerKey": customer_key,
         "useEscrow": p["useEscrow"], "receiptUrl": (p["receipt"] or {}).get("url"),
         "status": status, "transactionAt": at, "currency": p["currency"], "amount": amount,
     }
 
 
-def approval(p: dict) -> dict:
-    """The approval of a payment just confirmed: ``DONE`` for its whole amount."""
-    return _row(p, p["lastTransactionKey"], "DONE", p["approvedAt"], p["totalAmount"])
+def approval(p: dict, customer_key: str | None = None) -> dict:
+    """The approval of a payment just confirmed (or a 가상계좌 just paid): ``DONE`` for its
+    whole amount. ``customer_key``: a billing payment's customer."""
+    return row(p, p["lastTransactionKey"], "DONE", p["approvedAt"], p["totalAmount"], customer_key)
 
 
-def cancellation(p: dict, cancel: dict) -> dict:
-    """A cancel just applied: the payment's status after it, for the amount it cancelled."""
-    return _row(p, cancel["transactionKey"], p["status"], cancel["canceledAt"], cancel["cancelAmount"])
+def cancellation(p: dict, cancel: dict, customer_key: str | None = None, amount: int | None = None) -> dict:
+    """A cancel just applied: the payment's status after it, for the amount it cancelled
+    (``amount``: 0 for a 가상계좌 cancelled before anything was deposited)."""
+    return row(p, cancel["transactionKey"], p["status"], cancel["canceledAt"],
+               cancel["cancelAmount"] if amount is None else amount, customer_key)
 
 
 def _time_key(ts: float) -> str:

@@ -1,7 +1,10 @@
-"""Outgoing webhooks: PAYMENT_STATUS_CHANGED to the targets registered at ``/_sandbox/webhooks``.
+"""Outgoing webhooks: PAYMENT_STATUS_CHANGED and DEPOSIT_CALLBACK to the targets registered at
+``/_sandbox/webhooks``.
 
-The ledger calls :meth:`Webhooks.payment_changed` when a payment moves to DONE, ABORTED,
-EXPIRED, CANCELED or PARTIAL_CANCELED; sending happens in a background task, so the API
+The ledger calls :meth:`Webhooks.payment_changed` when a payment moves to WAITING_FOR_DEPOSIT,
+DONE, ABORTED, EXPIRED, CANCELED or PARTIAL_CANCELED; a 가상계좌 also sends Toss's flat
+DEPOSIT_CALLBACK ``{createdAt, secret, status, transactionKey, orderId}`` when its account is
+issued, paid and cancelled (toss-api.md §8.2, §13). Sending happens in a background task, so the API
 response that caused it never waits for it. Anything but 200 within 10 s is retried on
 Toss's schedule, on the sandbox clock: the due retries live in the store and are sent when
 the clock is advanced or on ``POST /_sandbox/webhooks/flush``.
@@ -21,8 +24,9 @@ from .payments import KST, iso
 
 log = logging.getLogger("payapp.sandbox.webhooks")
 
-EVENT_TYPES = ("PAYMENT_STATUS_CHANGED",)
-NOTIFIED = frozenset({"DONE", "ABORTED", "EXPIRED", "CANCELED", "PARTIAL_CANCELED"})
+EVENT_TYPES = ("PAYMENT_STATUS_CHANGED", "DEPOSIT_CALLBACK")
+NOTIFIED = frozenset({"WAITING_FOR_DEPOSIT", "DONE", "ABORTED", "EXPIRED", "CANCELED", "PARTIAL_CANCELED"})
+DEPOSIT_STATUSES = frozenset({"WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED"})
 RETRY_MINUTES = (1, 4, 16, 64, 256, 1024, 4096)  # retry n waits RETRY_MINUTES[n - 1] after the failure
 TIMEOUT = 10.0
 
@@ -44,11 +48,17 @@ class Webhooks:
     # ---- scheduling ----------------------------------------------------------------
     def payment_changed(self, payment: dict, now: float) -> None:
         """Called by the ledger after a status change was stored; never blocks, never raises."""
-        if payment["status"] not in NOTIFIED:
+        status = payment["status"]
+        if status not in NOTIFIED:
             return
         event = {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": created_at(now),
                  "data": orjson.loads(orjson.dumps(payment))}  # a snapshot: the caller's dict lives on
         self._spawn(self._send_event(event))
+        if payment["method"] == "가상계좌" and status in DEPOSIT_STATUSES:
+            # Flat, no eventType and no paymentKey: verified by its secret, found by orderId.
+            callback = {"createdAt": created_at(now), "secret": payment["secret"], "status": status,
+                        "transactionKey": payment["lastTransactionKey"], "orderId": payment["orderId"]}
+            self._spawn(self._send_event(callback, "DEPOSIT_CALLBACK"))
 
     def _spawn(self, coro) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -60,10 +70,10 @@ class Webhooks:
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery failed", exc_info=task.exception())
 
-    async def _send_event(self, event: dict) -> None:
+    async def _send_event(self, event: dict, event_type: str = "PAYMENT_STATUS_CHANGED") -> None:
         targets = []
         for t in await self.store.webhook_targets():
-            if event["eventType"] not in t["events"]:
+            if event_type not in t["events"]:
                 continue
             if self.allowed(t["url"]):
                 targets.append(t)
@@ -71,7 +81,7 @@ class Webhooks:
                 log.warning("webhook target %s: host not allowed, not sent", t["url"])
         await asyncio.gather(*(self.attempt({
             "transmissionId": "whtrans_" + secrets.token_hex(13), "url": t["url"],
-            "event": event, "retriedCount": 0,
+            "event": event, "eventType": event_type, "retriedCount": 0,
         }) for t in targets))
 
     # ---- sending -------------------------------------------------------------------
@@ -89,12 +99,14 @@ class Webhooks:
             status = r.status_code
         except Exception as exc:  # refused, timed out, bad URL: all are "no 200"
             error = f"{type(exc).__name__}: {exc}"[:300]
-        data = item["event"]["data"]
+        data = item["event"].get("data") or item["event"]  # DEPOSIT_CALLBACK is flat
         try:
             await self.store.log_delivery({
-                "transmissionId": item["transmissionId"], "eventType": item["event"]["eventType"],
+                "transmissionId": item["transmissionId"],
+                "eventType": item.get("eventType") or item["event"]["eventType"],
                 "url": item["url"], "status": status, "error": error, "retriedCount": item["retriedCount"],
-                "at": iso(sent_at), "orderId": data.get("orderId"), "paymentStatus": data.get("status")})
+                "at": iso(sent_at), "orderId": data.get("orderId"), "paymentStatus": data.get("status"),
+                "body": item["event"]})
             if status != 200 and item["retriedCount"] < len(RETRY_MINUTES):
                 due = await self.now() + RETRY_MINUTES[item["retriedCount"]] * 60
                 await self.store.add_webhook_retry({**item, "retriedCount": item["retriedCount"] + 1, "dueAt": due})

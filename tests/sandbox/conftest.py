@@ -9,6 +9,7 @@ import httpx
 import pytest
 import redis
 
+from tests.sandbox.merchant import Merchant
 from tests.support.servers import server_process
 
 # A database of its own, and a key prefix per test, so runs never see each other's state.
@@ -53,3 +54,13 @@ def any_sandbox(request) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=url, timeout=10) as client:
         client.post("/_sandbox/reset").raise_for_status()
         yield client
+
+
+@pytest.fixture(scope="session")
+def merchant() -> Iterator[Merchant]:
+    """A stand-in merchant on its own port, reached as ``localhost`` (the sandbox is ``127.0.0.1``)."""
+    server = Merchant()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -176,9 +176,9 @@ def test_a_stored_target_that_is_no_longer_allowed_is_not_sent():
         app = create_app(SandboxConfig(webhook_hosts=()))
         await app.state.store.add_webhook_target({"url": "http://example.com/h", "events": ["PAYMENT_STATUS_CHANGED"]})
         async with client(app) as c:
-            auth = (await c.post("/_sandbox/authorize", json={**WINDOW_PARAMS, "orderId": "order-stale-1",
-                                                              "outcome": "reject"})).json()
-            assert auth["status"] == "ABORTED"  # a status change that is notified
+            auth = (await c.post("/_sandbox/authorize", json={**WINDOW_PARAMS, "orderId": "order-stale-1"})).json()
+            await c.post("/_sandbox/clock", json={"advanceSeconds": 601})  # EXPIRED: a change that is notified
+            assert (await c.get("/_sandbox/payments")).json()["data"][0]["status"] == "EXPIRED", auth
             await c.post("/_sandbox/webhooks/flush")
             assert (await c.get("/_sandbox/webhooks/deliveries")).json()["count"] == 0
 

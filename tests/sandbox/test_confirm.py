@@ -90,11 +90,12 @@ def test_confirm_of_a_window_the_buyer_left_finds_no_session(sandbox, docs_auth)
     assert_error(confirm(sandbox, auth, docs_auth), 404, "NOT_FOUND_PAYMENT_SESSION")
 
 
-def test_confirm_of_a_card_the_issuer_refused_is_already_processed(sandbox, docs_auth):
+def test_confirm_of_a_card_refused_in_the_window_finds_no_session(sandbox, docs_auth):
+    # The window's refusal authenticated nothing: READY, never approved, nothing to confirm.
     auth = authorize(sandbox, outcome="reject")
     p = status_of(sandbox, auth["paymentKey"], docs_auth)
-    assert p["status"] == "ABORTED" and p["failure"]["code"] == "REJECT_CARD_COMPANY"
-    assert_error(confirm(sandbox, auth, docs_auth), 400, "ALREADY_PROCESSED_PAYMENT")
+    assert p["status"] == "READY" and p["failure"] is None
+    assert_error(confirm(sandbox, auth, docs_auth), 404, "NOT_FOUND_PAYMENT_SESSION")
 
 
 @pytest.mark.parametrize("body", [

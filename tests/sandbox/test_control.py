@@ -43,14 +43,18 @@ def test_authorize_keeps_the_merchants_query_byte_for_byte(sandbox):
     assert rejected["redirectUrl"].startswith("https://shop.example/f?flag&code=REJECT_CARD_COMPANY&")
 
 
-def test_authorize_reject_gives_the_fail_redirect_and_an_aborted_payment(sandbox, docs_auth):
+def test_authorize_reject_gives_the_fail_redirect_and_approves_nothing(sandbox, docs_auth):
+    # Toss never reaches ABORTED from the window: a refusal there only sends the buyer to
+    # failUrl; the payment was never approved and runs out (toss-api.md §13).
     auth = authorize(sandbox, outcome="reject", failUrl="https://shop.example/pay/fail")
     assert auth["code"] == "REJECT_CARD_COMPANY"
     q = query_of(auth["redirectUrl"])
     assert auth["redirectUrl"].startswith("https://shop.example/pay/fail?")
     assert (q["code"], q["orderId"]) == ("REJECT_CARD_COMPANY", auth["orderId"]) and q["message"]
     p = sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=docs_auth).json()
-    assert p["status"] == "ABORTED"
+    assert (p["status"], p["failure"], p["approvedAt"]) == ("READY", None, None)
+    sandbox.post("/_sandbox/clock", json={"advanceSeconds": 1801}).raise_for_status()
+    assert sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=docs_auth).json()["status"] == "EXPIRED"
 
 
 def test_authorize_cancel_is_the_buyer_backing_out(sandbox, docs_auth):
@@ -67,11 +71,11 @@ def test_authorize_cancel_is_the_buyer_backing_out(sandbox, docs_auth):
     ({"orderId": "abc"}, 400, "INVALID_REQUEST"),
     ({"orderName": ""}, 400, "INVALID_REQUEST"),
     ({"orderName": "x" * 101}, 400, "INVALID_REQUEST"),
-    ({"method": "가상계좌"}, 400, "INVALID_REQUEST"),
+    ({"method": "해외간편결제"}, 400, "INVALID_REQUEST"),
     ({"successUrl": "/relative"}, 400, "INVALID_REQUEST"),
     ({"clientKey": "test_ck_nobody"}, 401, "UNAUTHORIZED_KEY"),
 ], ids=["bad-outcome", "zero-amount", "amount-not-number", "short-orderId", "empty-orderName",
-        "long-orderName", "virtual-account", "relative-successUrl", "unknown-clientKey"])
+        "long-orderName", "foreign-easy-pay", "relative-successUrl", "unknown-clientKey"])
 def test_authorize_refuses_what_the_window_refuses(sandbox, change, status, code):
     body = {"clientKey": DOCS_CLIENT_KEY, "method": "카드", "amount": 1000, "orderId": order_id(),
             "orderName": "x", **change}

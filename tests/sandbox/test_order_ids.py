@@ -61,8 +61,8 @@ def test_window_of_an_order_with_any_approved_payment_is_refused(any_sandbox, do
     page = any_sandbox.get("/_sandbox/window", params=window)  # a second window for the order, READY
     assert page.status_code == 200, page.text
     assert confirm(any_sandbox, first, docs_auth).status_code == 200
-    # The buyer then refuses in the second window: the newest payment of the order is ABORTED,
-    # an older one is DONE. The order is paid all the same.
+    # The buyer then refuses in the second window: the newest payment of the order stays READY
+    # (never approved), an older one is DONE. The order is paid all the same.
     action = re.search(r'action="([^"]+)"', page.text).group(1)
     any_sandbox.post(action, data={"outcome": "reject", "target": "self", "mode": "redirect"})
     assert_error(open_(any_sandbox, order), 400, "DUPLICATED_ORDER_ID")
@@ -72,7 +72,7 @@ def test_window_of_an_order_with_any_approved_payment_is_refused(any_sandbox, do
 
 def test_aborted_and_expired_payments_do_not_block_a_new_attempt(any_sandbox, docs_auth):
     order = order_id()
-    authorized(any_sandbox, order, outcome="reject")  # ABORTED
+    authorized(any_sandbox, order, outcome="reject")  # refused in the window: READY, runs out
     late = authorized(any_sandbox, order)
     any_sandbox.post("/_sandbox/clock", json={"advanceSeconds": 601}).raise_for_status()  # EXPIRED
     assert any_sandbox.get(f"/v1/payments/{late['paymentKey']}", headers=docs_auth).json()["status"] == "EXPIRED"

@@ -75,7 +75,7 @@ def test_transactions_of_several_payments_are_oldest_first(any_sandbox, docs_aut
 
 
 def test_payments_that_were_never_approved_and_refused_calls_leave_no_transaction(any_sandbox, docs_auth):
-    authorize(any_sandbox, outcome="reject")  # ABORTED
+    authorize(any_sandbox, outcome="reject")  # refused in the window: no transaction
     authorize(any_sandbox, outcome="cancel")  # READY
     authorize(any_sandbox)  # IN_PROGRESS, never confirmed
     p = paid(any_sandbox, docs_auth, amount=15000)

@@ -81,10 +81,13 @@ def events(sandbox, rec: Receiver, count: int) -> list[dict]:
 def test_register_list_and_clear(sandbox):
     assert sandbox.get("/_sandbox/webhooks").json() == {"data": [], "count": 0}
     r = sandbox.post("/_sandbox/webhooks", json={"url": "http://127.0.0.1:9/hook"})
-    assert r.status_code == 201 and r.json() == {"url": "http://127.0.0.1:9/hook", "events": ["PAYMENT_STATUS_CHANGED"]}
+    assert r.status_code == 201 and r.json() == {"url": "http://127.0.0.1:9/hook",
+                                                 "events": ["DEPOSIT_CALLBACK", "PAYMENT_STATUS_CHANGED"]}
     assert sandbox.get("/_sandbox/webhooks").json()["count"] == 1
     assert sandbox.post("/_sandbox/webhooks", json={"url": "ftp://x"}).status_code == 400
-    assert sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["DEPOSIT_CALLBACK"]}).status_code == 400
+    assert sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["BILLING_DELETED"]}).status_code == 400
+    only = sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["DEPOSIT_CALLBACK"]})
+    assert only.status_code == 201 and only.json()["events"] == ["DEPOSIT_CALLBACK"]
     sandbox.delete("/_sandbox/webhooks").raise_for_status()
     assert sandbox.get("/_sandbox/webhooks").json()["count"] == 0
     sandbox.post("/_sandbox/webhooks", json={"url": "http://127.0.0.1:9/hook"})
@@ -123,12 +126,12 @@ def test_partial_then_full_cancel(sandbox, docs_auth, receiver):
     assert len({r["headers"]["tosspayments-webhook-transmission-id"] for r in reqs}) == 3
 
 
-def test_window_rejection_sends_aborted(sandbox, receiver):
-    auth = authorize(sandbox, outcome="reject")
-    [req] = events(sandbox, receiver, 1)
-    data = req["body"]["data"]
-    assert (data["orderId"], data["status"], data["failure"]["code"]) == (auth["orderId"], "ABORTED",
-                                                                          "REJECT_CARD_COMPANY")
+def test_window_rejection_sends_nothing(sandbox, receiver):
+    # Nothing changed at Toss: the buyer was sent to failUrl, the payment stays READY.
+    authorize(sandbox, outcome="reject")
+    sandbox.post("/_sandbox/webhooks/flush").raise_for_status()
+    time.sleep(0.2)
+    assert receiver.requests == []
 
 
 def test_expiry_on_the_clock_sends_expired(sandbox, receiver):

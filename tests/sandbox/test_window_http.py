@@ -98,15 +98,17 @@ def test_approved_window_can_be_confirmed_with_the_redirect_params(sandbox, sand
     assert confirmed.json()["status"] == "DONE"
 
 
-def test_card_reject_sends_buyer_to_fail_url_and_aborts_the_payment(sandbox, sandbox_auth):
+def test_card_reject_sends_buyer_to_fail_url_and_approves_nothing(sandbox, sandbox_auth):
     window = open_window(sandbox)
     url, query = redirect_query(choose(sandbox, window, "reject"))
     assert url == f"{SHOP}/pay/fail"
     assert query == {"code": "REJECT_CARD_COMPANY", "message": "결제 승인이 거절되었습니다.",
                      "orderId": "order-win-0001"}
     payment = sandbox.get(f"/v1/payments/{payment_key_of(window)}", headers=sandbox_auth).json()
-    assert payment["status"] == "ABORTED"
-    assert payment["failure"]["code"] == "REJECT_CARD_COMPANY"
+    assert (payment["status"], payment["failure"]) == ("READY", None)  # left to expire, never ABORTED
+    # and the window is spent: no 승인 after the refusal
+    again = choose(sandbox, window, "approve")
+    assert again.status_code == 404 and "NOT_FOUND_PAYMENT_SESSION" in again.text
 
 
 def test_buyer_cancel_sends_buyer_to_fail_url_with_pay_process_canceled(sandbox, sandbox_auth):
