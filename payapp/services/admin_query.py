@@ -38,6 +38,7 @@ MAX_PAGE_SIZE = 200
 COUNT_CAP = 10_000
 FEW = 2_000
 MAX_Q = 100
+MAX_ID = 2**31 - 1  # payment.id is a PostgreSQL integer (SQLite's would overflow at 2**63)
 # Buyers matching the text are passed on as an id array (PostgreSQL hashes a long ``= ANY``);
 # beyond this many, a subquery (a common term: the list finds a page of matches quickly).
 MAX_BUYER_IDS = 20_000
@@ -74,6 +75,8 @@ class AdminFilters:
             raise bad_request("기간의 시작(from)이 끝(to)보다 늦습니다.")
         if len(self.q) > MAX_Q:
             raise bad_request(f"검색어(q)는 {MAX_Q}자 이하입니다.")
+        if "\x00" in self.q:  # PostgreSQL text can't hold NUL: a 400 here, not a 500 (or a cut CSV) there
+            raise bad_request("검색어(q)에 NUL 문자는 쓸 수 없습니다.")
         object.__setattr__(self, "statuses", tuple(sorted(set(self.statuses))))
         object.__setattr__(self, "q", self.q.strip())
 
@@ -158,6 +161,8 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
         micros, _, ident = text.partition(".")
         if not (micros.lstrip("-").isdigit() and ident.isdigit()):
+            raise ValueError(text)
+        if not 1 <= int(ident) <= MAX_ID:  # a forged id past the column's integer: no page, not a 500
             raise ValueError(text)
         return _EPOCH + timedelta(microseconds=int(micros)), int(ident)
     except (ValueError, OverflowError, UnicodeDecodeError):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import socket
 
 import pytest
 
 HUGE = "9" * 5000
 NUL = "\x00"
+# A well-formed admin list cursor whose payment id is past PostgreSQL's integer: "1700000000000000.2147483648".
+FORGED_CURSOR = base64.urlsafe_b64encode(b"1700000000000000.2147483648").decode().rstrip("=")
 
 
 def cases(shop, buyer: dict, admin: dict, order: dict) -> dict[str, tuple]:
@@ -45,6 +48,13 @@ def cases(shop, buyer: dict, admin: dict, order: dict) -> dict[str, tuple]:
             "json": {"cancelReason": "x", "cancelAmount": 10**12}}),
         "5,000-character refund reason": ("POST", f"/v1/payments/{order['orderId']}/cancel", admin, {
             "json": {"cancelReason": "x" * 5000}}),
+        # Found by tests/fuzz (schemathesis) or while wiring it: each was a 500 before.
+        "NUL in the admin search": ("GET", "/v1/admin/payments", admin, {"params": {"q": f"a{NUL}"}}),
+        "NUL in the admin stats search": ("GET", "/v1/admin/stats", admin, {"params": {"q": NUL}}),
+        "NUL in the CSV search": ("GET", "/v1/admin/payments.csv", admin, {"params": {"q": NUL}}),
+        "a cursor forged past the id range": ("GET", "/v1/admin/payments", admin, {"params": {"cursor": FORGED_CURSOR}}),
+        "a 500-character webhook eventType": ("POST", "/v1/webhooks/toss", None, {
+            "json": {"eventType": "E" * 500, "data": {"orderId": order["orderId"]}}}),
     }
 
 
@@ -63,7 +73,9 @@ NAMES = ["superscript amount", "full-width amount", "5,000-digit amount string",
          "NUL in an admin orderId path", "NUL in a refund's orderId path", "NUL in a webhook's orderId",
          "500-character transmission id", "8 MiB webhook body", "2 MiB prepare body",
          "a megabyte password", "admin from=0001-01-01", "admin to=9999-12-31", "admin stats over 10,000 years",
-         "refund of 13 digits", "5,000-character refund reason"]
+         "refund of 13 digits", "5,000-character refund reason", "NUL in the admin search",
+         "NUL in the admin stats search", "NUL in the CSV search", "a cursor forged past the id range",
+         "a 500-character webhook eventType"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -97,6 +109,17 @@ def test_a_long_range_lists_every_row_and_charts_at_most_366_days(setting):
     stats = shop.http.get("/v1/admin/stats", headers=admin, params=params).json()
     assert len(stats["daily"]) == 366 and stats["dailyTruncated"] is True
     assert stats["daily"][-1]["date"] == "2099-12-31"
+
+
+def test_a_nul_in_a_refund_reason_is_a_400_and_refunds_nothing(setting):
+    shop, buyer, admin, _order = setting
+    paid = shop.paid_order(buyer)
+    r = shop.http.post(f"/v1/payments/{paid['orderId']}/cancel", headers=admin,
+                       json={"cancelReason": f"환불{NUL}사유", "cancelAmount": 1000})
+    assert r.status_code == 400 and r.json()["code"] == "INVALID_REQUEST", r.text
+    row = shop.payment_row(paid["orderId"])
+    assert (row["status"], row["balance_amount"]) == ("DONE", paid["amount"])
+    assert shop.rows("SELECT id FROM refund WHERE payment_id = :p", p=row["id"]) == []
 
 
 def test_hostile_input_changed_nothing(setting):

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 class Credentials(BaseModel):
     # Bounded before argon2 or the database see them; the finer rules are the service's.
-    email: str = Field(min_length=3, max_length=254)
+    email: str = Field(min_length=3, max_length=254, json_schema_extra={"format": "email"})
     password: str = Field(min_length=1, max_length=1024)
 
 
