@@ -22,6 +22,19 @@ STATUS_COLORS = {
     "IN_PROGRESS": "blue", "EXPIRED": "gray", "READY": "gray", "WAITING_FOR_DEPOSIT": "blue",
 }
 
+# Toss bank codes (가상계좌, 계좌이체) → the bank's Korean name.
+BANKS = {
+    "39": "경남은행", "34": "광주은행", "12": "지역농축협", "32": "부산은행", "45": "새마을금고", "64": "산림조합",
+    "88": "신한은행", "48": "신협", "27": "씨티은행", "20": "우리은행", "71": "우체국", "50": "저축은행",
+    "37": "전북은행", "35": "제주은행", "90": "카카오뱅크", "92": "토스뱅크", "81": "하나은행", "54": "HSBC",
+    "03": "IBK기업은행", "06": "KB국민은행", "31": "대구은행", "02": "산업은행", "11": "NH농협은행",
+    "23": "SC제일은행", "07": "수협은행", "89": "케이뱅크",
+}
+
+
+def bank_name(code: str | None) -> str:
+    return BANKS.get(code or "", code or "-")
+
 
 def won(amount: int | None) -> str:
     """12000 → "12,000원"."""

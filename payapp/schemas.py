@@ -30,13 +30,25 @@ class PaymentView(BaseModel):
     failureCode: str | None = None
     failureMessage: str | None = None
     checkedAt: datetime | None = None  # when Toss last answered about it (reconciliation)
+    # 가상계좌: where and until when the buyer pays ({bankCode, accountNumber, customerName,
+    # dueDate, expired}); never the payment's ``secret``.
+    virtualAccount: dict | None = None
 
     @classmethod
     def of(cls, p: Payment) -> PaymentView:
         return cls(orderId=p.order_id, paymentKey=p.payment_key, orderName=p.order_name, amount=p.amount,
                    balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=kst(p.approved_at),
                    items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message,
-                   checkedAt=kst(p.checked_at))
+                   checkedAt=kst(p.checked_at), virtualAccount=public_virtual_account(p.raw))
+
+
+VA_PUBLIC = ("bankCode", "accountNumber", "customerName", "dueDate", "expired")
+
+
+def public_virtual_account(raw: dict | None) -> dict | None:
+    """What the buyer may see of Toss's ``virtualAccount`` object (None for other methods)."""
+    va = (raw or {}).get("virtualAccount")
+    return {k: va.get(k) for k in VA_PUBLIC} if isinstance(va, dict) else None
 
 
 class ConfirmResult(BaseModel):

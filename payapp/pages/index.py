@@ -6,7 +6,7 @@ import reflex as rx
 
 from payapp.components.layout import BRAND, layout
 from payapp.components.toss_payment_window import toss_payment_window
-from payapp.state.shop import ShopState
+from payapp.state.shop import PAY_METHODS, ShopState
 
 TITLE = BRAND
 QUANTITIES = [str(n) for n in range(1, 11)]
@@ -40,10 +40,25 @@ def product_card(product: rx.Var) -> rx.Component:
     )
 
 
+def method_picker() -> rx.Component:
+    """Our own method selection (API 개별 연동): the chosen method opens Toss's window for it."""
+    return rx.card(
+        rx.vstack(
+            rx.text("결제수단", weight="bold", size="3", id="pay-method-label"),
+            rx.radio_group(PAY_METHODS, value=ShopState.pay_method, on_change=ShopState.set_pay_method,
+                           direction="row", spacing="4", size="2",
+                           custom_attrs={"aria-labelledby": "pay-method-label"}),
+            spacing="2",
+        ),
+        width="100%", margin_bottom="1.2em", data_testid="method-picker",
+    )
+
+
 def index_page() -> rx.Component:
     return layout(
         rx.heading(TITLE, size="7", margin_bottom="0.3em", as_="h1"),
         rx.text("원하는 상품을 골라 토스페이먼츠로 결제해 보세요.", color_scheme="gray", margin_bottom="1.2em"),
+        method_picker(),
         rx.grid(
             rx.foreach(ShopState.products, product_card),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),

@@ -14,12 +14,24 @@ def _row(label: str, value: rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="88px"), rx.data_list.value(value))
 
 
+def virtual_account_rows(r: rx.Var) -> rx.Component:
+    """가상계좌: the bank, the account (hidden once expired: no longer payable) and the due date."""
+    return rx.fragment(
+        _row("입금 은행", r["vaBank"]),
+        rx.cond(r["vaState"] != "expired", _row("계좌번호", rx.code(r["vaAccount"], data_testid="va-account"))),
+        _row("입금 기한", r["vaDue"]),
+    )
+
+
 def receipt_card() -> rx.Component:
     r = ReceiptState.receipt
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(rx.cond(ReceiptState.phase == "done", "결제가 완료되었습니다", "승인 확인 중"),
+                rx.heading(rx.cond(ReceiptState.phase == "done",
+                                   rx.match(r["vaState"], ("waiting", "가상계좌가 발급되었습니다"),
+                                            ("expired", "입금 기한이 지났습니다"), "결제가 완료되었습니다"),
+                                   "승인 확인 중"),
                            size="6", as_="h1"),
                 rx.badge(r["statusLabel"], color_scheme=r["statusColor"].to(str), size="2"),
                 justify="between", width="100%", align="center", wrap="wrap",
@@ -27,12 +39,19 @@ def receipt_card() -> rx.Component:
             rx.cond(ReceiptState.phase == "pending",
                     rx.callout("토스페이먼츠의 승인 결과를 확인하고 있습니다. 이 화면에서 잠시 기다려주세요.",
                                icon="loader", color_scheme="blue", width="100%")),
+            rx.match(r["vaState"],
+                     ("waiting", rx.callout(rx.text("입금 기한까지 아래 계좌로 ", r["amount"], "을 입금하면 결제가 완료됩니다."),
+                                            icon="landmark", color_scheme="blue", width="100%")),
+                     ("expired", rx.callout("입금 기한이 지나 이 계좌로는 더 이상 입금할 수 없습니다. 다시 주문해주세요.",
+                                            icon="circle-alert", color_scheme="red", role="alert", width="100%")),
+                     rx.fragment()),
             rx.data_list.root(
                 _row("주문번호", r["orderId"]),
                 _row("상품", r["items"]),
                 _row("금액", r["amount"]),
                 _row("결제수단", r["method"]),
                 _row("승인시각", r["approvedAt"]),
+                rx.cond(r["va"] == "1", virtual_account_rows(r)),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
                 data_testid="receipt",
             ),

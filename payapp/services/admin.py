@@ -148,7 +148,8 @@ async def payment_detail(order_id: str) -> AdminPaymentDetail:
             createdAt=kst(payment.created_at), checkedAt=kst(payment.checked_at), userId=user.id,
             items=payment.items or [],
             failureCode=payment.failure_code, failureMessage=payment.failure_message,
-            updatedAt=kst(payment.updated_at), raw=payment.raw,
+            updatedAt=kst(payment.updated_at),
+            raw={k: v for k, v in payment.raw.items() if k != "secret"} if payment.raw else None,  # never the VA secret
             events=[PaymentEventView(at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status,
                                      source=e.source, detail=e.detail or {}) for e in events])
 

@@ -2,11 +2,19 @@
 
 Payment webhooks are not signed (only payout/seller events are), so nothing in the body is
 trusted: a PAYMENT_STATUS_CHANGED makes us re-read the payment at Toss and apply *that*.
+
+A 가상계좌's DEPOSIT_CALLBACK is flat (``{createdAt, secret, status, transactionKey, orderId}``,
+no eventType) and carries the payment's ``secret``: it is acted on only when that equals the
+secret Toss gave us at confirm (``Payment.raw["secret"]``, constant-time compare). A wrong or
+missing one changes nothing, calls nothing at Toss, and is answered 403 without marking the
+event processed: Toss retries anything but 200, so a genuine callback that raced our own
+confirm (no secret stored yet) is taken on its retry, and a forger learns nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 from datetime import datetime
@@ -23,6 +31,8 @@ from .payments import PaymentService, valid_order_id
 
 log = logging.getLogger(__name__)
 TRANSMISSION_ID_RE = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
+EVENT_TYPE_MAX = 64  # WebhookEvent.event_type's column; Toss's are names like PAYMENT_STATUS_CHANGED
+ERROR_MAX = 500  # WebhookEvent.error's column
 # Nothing can happen to these at Toss any more (a DONE can still be refunded in the dashboard).
 FINAL = frozenset({PaymentStatus.CANCELED, PaymentStatus.ABORTED, PaymentStatus.EXPIRED})
 REREAD = "payapp:webhook-reread:"
@@ -60,6 +70,9 @@ def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict, str | No
         raise ServiceError("INVALID_REQUEST", "웹훅 본문이 JSON이 아닙니다.") from None
     if not isinstance(body, dict):
         raise ServiceError("INVALID_REQUEST", "웹훅 본문은 JSON 객체여야 합니다.")
+    event_type = body.get("eventType")
+    if event_type is not None and not (isinstance(event_type, str) and len(event_type) <= EVENT_TYPE_MAX):
+        raise ServiceError("INVALID_REQUEST", f"eventType은 {EVENT_TYPE_MAX}자 이하의 문자열입니다.")
     if b"\\u0000" in orjson.dumps(body):  # PostgreSQL text can't hold NUL: refuse it here, not with a 500
         raise ServiceError("INVALID_REQUEST", "웹훅 본문에 NUL 문자가 있습니다.")
     data = body.get("data") if isinstance(body.get("data"), dict) else body
@@ -75,8 +88,13 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
     if event is None:
         return {"ok": True, "duplicate": True}
     error = None
-    status = await run_db(lambda s: s.exec(select(Payment.status).where(Payment.order_id == order_id)).first()) \
-        if order_id else None
+    found = await run_db(lambda s: s.exec(select(Payment.status, Payment.raw).where(Payment.order_id == order_id))
+                         .first()) if order_id else None
+    status = found[0] if found else None
+    if is_deposit_callback(body) and not secret_matches(body.get("secret"), found[1] if found else None):
+        await run_db(lambda s: _mark(s, event.id, "DEPOSIT_CALLBACK secret mismatch", processed=False))
+        log.warning("DEPOSIT_CALLBACK for %s with a wrong secret: ignored", order_id)
+        raise ServiceError("INVALID_SECRET", "가상계좌 입금 알림의 secret이 일치하지 않습니다.", 403)
     if order_id is None:
         error = "no orderId"
     elif status is None:
@@ -89,11 +107,26 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
         except ServiceError as err:
             error = f"{err.code}: {err.message}"
 
-    def done(session: Session) -> None:
-        row = session.get(WebhookEvent, event.id)
-        row.processed, row.error = True, error
-        session.add(row)
-        session.commit()
-
-    await run_db(done)
+    await run_db(lambda s: _mark(s, event.id, error))
     return {"ok": True}
+
+
+def _mark(session: Session, event_id: int, error: str | None, processed: bool = True) -> None:
+    row = session.get(WebhookEvent, event_id)
+    row.processed, row.error = processed, error[:ERROR_MAX] if error else None
+    session.add(row)
+    session.commit()
+
+
+def is_deposit_callback(body: dict) -> bool:
+    """Toss's DEPOSIT_CALLBACK: flat (no ``data``), no eventType (or that one named)."""
+    event_type = body.get("eventType")
+    return event_type == "DEPOSIT_CALLBACK" or (event_type is None and not isinstance(body.get("data"), dict))
+
+
+def secret_matches(given: object, raw: dict | None) -> bool:
+    """The callback's secret equals the one Toss gave us for the payment (constant time)."""
+    stored = (raw or {}).get("secret")
+    if not isinstance(given, str) or not isinstance(stored, str) or not stored:
+        return False
+    return hmac.compare_digest(given.encode(), stored.encode())

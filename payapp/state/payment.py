@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from payapp import routes
-from payapp.formatting import kst, status_color, status_label, won
+from payapp.formatting import bank_name, kst, status_color, status_label, won
 from payapp.models import PaymentStatus
 from payapp.schemas import PaymentView
 from payapp.services.errors import ServiceError
@@ -28,6 +28,25 @@ log = logging.getLogger(__name__)
 
 def receipt_of(view: PaymentView) -> dict[str, str]:
     items = ", ".join(f"{i['name']} × {i['quantity']}" for i in view.items) or view.orderName
+    return {**_receipt(view, items), **virtual_account_receipt(view)}
+
+
+def virtual_account_receipt(view: PaymentView) -> dict[str, str]:
+    """A 가상계좌's bank, account and due date (KST); "입금 기한 만료" once Toss says it expired."""
+    va = view.virtualAccount
+    if not va:
+        return {"va": ""}
+    waiting = view.status == PaymentStatus.WAITING_FOR_DEPOSIT
+    expired = waiting and bool(va.get("expired"))
+    out = {"va": "1", "vaBank": bank_name(va.get("bankCode")), "vaAccount": str(va.get("accountNumber") or "-"),
+           "vaDue": f"{kst(va.get('dueDate'))} (KST)" if va.get("dueDate") else "-",
+           "vaState": "expired" if expired else "waiting" if waiting else ""}
+    if expired:
+        out.update(statusLabel="입금 기한 만료", statusColor="gray")
+    return out
+
+
+def _receipt(view: PaymentView, items: str) -> dict[str, str]:
     return {
         "orderId": view.orderId, "orderName": view.orderName, "items": items, "amount": won(view.amount),
         "balance": won(view.balanceAmount), "method": view.method or "-", "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",

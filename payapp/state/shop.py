@@ -22,6 +22,9 @@ WINDOW_ERRORS = {
     "INVALID_CARD_COMPANY": "사용할 수 없는 카드사입니다.",
     "NOT_SUPPORTED_METHOD": "지원하지 않는 결제수단입니다.",
 }
+# Our own method picker (API 개별 연동): the v1 SDK's requestPayment method names, in the order shown.
+PAY_METHODS = ["카드", "토스페이", "계좌이체", "가상계좌", "휴대폰"]
+VA_VALID_HOURS = 72  # how long an issued 가상계좌 waits for the deposit
 
 
 class ShopState(rx.State):
@@ -31,6 +34,7 @@ class ShopState(rx.State):
     # The payment request the window component acts on; never holds anything secret.
     payment_request: dict[str, Any] = {}
     preparing: int = 0
+    pay_method: str = PAY_METHODS[0]
 
     @rx.var
     def client_key(self) -> str:
@@ -55,6 +59,11 @@ class ShopState(rx.State):
         self.quantities[str(product_id)] = min(max(quantity, 1), 99)
 
     @rx.event
+    def set_pay_method(self, method: str):
+        if method in PAY_METHODS:
+            self.pay_method = method
+
+    @rx.event
     async def pay(self, product_id: int):
         auth = await self.get_state(AuthState)
         user = await auth.current_user()
@@ -69,8 +78,9 @@ class ShopState(rx.State):
         finally:
             self.preparing = 0
         origin = self.router.url.origin
+        extra: dict[str, Any] = {"validHours": VA_VALID_HOURS} if self.pay_method == "가상계좌" else {}
         self.payment_request = {
-            "method": "카드", "amount": order.amount, "orderId": order.orderId, "orderName": order.orderName,
+            **extra, "method": self.pay_method, "amount": order.amount, "orderId": order.orderId, "orderName": order.orderName,
             "customerEmail": user.email, "customerName": user.email.split("@")[0],
             "successUrl": origin + routes.SUCCESS, "failUrl": origin + routes.FAIL,
         }

@@ -19,7 +19,8 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db
-from payapp.models import EventSource, Payment, Refund, RefundStatus, utcnow
+from payapp.models import EventSource, Payment, PaymentStatus, Refund, RefundStatus, utcnow
+from payapp.schemas import KST
 
 from .apply import UNSETTLED
 from .base import log
@@ -35,6 +36,8 @@ class SweepPolicy:
     first_backoff: float = 10.0
     max_backoff: float = 300.0
     alert_after: float = 900.0
+    # A 가상계좌 waits days for its deposit (DEPOSIT_CALLBACK tells us at once): asked rarely.
+    deposit_every: float = 600.0
 
 
 @dataclass
@@ -58,9 +61,17 @@ def due_payments(session: Session, now: datetime, policy: SweepPolicy) -> list[P
 
 
 def stuck_condition(alert_after: float, now: datetime | None = None) -> ColumnElement[bool]:
-    """Unsettled and created ``alert_after`` seconds ago or more: "확인이 필요한 결제"."""
-    since = (now or utcnow()) - timedelta(seconds=alert_after)
-    return and_(col(Payment.status).in_(sorted(UNSETTLED)), col(Payment.created_at) <= since)
+    """"확인이 필요한 결제": IN_PROGRESS and created ``alert_after`` seconds ago or more, or a
+    WAITING_FOR_DEPOSIT whose due date passed ``alert_after`` ago (waiting until then is normal).
+
+    Toss writes every dueDate in KST (+09:00), so the stored ISO strings compare as times.
+    """
+    now = now or utcnow()
+    since = now - timedelta(seconds=alert_after)
+    due = col(Payment.raw)[("virtualAccount", "dueDate")].as_string()
+    return or_(and_(col(Payment.status) == PaymentStatus.IN_PROGRESS, col(Payment.created_at) <= since),
+               and_(col(Payment.status) == PaymentStatus.WAITING_FOR_DEPOSIT, col(Payment.created_at) <= since,
+                    due <= since.astimezone(KST).isoformat(timespec="seconds")))
 
 
 def stuck_count(session: Session, alert_after: float) -> int:
@@ -79,6 +90,11 @@ class ReconcileJob(SettleJob, RefundJob):
             report.checked += 1
             if view.status not in UNSETTLED:
                 report.settled.append(f"{payment.order_id}: {payment.status} → {view.status}")
+                continue
+            if view.status == PaymentStatus.WAITING_FOR_DEPOSIT and view.checkedAt and view.checkedAt >= now:
+                # Toss answered: the account waits for its deposit, a normal state for days.
+                await run_db(lambda s, p=payment: _schedule(s, p.id, 0, now + timedelta(
+                    seconds=policy.deposit_every)))
                 continue
             report.unknown.append(payment.order_id)
             failures = payment.check_failures + 1
