@@ -30,15 +30,27 @@ def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, clo
     )
 
 
+def _refund_account_fields() -> rx.Component:
+    """For a deposited 가상계좌: the account the buyer is refunded to (Toss's refundReceiveAccount)."""
+    return rx.cond(AdminPaymentState.needs_refund_account, rx.vstack(
+        rx.text("환불받을 계좌 (가상계좌 결제)", size="2", weight="bold"),
+        rx.input(name="bank", required=True, max_length=20, placeholder="은행 코드 또는 이름 (예: 20, 우리)",
+                 aria_label="환불 계좌 은행"),
+        rx.input(name="accountNumber", required=True, pattern=r"\d{6,20}", placeholder="계좌번호 (숫자만)",
+                 aria_label="환불 계좌번호"),
+        rx.input(name="holderName", required=True, max_length=60, placeholder="예금주", aria_label="예금주"),
+        spacing="2", width="100%"))
+
+
 def refund_dialogs() -> rx.Component:
     s = AdminPaymentState
     partial = rx.dialog.root(
-        rx.dialog.trigger(rx.button("부분 환불", variant="soft", disabled=~s.refundable)),
+        rx.dialog.trigger(rx.button("부분 환불", variant="soft", disabled=~s.partly_refundable)),
         rx.dialog.content(
             rx.dialog.title("부분 환불"),
             rx.dialog.description("환불할 금액과 사유를 입력하세요. 남은 금액: ", s.detail["balance"]),
             _refund_form([rx.input(name="amount", type="number", min=1, max=s.balance, required=True,
-                                   placeholder="환불 금액(원)", aria_label="환불 금액")],
+                                   placeholder="환불 금액(원)", aria_label="환불 금액"), _refund_account_fields()],
                          "환불 사유", "다음", rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
                          s.review_partial),
         ),
@@ -65,7 +77,7 @@ def refund_dialogs() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("전액 환불"),
             rx.alert_dialog.description("남은 금액 ", s.detail["balance"], "을 모두 환불합니다. 되돌릴 수 없습니다."),
-            _refund_form([], "전액 환불 사유", "전액 환불하기",
+            _refund_form([_refund_account_fields()], "전액 환불 사유", "전액 환불하기",
                          rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")), s.refund),
         ),
         open=s.full_open, on_open_change=s.set_full_open,

@@ -31,6 +31,7 @@ class AdminPaymentState(rx.State):
     pending_amount: int = 0  # the partial refund waiting for that confirmation
     pending_reason: str = ""
     _pending_order: str = ""  # ...and the payment it is for
+    _pending_account: dict[str, str] = {}  # ...and, for a deposited 가상계좌, where it goes
 
     @rx.var
     def order_id(self) -> str:
@@ -42,7 +43,18 @@ class AdminPaymentState(rx.State):
 
     @rx.var
     def refundable(self) -> bool:
+        """전액 환불 is offered: paid, or a 가상계좌 still waiting for its deposit (cancelled whole)."""
+        return self.detail.get("status") in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED,
+                                             PaymentStatus.WAITING_FOR_DEPOSIT)
+
+    @rx.var
+    def partly_refundable(self) -> bool:
         return self.detail.get("status") in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)
+
+    @rx.var
+    def needs_refund_account(self) -> bool:
+        """A deposited 가상계좌 is refunded to an account the buyer gives (Toss's refundReceiveAccount)."""
+        return self.detail.get("method") == "가상계좌" and self.partly_refundable
 
     @rx.event
     async def load(self):
@@ -90,11 +102,17 @@ class AdminPaymentState(rx.State):
 
     def _forget_pending(self) -> None:
         self.confirm_open, self.pending_amount, self.pending_reason, self._pending_order = False, 0, "", ""
+        self._pending_account = {}
+
+    def _refund_account(self, form: dict) -> dict[str, str] | None:
+        if not self.needs_refund_account:
+            return None
+        return {name: str(form.get(name, "")).strip() for name in ("bank", "accountNumber", "holderName")}
 
     @rx.event
     async def refund(self, form: dict):
         """전액 환불: its alert dialog was the confirmation; the service refunds what is left."""
-        return await self._refund(None, form.get("reason", ""))
+        return await self._refund(None, form.get("reason", ""), self._refund_account(form))
 
     @rx.event
     def review_partial(self, form: dict):
@@ -112,26 +130,28 @@ class AdminPaymentState(rx.State):
         if not reason:
             return rx.toast.error("환불 사유를 입력하세요. (INVALID_REQUEST)")
         self.pending_amount, self.pending_reason, self._pending_order = amount, reason, self.order_id
+        self._pending_account = self._refund_account(form) or {}
         self.partial_open, self.confirm_open = False, True
 
     @rx.event
     async def confirm_partial(self):
         """환불하기 in the confirmation: send the partial refund that was reviewed, once."""
         amount, reason, order_id = self.pending_amount, self.pending_reason, self._pending_order
+        account = self._pending_account or None
         if amount < 1 or order_id != self.order_id:  # a second click, or another payment's page
             self._forget_pending()
             return None
         try:
-            return await self._refund(amount, reason)
+            return await self._refund(amount, reason, account)
         finally:
             self._forget_pending()
 
-    async def _refund(self, amount: int | None, reason: str):
+    async def _refund(self, amount: int | None, reason: str, account: dict[str, str] | None = None):
         """Refund ``amount`` (None: all that is left); the service re-checks role and balance."""
         self.busy = True
         try:
             user = await self._admin()
-            view = await payment_service().cancel(user, self.order_id, reason, amount)
+            view = await payment_service().cancel(user, self.order_id, reason, amount, account)
         except ServiceError as err:
             return rx.toast.error(f"{err.message} ({err.code})")
         finally:

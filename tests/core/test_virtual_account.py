@@ -80,3 +80,17 @@ def test_a_deposited_virtual_account_is_refunded_only_to_a_given_account(shop):
     assert r.status_code == 200 and r.json()["status"] == "CANCELED", r.text
     sent = shop.sandbox.get("/_sandbox/requests", params={"path": f"/v1/payments/{key}/cancel"}).json()["data"]
     assert sent[-1]["body"]["refundReceiveAccount"] == account
+
+
+def test_a_virtual_account_is_cancelled_whole_before_its_deposit(shop):
+    _, waiting = _va_payment(shop)
+    admin = shop.admin()
+    url = f"/v1/payments/{waiting['orderId']}/cancel"
+    partial = shop.http.post(url, headers=admin, json={"cancelReason": "일부", "cancelAmount": 1000})
+    assert partial.status_code == 400 and partial.json()["code"] == "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT"
+    assert shop.payment_row(waiting["orderId"])["status"] == "WAITING_FOR_DEPOSIT"
+    whole = shop.http.post(url, headers=admin, json={"cancelReason": "주문 취소"})
+    assert whole.status_code == 200 and whole.json()["status"] == "CANCELED", whole.text
+    [toss] = shop.sandbox.get("/_sandbox/payments", params={"orderId": waiting["orderId"]}).json()["data"]
+    assert toss["status"] == "CANCELED"
+    assert shop.events(waiting["orderId"])[-1]["to_status"] == "CANCELED"

@@ -56,12 +56,19 @@ def finish_refund(session: Session, refund_id: int, status: RefundStatus, transa
 
 
 class RefundJob(ApplyJob):
-    async def cancel(self, actor: User, order_id: str, reason: Any, amount: Any = None) -> PaymentView:
-        """Refund in full (amount None) or in part. Admins only; one job on an order at a time."""
+    async def cancel(self, actor: User, order_id: str, reason: Any, amount: Any = None,
+                     refund_account: dict[str, str] | None = None) -> PaymentView:
+        """Refund in full (amount None) or in part. Admins only; one job on an order at a time.
+
+        A deposited 가상계좌 is refunded to ``refund_account`` ({bank, accountNumber, holderName});
+        it is sent to Toss, never stored.
+        """
         if actor.role != Role.ADMIN:
             raise forbidden("관리자만 환불할 수 있습니다.")
         if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 200:
             raise ServiceError("INVALID_REQUEST", "환불 사유(cancelReason)는 1자 이상 200자 이하입니다.")
+        if "\x00" in reason:  # PostgreSQL text can't hold NUL: refused before any row or Toss call
+            raise ServiceError("INVALID_REQUEST", "환불 사유(cancelReason)에 NUL 문자는 쓸 수 없습니다.")
         if amount is not None:
             amount = parse_amount(amount)
             if amount <= 0:
@@ -75,19 +82,29 @@ class RefundJob(ApplyJob):
                 raise not_found()
             earlier = await run_db(lambda s: unanswered_refund(s, payment.id))
             if earlier is not None:
-                view = await self._send_refund(payment, earlier)
+                view = await self._send_refund(payment, earlier, refund_account)
                 if earlier.amount == amount:
                     return view  # this request is that refund's retry: refunded once, not twice
                 payment = await find_payment(order_id, must_exist=True)  # the new one goes on from here
             if payment.status == S.CANCELED:
                 raise ServiceError("ALREADY_CANCELED_PAYMENT", "이미 전액 환불된 결제입니다.")
+            if payment.status == S.WAITING_FOR_DEPOSIT:
+                # Nothing was paid in yet: Toss cancels the account as a whole, with no refund account.
+                if amount is not None and amount != payment.balance_amount:
+                    raise ServiceError("NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT",
+                                       "입금 전인 가상계좌는 전액만 취소할 수 있습니다.")
+                refund = await run_db(lambda s: new_refund(s, payment, None, reason.strip(), actor.email))
+                return await self._send_refund(payment, refund, None)
             if payment.status not in (S.DONE, S.PARTIAL_CANCELED) or not payment.payment_key:
                 raise ServiceError("NOT_CANCELABLE_PAYMENT", f"{payment.status} 상태의 결제는 환불할 수 없습니다.")
+            if payment.method == "가상계좌" and not refund_account:
+                raise ServiceError("REFUND_ACCOUNT_REQUIRED",
+                                   "가상계좌 결제는 환불받을 계좌(refundReceiveAccount)를 입력해야 환불할 수 있습니다.")
             if amount is not None and amount > payment.balance_amount:
                 raise ServiceError("CANCEL_AMOUNT_EXCEEDS_BALANCE",
                                    f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.")
             refund = await run_db(lambda s: new_refund(s, payment, amount, reason.strip(), actor.email))
-            return await self._send_refund(payment, refund)
+            return await self._send_refund(payment, refund, refund_account)
 
     async def finish_unanswered_refund(self, order_id: str) -> bool:
         """Reconciliation: send an order's unanswered refund again with its own key (a replay if
@@ -103,12 +120,13 @@ class RefundJob(ApplyJob):
                 return False
             return True
 
-    async def _send_refund(self, payment: Payment, refund: Refund) -> PaymentView:
+    async def _send_refund(self, payment: Payment, refund: Refund,
+                           refund_account: dict[str, str] | None = None) -> PaymentView:
         """Ask Toss for ``refund`` under its own key; apply and close it in one transaction."""
         try:
             answer = await call_toss(
                 lambda _left: self.toss.cancel(payment.payment_key, refund.reason, refund.amount,
-                                               refund.idempotency_key),
+                                               refund.idempotency_key, refund_account),
                 retries=self.retries, backoff=self.backoff)
         except TossError as err:
             if err.retryable:  # unknown: the row stays REQUESTED, to be finished with the same key
