@@ -94,8 +94,11 @@ screenshots: dev-venv chromium bun
 lint: dev-venv
 	.venv/bin/ruff check payapp tests bench
 
+## make bench: the sandbox's throughput, then the confirm path through the REST API against its
+## I/O floor (a PostgreSQL database of its own, Redis db 13); they print, they assert no speed
 bench: dev-venv services
 	$(PY) bench/sandbox_throughput.py
+	$(PY) bench/confirm_path.py
 
 clean:
 	rm -rf .venv .tools .web .web-prod .data

@@ -44,8 +44,12 @@ def get_engine() -> Engine:
         return engine
     # A dead or cut database answers within the connect timeout, and a busy pool makes a caller
     # wait pool_timeout at most: both end as 503 with Retry-After (payapp/api/errors.py).
+    # No pool_pre_ping: its check (a SELECT 1 round trip per checkout) cost ~0.4 ms of CPU per
+    # session here (docs/BENCHMARKS.md). A connection the server dropped fails its first statement instead:
+    # that request answers 503 (nothing half-written: one transaction each) and SQLAlchemy
+    # replaces every connection of the pool older than the failure.
     return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
-                         pool_timeout=settings.db_pool_timeout_seconds, pool_pre_ping=True,
+                         pool_timeout=settings.db_pool_timeout_seconds,
                          connect_args={"connect_timeout": settings.db_connect_timeout_seconds})
 
 
@@ -56,7 +60,11 @@ def session_scope() -> Iterator[Session]:
 
 
 async def run_db(fn: Callable[[Session], T]) -> T:
-    """Run blocking database work in a thread so the event loop keeps serving."""
+    """Run blocking database work in a thread so the event loop keeps serving.
+
+    Measured against SQLAlchemy's asyncio extension (``AsyncSession.run_sync`` on psycopg's
+    async connection): that cost more CPU per session here, not less (docs/BENCHMARKS.md).
+    """
 
     def work() -> T:
         with session_scope() as session:

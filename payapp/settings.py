@@ -13,20 +13,30 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY, parse_webhook_hosts
+from payapp.sandbox.config import (
+    SANDBOX_CLIENT_KEY,
+    SANDBOX_SECRET_KEY,
+    SANDBOX_WIDGET_CLIENT_KEY,
+    SANDBOX_WIDGET_SECRET_KEY,
+    parse_webhook_hosts,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_TOSS_API = "https://api.tosspayments.com"
 # Where the app mounts its embedded Toss sandbox (its REST paths mirror Toss's own /v1).
 SANDBOX_PREFIX = "/toss-sandbox"
+# 결제위젯 연동 키 (gck/gsk) versus API 개별 연동 키 (ck/sk): the client key tells them apart.
+WIDGET_CLIENT_KEY_PREFIXES = ("test_gck_", "live_gck_")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting never prints the environment (secret keys) back.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Field(ROOT / ".data", alias="PAYAPP_DATA_DIR")
     database_url: str | None = Field(None, alias="DATABASE_URL")
@@ -36,6 +46,8 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(200, gt=0, alias="REDIS_MAX_CONNECTIONS")
     redis_pool_timeout_seconds: float = Field(2.0, gt=0, alias="REDIS_POOL_TIMEOUT_SECONDS")
     redis_socket_timeout_seconds: float = Field(2.0, gt=0, alias="REDIS_SOCKET_TIMEOUT_SECONDS")
+    # Worker processes of `python -m payapp.api` (unset: one; see payapp/api/__main__.py).
+    api_workers: int | None = Field(None, gt=0, alias="API_WORKERS")
     db_pool_size: int = Field(10, gt=0, alias="DB_POOL_SIZE")
     db_max_overflow: int = Field(20, ge=0, alias="DB_MAX_OVERFLOW")
     db_pool_timeout_seconds: float = Field(5.0, gt=0, alias="DB_POOL_TIMEOUT_SECONDS")
@@ -44,6 +56,10 @@ class Settings(BaseSettings):
     toss_client_key: str | None = Field(None, alias="TOSS_CLIENT_KEY")
     toss_secret_key: SecretStr | None = Field(None, alias="TOSS_SECRET_KEY")
     toss_sdk_src: str | None = Field(None, alias="TOSS_SDK_SRC")
+    # How the buyer pays: "window" = our method picker + Toss's payment window (API 개별 연동 키),
+    # "widget" = Toss's 결제위젯 on our pay page (결제위젯 연동 키). Unset: "widget" when
+    # TOSS_CLIENT_KEY is a gck key, else "window".
+    toss_integration: Literal["window", "widget"] | None = Field(None, alias="TOSS_INTEGRATION")
     toss_timeout_seconds: float = Field(10.0, alias="TOSS_TIMEOUT_SECONDS")
     toss_confirm_retries: int = Field(3, alias="TOSS_CONFIRM_RETRIES")
     # A confirm answers within this, retries included; what is still unknown then is "pending".
@@ -72,6 +88,9 @@ class Settings(BaseSettings):
     password_hash_threads: int = Field(2, gt=0, alias="PASSWORD_HASH_THREADS")
     jwt_secret: SecretStr | None = Field(None, alias="JWT_SECRET")
     jwt_ttl_seconds: int = Field(3600, alias="JWT_TTL_SECONDS")
+    # A verified access token is trusted this long in each process (0: checked against the
+    # database on every request); a password changed elsewhere ends it within this time.
+    token_cache_seconds: float = Field(30.0, ge=0, alias="TOKEN_CACHE_SECONDS")
     prepared_order_ttl_seconds: int = Field(600, alias="PREPARED_ORDER_TTL_SECONDS")
     admin_email: str = Field("admin@payapp.local", alias="ADMIN_EMAIL")
     admin_password: SecretStr | None = Field(None, alias="ADMIN_PASSWORD")
@@ -92,6 +111,36 @@ class Settings(BaseSettings):
     def _valid_webhook_hosts(cls, value: str) -> str:
         parse_webhook_hosts(value)  # a ValueError here names the bad entry
         return value
+
+    @field_validator("toss_integration", mode="before")
+    @classmethod
+    def _integration_lower(cls, value: object) -> object:
+        return (value.strip().lower() or None) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _keys_fit_the_integration(self) -> Settings:
+        """A gck key opens no payment window and a ck key draws no widget: refuse the mix at start."""
+        if self.toss_client_key and self.toss_integration:
+            widget_key = self.toss_client_key.startswith(WIDGET_CLIENT_KEY_PREFIXES)
+            if widget_key != (self.toss_integration == "widget"):
+                family = "결제위젯 연동 키 (gck)" if widget_key else "API 개별 연동 키 (ck)"
+                raise ValueError(f"TOSS_INTEGRATION={self.toss_integration} does not work with TOSS_CLIENT_KEY, "
+                                 f"a {family}: use TOSS_INTEGRATION={'widget' if widget_key else 'window'} "
+                                 "or the other key pair")
+        return self
+
+    @property
+    def integration(self) -> Literal["window", "widget"]:
+        """TOSS_INTEGRATION, or what the client key is made for."""
+        if self.toss_integration is not None:
+            return self.toss_integration
+        if self.toss_client_key and self.toss_client_key.startswith(WIDGET_CLIENT_KEY_PREFIXES):
+            return "widget"
+        return "window"
+
+    @property
+    def widget_mode(self) -> bool:
+        return self.integration == "widget"
 
     @property
     def production(self) -> bool:
@@ -132,22 +181,34 @@ class Settings(BaseSettings):
 
     @property
     def sdk_src(self) -> str:
-        """The payment-window script for the browser; "" = the loader's default (real Toss)."""
+        """The Toss script for the browser; "" = the loader's default (real Toss).
+
+        The window mode's v1 loader defaults to js.tosspayments.com/v1, the widget mode's v2
+        loader to js.tosspayments.com/v2/standard; the sandbox serves the same paths.
+        """
         if self.toss_sdk_src is not None:
             return self.toss_sdk_src
+        path = "/js/v2/standard" if self.widget_mode else "/_sandbox/sdk.js"
         if self.mounts_sandbox:
-            return SANDBOX_PREFIX + "/_sandbox/sdk.js"
+            return SANDBOX_PREFIX + path
         if self.uses_sandbox_keys and self.toss_api_base:
-            return self.toss_api_base.rstrip("/") + "/_sandbox/sdk.js"
+            return self.toss_api_base.rstrip("/") + path
         return ""
 
     @property
     def client_key(self) -> str:
-        return self.toss_client_key or SANDBOX_CLIENT_KEY
+        """TOSS_CLIENT_KEY, else the sandbox's own client key of the mode (ck, or gck for the widget)."""
+        if self.toss_client_key:
+            return self.toss_client_key
+        return SANDBOX_WIDGET_CLIENT_KEY if self.widget_mode else SANDBOX_CLIENT_KEY
 
     @property
     def secret_key(self) -> str:
-        return self.toss_secret_key.get_secret_value() if self.toss_secret_key else SANDBOX_SECRET_KEY
+        """TOSS_SECRET_KEY, else the sandbox's secret key of the mode: a widget payment is
+        confirmed with the widget pair's gsk."""
+        if self.toss_secret_key:
+            return self.toss_secret_key.get_secret_value()
+        return SANDBOX_WIDGET_SECRET_KEY if self.widget_mode else SANDBOX_SECRET_KEY
 
     @property
     def db_url(self) -> str:

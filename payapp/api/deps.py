@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from payapp.db import run_db
 from payapp.models import Role, User
 from payapp.services import downloads
-from payapp.services.accounts import user_from_token
+from payapp.services.accounts import user_for_token
 from payapp.services.errors import ServiceError
 from payapp.services.payments import PaymentService
 from payapp.services.wiring import payment_service
@@ -26,7 +26,7 @@ async def current_user(request: Request) -> User:
         raise ServiceError("UNAUTHORIZED", MISSING_TOKEN, 401)
     if scheme.lower() != "bearer" or not token.strip():
         raise ServiceError("UNAUTHORIZED", "Authorization 헤더는 'Bearer <accessToken>' 형식이어야 합니다.", 401)
-    return await run_db(lambda s: user_from_token(s, token.strip()))
+    return await user_for_token(token.strip())
 
 
 async def admin_user(user: Annotated[User, Depends(current_user)]) -> User:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from payapp.models import Payment, PaymentDaily
@@ -40,6 +40,7 @@ def record_move(session: Session, payment: Payment, from_status: str | None, fro
     """Move one payment's contribution from (from_status, from_balance) to its current values.
 
     ``from_status`` None: a new payment. The caller commits, together with the payment row.
+    One statement for both rows of a move, in status order.
     """
     deltas: dict[str, tuple[int, int]] = {}
     if from_status is not None:
@@ -47,19 +48,28 @@ def record_move(session: Session, payment: Payment, from_status: str | None, fro
     count, balance = deltas.get(payment.status, (0, 0))
     deltas[payment.status] = (count + 1, balance + payment.balance_amount)
     day = kst_date(payment.created_at)
-    for status in sorted(deltas):
-        count, balance = deltas[status]
-        if count or balance:
-            session.execute(_upsert(session.get_bind().dialect.name,
-                                    {"day": day, "status": status, "count": count, "balance_sum": balance}))
+    rows = [(status, *deltas[status]) for status in sorted(deltas) if deltas[status] != (0, 0)]
+    if not rows:
+        return
+    params = {}
+    for i, (status, count, balance) in enumerate(rows):
+        params.update({f"day{i}": day, f"status{i}": str(status), f"count{i}": count, f"balance{i}": balance})
+    with session.no_autoflush:  # the payment's own changes are flushed once, at commit
+        session.execute(_upsert(len(rows)), params)
 
 
-def _upsert(dialect: str, values: dict[str, Any]) -> sa.Insert:
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    stmt = insert(TABLE).values(values)
-    return stmt.on_conflict_do_update(index_elements=[TABLE.c.day, TABLE.c.status],
-                                      set_={_COUNT: _COUNT + stmt.excluded["count"],
-                                            _BALANCE: _BALANCE + stmt.excluded["balance_sum"]})
+@lru_cache
+def _upsert(rows: int) -> sa.TextClause:
+    """``rows`` additive upserts in one statement, in SQL that PostgreSQL and SQLite share.
+
+    Text, not ``insert().on_conflict_do_update()``: SQLAlchemy cannot cache the compiled form
+    of the latter and compiled it again for every payment move.
+    """
+    values = ", ".join(f"(:day{i}, :status{i}, :count{i}, :balance{i})" for i in range(rows))
+    return sa.text(f"INSERT INTO payment_daily (day, status, count, balance_sum) VALUES {values} "
+                   "ON CONFLICT (day, status) DO UPDATE SET count = payment_daily.count + excluded.count, "
+                   "balance_sum = payment_daily.balance_sum + excluded.balance_sum"
+                   ).bindparams(*(sa.bindparam(f"day{i}", type_=sa.Date) for i in range(rows)))
 
 
 def add_payments_sql(dialect: str, first_id: int) -> str:

@@ -15,7 +15,11 @@ S = PaymentStatus
 ALLOWED: dict[str | None, frozenset[str]] = {
     None: frozenset({S.IN_PROGRESS}),
     # Toss may report anything final for an in-flight confirm (reconcile, webhook).
-    S.IN_PROGRESS: frozenset({S.DONE, S.ABORTED, S.EXPIRED, S.CANCELED, S.PARTIAL_CANCELED}),
+    S.IN_PROGRESS: frozenset({S.DONE, S.ABORTED, S.EXPIRED, S.CANCELED, S.PARTIAL_CANCELED,
+                              S.WAITING_FOR_DEPOSIT}),
+    # 가상계좌: issued at confirm, then paid (DONE), cancelled before the deposit (full only), or
+    # seen only after a deposit and a refund (a late settle).
+    S.WAITING_FOR_DEPOSIT: frozenset({S.DONE, S.CANCELED, S.PARTIAL_CANCELED, S.EXPIRED}),
     S.DONE: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
     # A further partial cancel keeps the status and moves the balance.
     S.PARTIAL_CANCELED: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
@@ -38,20 +42,27 @@ def transition(session: Session, payment: Payment, to_status: str, source: Event
 
     Set the balance here, never on the row directly: the rollup is moved by the old and new
     (status, balance) this function sees. The caller commits; it should hold the row locked
-    (SELECT … FOR UPDATE) so the old values are the committed ones. ``payment.id`` must be set
-    (flush first for a new row).
+    (SELECT … FOR UPDATE) so the old values are the committed ones. A new row (status "", no
+    id yet) is inserted here with its first status, so that the event can point at it.
+
+    Statements: the rollup's one upsert now; the row's changes and the event at the caller's
+    commit (one flush, not one per step).
     """
     from_status = payment.status or None
     if not can_move(from_status, to_status):
         raise IllegalTransition(f"{payment.order_id}: {from_status} → {to_status} is not allowed")
     from_balance = payment.balance_amount
+    now = utcnow()
     payment.status = to_status
     if balance_amount is not None:
         payment.balance_amount = balance_amount
-    payment.updated_at = utcnow()
+    payment.updated_at = now
     session.add(payment)
+    if payment.id is None:
+        session.flush()
     record_move(session, payment, from_status, from_balance)
+    # Every field given: SQLModel would otherwise inspect each default factory's signature.
     event = PaymentEvent(payment_id=payment.id, from_status=from_status, to_status=to_status,
-                         source=source, detail=detail or {})
+                         source=source, detail=detail or {}, at=now)
     session.add(event)
     return event

@@ -142,9 +142,12 @@ class TossClient:
         except ValueError:
             raise unexpected(200) from None
 
-    async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str) -> TossPayment:
+    async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str,
+                     refund_account: dict[str, str] | None = None) -> TossPayment:
         body: dict[str, Any] = {"cancelReason": reason}
         if amount is not None:
             body["cancelAmount"] = amount
+        if refund_account is not None:  # 가상계좌 after the deposit: {bank, accountNumber, holderName}
+            body["refundReceiveAccount"] = refund_account
         path = f"/v1/payments/{quote(payment_key, safe='')}/cancel"
         return self._payment(await self._call("POST", path, body, idempotency_key))

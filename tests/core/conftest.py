@@ -157,7 +157,8 @@ def _start(name: str, env: dict[str, str], sandbox_url: str | None, db_url: str,
 
 @pytest.fixture(scope="session")
 def pg_shop(pg_url: str, sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    env = {"DATABASE_URL": pg_url, "REDIS_URL": "redis://127.0.0.1:6379/3", "TOSS_API_BASE": sandbox_url}
+    env = {"DATABASE_URL": pg_url, "REDIS_URL": "redis://127.0.0.1:6379/3", "TOSS_API_BASE": sandbox_url,
+           "TOKEN_CACHE_SECONDS": "2"}  # short, so that a test can see a cached token end
     yield from _start("pg", env, sandbox_url, pg_url, tmp_path_factory.mktemp("pg-shop"))
 
 

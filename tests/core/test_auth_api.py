@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
+
+from tests.core.conftest import CONFIG_VARS
+from tests.support.servers import ROOT, child_env
 
 
 @pytest.fixture
@@ -30,6 +36,23 @@ def test_customer_cannot_refund(api):
     r = api.http.post(f"/v1/payments/{paid['orderId']}/cancel", headers=buyer, json={"cancelReason": "환불"})
     assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN"
     assert api.payment_row(paid["orderId"])["status"] == "DONE"
+
+
+def test_a_new_password_ends_the_tokens_issued_before_it(api):
+    """Verified tokens are cached per process for TOKEN_CACHE_SECONDS (2 here): a password
+    changed by another process (the operators' tool) ends the old token within that time."""
+    email = f"pw{uuid.uuid4().hex[:6]}@example.com"
+    assert api.http.post("/v1/auth/signup", json={"email": email, "password": "abcd1234"}).status_code == 201
+    old = api.login(email, "abcd1234")
+    assert api.http.get("/v1/payments", headers=old).status_code == 200  # verified, and now cached
+    subprocess.run([sys.executable, "-m", "payapp.users", "create", email, "--password", "efgh5678"], cwd=ROOT,
+                   env=child_env(api.env, CONFIG_VARS), check=True, capture_output=True)
+    deadline = time.monotonic() + 10
+    while (r := api.http.get("/v1/payments", headers=old)).status_code == 200:
+        assert time.monotonic() < deadline, "the old token still works 10 s after the password changed"
+        time.sleep(0.2)
+    assert r.status_code == 401 and r.json()["code"] == "INVALID_TOKEN", r.text
+    assert api.http.get("/v1/payments", headers=api.login(email, "efgh5678")).status_code == 200
 
 
 def test_signup_states_the_password_rule(api):

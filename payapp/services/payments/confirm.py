@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from payapp.db import run_db
 from payapp.failpoints import failpoint
-from payapp.models import EventSource, Payment, PaymentStatus, User
+from payapp.models import EventSource, Payment, PaymentStatus, User, utcnow
 from payapp.schemas import ConfirmResult, PaymentView
 from payapp.store.prepared import PreparedOrder
 from payapp.toss import TossError
@@ -84,11 +84,10 @@ class ConfirmJob(ApplyJob):
 
     @staticmethod
     def _insert_intent(session: Session, prepared: PreparedOrder, payment_key: str) -> Payment:
+        now = utcnow()
         payment = Payment(order_id=prepared.order_id, payment_key=payment_key, order_name=prepared.order_name,
                           amount=prepared.amount, balance_amount=prepared.amount, status="",
-                          user_id=prepared.user_id, items=prepared.items)
-        session.add(payment)
-        session.flush()
+                          user_id=prepared.user_id, items=prepared.items, created_at=now, updated_at=now)
         transition(session, payment, S.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
         session.commit()
         return payment
