@@ -90,6 +90,7 @@ class ReceiptState(rx.State):
             self._run = run = new_watch_id()
             shop = await self.get_state(ShopState)
             shop.payment_request = {}  # the window has done its job; never reopen it
+            shop.widget_order, shop.widget_product = {}, 0  # nor draw the widget for a paid order
             user = await (await self.get_state(AuthState)).current_user()
         if user is None:
             async with self:

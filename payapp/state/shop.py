@@ -1,7 +1,10 @@
-"""The product list and the purchase: prepare on the server, then open the payment window."""
+"""The product list and the purchase: prepare on the server, then open the payment window
+(our method picker, API 개별 연동) or draw Toss's 결제위젯 for the prepared order (widget mode)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 import reflex as rx
@@ -22,9 +25,22 @@ WINDOW_ERRORS = {
     "INVALID_CARD_COMPANY": "사용할 수 없는 카드사입니다.",
     "NOT_SUPPORTED_METHOD": "지원하지 않는 결제수단입니다.",
 }
+# What the 결제위젯 adds (Toss SDK v2 codes).
+WIDGET_ERRORS = {
+    "NEED_AGREEMENT_WITH_REQUIRED_TERMS": "필수 약관에 동의해주세요.",
+    "NOT_SELECTED_PAYMENT_METHOD": "결제수단을 선택해주세요.",
+    "NOT_SUPPORTED_API_INDIVIDUAL_KEY": "결제위젯 연동 키가 아닙니다. 상점 설정을 확인해주세요.",
+}
 # Our own method picker (API 개별 연동): the v1 SDK's requestPayment method names, in the order shown.
 PAY_METHODS = ["카드", "토스페이", "계좌이체", "가상계좌", "휴대폰"]
 VA_VALID_HOURS = 72  # how long an issued 가상계좌 waits for the deposit
+
+
+def toss_customer_key(user_id: int) -> str:
+    """The widget's customerKey for a buyer: stable, and not guessable from the user's id or
+    e-mail (Toss asks for a random-looking key), without a column of its own."""
+    digest = hmac.new(get_settings().jwt_key().encode(), f"toss-customer:{user_id}".encode(), hashlib.sha256)
+    return "cus_" + digest.hexdigest()[:40]
 
 
 class ShopState(rx.State):
@@ -35,10 +51,22 @@ class ShopState(rx.State):
     payment_request: dict[str, Any] = {}
     preparing: int = 0
     pay_method: str = PAY_METHODS[0]
+    # Widget mode: the prepared order the 결제위젯 is drawn for (its amount is the server's).
+    widget_order: dict[str, Any] = {}
+    widget_product: int = 0
 
     @rx.var
     def client_key(self) -> str:
         return get_settings().client_key
+
+    @rx.var
+    def widget_mode(self) -> bool:
+        return get_settings().widget_mode
+
+    @rx.var
+    def widget_pay_label(self) -> str:
+        amount = self.widget_order.get("amount")
+        return f"{won(int(amount))} 결제하기" if amount else "결제하기"
 
     @rx.var
     def sdk_src(self) -> str:
@@ -78,11 +106,18 @@ class ShopState(rx.State):
         finally:
             self.preparing = 0
         origin = self.router.url.origin
+        customer = {"customerEmail": user.email, "customerName": user.email.split("@")[0]}
+        landing = {"successUrl": origin + routes.SUCCESS, "failUrl": origin + routes.FAIL}
+        if get_settings().widget_mode:
+            # Toss's 결제위젯 picks the method; the amount is the prepared order's, never the page's.
+            self.widget_product = product_id
+            self.widget_order = {"orderId": order.orderId, "orderName": order.orderName, "amount": order.amount,
+                                 "customerKey": toss_customer_key(user.id), **customer, **landing}
+            return rx.scroll_to("widget-checkout")
         extra: dict[str, Any] = {"validHours": VA_VALID_HOURS} if self.pay_method == "가상계좌" else {}
         self.payment_request = {
-            **extra, "method": self.pay_method, "amount": order.amount, "orderId": order.orderId, "orderName": order.orderName,
-            "customerEmail": user.email, "customerName": user.email.split("@")[0],
-            "successUrl": origin + routes.SUCCESS, "failUrl": origin + routes.FAIL,
+            **extra, "method": self.pay_method, "amount": order.amount, "orderId": order.orderId,
+            "orderName": order.orderName, **customer, **landing,
         }
 
     @rx.event
@@ -95,5 +130,19 @@ class ShopState(rx.State):
         return rx.toast.error(f"{text} ({code})" if code else text)
 
     @rx.event
+    def widget_failed(self, error: dict[str, Any]):
+        """The widget or its window refused; the widget stays drawn for another try."""
+        code = str(error.get("code", ""))
+        text = WINDOW_ERRORS.get(code) or WIDGET_ERRORS.get(code) or "결제를 진행하지 못했습니다. 잠시 후 다시 시도해주세요."
+        return rx.toast.error(f"{text} ({code})" if code else text)
+
+    @rx.event
+    def close_widget(self):
+        self.widget_order = {}
+        self.widget_product = 0
+
+    @rx.event
     def forget_request(self):
         self.payment_request = {}
+        self.widget_order = {}
+        self.widget_product = 0

@@ -14,7 +14,8 @@ KEYS = {"TOSS_CLIENT_KEY": "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq",
 @pytest.fixture
 def settings_from(monkeypatch, tmp_path):
     def make(**env: str) -> Settings:
-        for name in ("TOSS_CLIENT_KEY", "TOSS_SECRET_KEY", "TOSS_API_BASE", "TOSS_SDK_SRC", "DATABASE_URL"):
+        for name in ("TOSS_CLIENT_KEY", "TOSS_SECRET_KEY", "TOSS_API_BASE", "TOSS_SDK_SRC", "TOSS_INTEGRATION",
+                     "DATABASE_URL"):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
@@ -47,3 +48,31 @@ def test_an_external_sandbox_process(settings_from):
 def test_the_secret_key_does_not_print(settings_from):
     s = settings_from(**KEYS)
     assert KEYS["TOSS_SECRET_KEY"] not in repr(s) and KEYS["TOSS_SECRET_KEY"] not in str(s.model_dump())
+
+
+def test_widget_mode_with_no_keys_uses_the_sandbox_widget_pair_and_the_v2_script(settings_from):
+    from payapp.sandbox.config import SANDBOX_WIDGET_CLIENT_KEY, SANDBOX_WIDGET_SECRET_KEY
+
+    s = settings_from(TOSS_INTEGRATION="widget")
+    assert s.widget_mode and s.mounts_sandbox
+    # gck for the browser, gsk for the server's confirm (wiring.toss_client uses secret_key)
+    assert (s.client_key, s.secret_key) == (SANDBOX_WIDGET_CLIENT_KEY, SANDBOX_WIDGET_SECRET_KEY)
+    assert s.sdk_src == SANDBOX_PREFIX + "/js/v2/standard"
+    assert settings_from().integration == "window"
+
+
+def test_a_widget_key_pair_chooses_widget_mode_by_itself(settings_from):
+    s = settings_from(TOSS_CLIENT_KEY="test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm",
+                      TOSS_SECRET_KEY="test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6")
+    assert s.integration == "widget" and s.sdk_src == ""  # the v2 loader's default: js.tosspayments.com/v2/standard
+    assert s.secret_key == "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
+    assert settings_from(**KEYS).integration == "window"
+
+
+@pytest.mark.parametrize(("client_key", "integration"), [
+    ("test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm", "window"), (KEYS["TOSS_CLIENT_KEY"], "widget")])
+def test_an_integration_against_the_key_family_is_refused_without_echoing_the_keys(settings_from, client_key,
+                                                                                    integration):
+    with pytest.raises(ValueError, match="TOSS_INTEGRATION") as err:
+        settings_from(TOSS_CLIENT_KEY=client_key, TOSS_SECRET_KEY="test_sk_verySecret000", TOSS_INTEGRATION=integration)
+    assert "verySecret" not in str(err.value)

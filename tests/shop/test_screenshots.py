@@ -76,3 +76,52 @@ def test_screenshots_of_the_admin(page: Page, live, out_dir):
     page.screenshot(path=out_dir / "admin-payment-desktop.png", full_page=True)
     for name in ("admin-list-desktop.png", "admin-payment-desktop.png"):
         assert (out_dir / name).stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_method_picker_and_a_virtual_account_receipt(device, page: Page, phone_page: Page, live,
+                                                                         out_dir):
+    from tests.shop.test_methods import pay_with
+
+    p = page if device == "desktop" else phone_page
+    sign_in(p, live.url)
+    p.goto(live.url + "/")
+    picker = p.get_by_test_id("method-picker")
+    picker.get_by_role("radio", name="가상계좌", exact=True).click()
+    expect(picker.get_by_role("radio", name="가상계좌", exact=True)).to_be_checked()
+    p.screenshot(path=out_dir / f"method-picker-{device}.png")
+
+    pay_with(p, live.url, "가상계좌")
+    expect(p.get_by_role("heading", name="가상계좌가 발급되었습니다")).to_be_visible(timeout=20_000)
+    expect(p.get_by_test_id("va-account")).to_be_visible()
+    p.screenshot(path=out_dir / f"va-receipt-{device}.png", full_page=True)
+    for name in (f"method-picker-{device}.png", f"va-receipt-{device}.png"):
+        assert (out_dir / name).stat().st_size > 10_000
+    if device == "phone":
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.fixture(scope="module")
+def widget_live():
+    from tests.shop.conftest import LiveShop
+    from tests.support.app import run_shop
+
+    with run_shop({"TOSS_INTEGRATION": "widget"}) as url:
+        yield LiveShop(url)
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_screenshots_of_the_widget_pay_page(device, page: Page, phone_page: Page, widget_live, out_dir):
+    p = page if device == "desktop" else phone_page
+    sign_in(p, widget_live.url)
+    p.goto(widget_live.url + "/")
+    p.get_by_role("button", name="결제하기", exact=True).first.click()
+    checkout = p.get_by_test_id("widget-checkout")
+    expect(checkout.get_by_role("radiogroup", name="결제 방법")).to_be_visible()
+    expect(checkout.get_by_test_id("toss-widget-pay")).to_be_enabled()
+    p.wait_for_timeout(300)  # the scroll to the widget has settled
+    p.mouse.move(0, 0)
+    p.screenshot(path=out_dir / f"widget-{device}.png")
+    assert (out_dir / f"widget-{device}.png").stat().st_size > 10_000
+    if device == "phone":
+        assert p.evaluate("document.documentElement.scrollWidth") <= 390
