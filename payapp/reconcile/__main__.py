@@ -14,6 +14,7 @@ import re
 import sys
 
 from payapp.db import migrate
+from payapp.services.payments import TransactionsReport
 from payapp.services.wiring import payment_service
 from payapp.settings import get_settings
 from payapp.store.locks import held
@@ -35,12 +36,7 @@ def hours(text: str) -> float:
 async def run(since: float, dry_run: bool) -> int:
     service = payment_service()
     if dry_run:
-        report = await transactions_once(service, since, dry_run=True)
-        print(f"거래 대사 (dry run): {report.transactions} transactions since {since:g}h")
-        for line in report.applied:
-            print("  would apply:", line)
-        for line in report.drift:
-            print("  drift:", line)
+        show(await transactions_once(service, since, dry_run=True), since, dry_run=True)
         return 0
     lease = get_redis().lock(lease_name(get_settings()), timeout=LEASE_TTL, blocking_timeout=LEASE_TTL * 2)
     if not await lease.acquire():
@@ -53,13 +49,17 @@ async def run(since: float, dry_run: bool) -> int:
             print("  settled:", line)
         for order_id in sweep.unknown:
             print("  still unknown:", order_id)
-        report = await transactions_once(service, since, keep_going=lambda: not holding.lost)
-        print(f"거래 대사: {report.transactions} transactions since {since:g}h")
-        for line in report.applied:
-            print("  applied:", line)
-        for line in report.drift:
-            print("  drift:", line)
+        show(await transactions_once(service, since, keep_going=lambda: not holding.lost), since)
     return 0
+
+
+def show(report: TransactionsReport, since: float, dry_run: bool = False) -> None:
+    """What a 거래 대사 pass applied (or, dry, would apply) and could not explain."""
+    print(f"거래 대사{' (dry run)' if dry_run else ''}: {report.transactions} transactions since {since:g}h")
+    for line in report.applied:
+        print("  would apply:" if dry_run else "  applied:", line)
+    for line in report.drift:
+        print("  drift:", line)
 
 
 def main(argv: list[str] | None = None) -> int:

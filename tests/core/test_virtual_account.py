@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY
+from payapp.schemas import PaymentView
+from payapp.state.payment import receipt_of
 
 
 def _va_payment(shop) -> tuple[dict, dict]:
@@ -94,3 +96,18 @@ def test_a_virtual_account_is_cancelled_whole_before_its_deposit(shop):
     [toss] = shop.sandbox.get("/_sandbox/payments", params={"orderId": waiting["orderId"]}).json()["data"]
     assert toss["status"] == "CANCELED"
     assert shop.events(waiting["orderId"])[-1]["to_status"] == "CANCELED"
+
+
+def test_an_account_past_its_due_date_reads_expired_and_takes_no_deposit(shop):
+    buyer, waiting = _va_payment(shop)
+    due = waiting["virtualAccount"]["dueDate"]
+    shop.sandbox.post("/_sandbox/clock", json={"advanceSeconds": 8 * 24 * 3600}).raise_for_status()
+    synced = shop.http.post(f"/v1/payments/{waiting['orderId']}/sync", headers=shop.admin())
+    assert synced.status_code == 200, synced.text
+    seen = shop.http.get(f"/v1/payments/{waiting['orderId']}", headers=buyer).json()
+    assert seen["status"] == "WAITING_FOR_DEPOSIT" and seen["virtualAccount"]["expired"] is True, (due, seen)
+    receipt = receipt_of(PaymentView(**seen))
+    assert receipt["statusLabel"] == "입금 기한 만료" and receipt["vaState"] == "expired"
+    deposit = shop.sandbox.post(f"/_sandbox/payments/{waiting['paymentKey']}/deposit")
+    assert deposit.status_code >= 400, deposit.text  # no longer payable
+    assert shop.payment_row(waiting["orderId"])["status"] == "WAITING_FOR_DEPOSIT"

@@ -49,7 +49,21 @@ class Merchant(ThreadingHTTPServer):
         self.thread.join(5)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class PageHandler(BaseHTTPRequestHandler):
+    """A quiet handler with one way to answer (the test merchants' pages)."""
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class _Handler(PageHandler):
     server: Merchant
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
@@ -64,16 +78,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(204, "image/x-icon", b"")
         else:
             self._send(404, "text/plain", b"not found")
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 def reroute_toss(page: Page, sandbox_url: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.conftest import SANDBOX_CLIENT_KEY
+from tests.sandbox.merchant import PageHandler
 from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ class Shop(ThreadingHTTPServer):
     sandbox_url = ""
 
 
-class ShopHandler(BaseHTTPRequestHandler):
+class ShopHandler(PageHandler):
     """The merchant's side: checkout page, a served copy of the loader, success and fail pages."""
 
     server: Shop
@@ -87,16 +88,6 @@ class ShopHandler(BaseHTTPRequestHandler):
             self._send(204, "image/x-icon", b"")
         else:
             self._send(404, "text/plain", b"not found")
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
 
 
 @pytest.fixture(scope="session")
