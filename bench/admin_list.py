@@ -30,20 +30,32 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: payapp is imported from this checkout
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-NO_INDEX = ("SET LOCAL enable_indexscan = off", "SET LOCAL enable_indexonlyscan = off",
-            "SET LOCAL enable_bitmapscan = off")
+NO_INDEX = (
+    "SET LOCAL enable_indexscan = off",
+    "SET LOCAL enable_indexonlyscan = off",
+    "SET LOCAL enable_bitmapscan = off",
+)
 
 
 def machine() -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-               if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     with psycopg.connect(PG_ADMIN) as conn:
         version = conn.execute("SHOW server_version").fetchone()[0]
-    return [f"machine: {os.cpu_count()} cores (nproc), {cpu}, {mem / 1024 / 1024:.0f} GiB RAM, "
-            f"PostgreSQL {version}, Python {platform.python_version()}",
-            f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared)"]
+    return [
+        f"machine: {os.cpu_count()} cores (nproc), {cpu}, {mem / 1024 / 1024:.0f} GiB RAM, "
+        f"PostgreSQL {version}, Python {platform.python_version()}",
+        f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine is shared)",
+    ]
 
 
 def ensure_database(name: str) -> str:
@@ -61,8 +73,9 @@ def ensure_rows(url: str, wanted: int) -> int:
     if have < wanted:
         print(f"seeding {wanted - have:,} payments (have {have:,}) …", flush=True)
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "payapp.seed", "--payments", str(wanted - have)], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "payapp.seed", "--payments", str(wanted - have)], cwd=ROOT, env=env, check=True
+        )
         print(f"seeded in {time.monotonic() - started:.1f}s", flush=True)
         have = wanted
     return have
@@ -112,56 +125,105 @@ def run(rows: int, repeat: int) -> None:
                     with conn.begin():
                         for setting in naive:
                             conn.exec_driver_sql(setting)
-                        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + str(compiled),
-                                                    compiled.params).scalar_one()
+                        plan = conn.exec_driver_sql(
+                            "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + str(compiled), compiled.params
+                        ).scalar_one()
                     plan = plan if isinstance(plan, list) else json.loads(plan)
                     times.append(plan[0]["Planning Time"] + plan[0]["Execution Time"])
             return statistics.median(times)
 
         pages_deep = min(10_000, rows // admin.PAGE_SIZE - 2)  # 10,000 at a million rows
         deep = pages_deep * admin.PAGE_SIZE
-        boundary = session.execute(sa.select(Payment.created_at, Payment.id)
-                                   .order_by(col(Payment.created_at).desc(), col(Payment.id).desc())
-                                   .offset(deep - 1).limit(1)).one()
+        boundary = session.execute(
+            sa.select(Payment.created_at, Payment.id)
+            .order_by(col(Payment.created_at).desc(), col(Payment.id).desc())
+            .offset(deep - 1)
+            .limit(1)
+        ).one()
         today = kst_today()
-        by_date = AdminFilters(statuses=("CANCELED", "PARTIAL_CANCELED"), date_from=today - timedelta(days=120),
-                               date_to=today - timedelta(days=30))
-        email = session.execute(sa.select(User.email).where(col(User.email).like("%.%.%@%"))
-                                .order_by(col(User.id).desc()).limit(1)).scalar_one()
+        by_date = AdminFilters(
+            statuses=("CANCELED", "PARTIAL_CANCELED"),
+            date_from=today - timedelta(days=120),
+            date_to=today - timedelta(days=30),
+        )
+        email = session.execute(
+            sa.select(User.email).where(col(User.email).like("%.%.%@%")).order_by(col(User.id).desc()).limit(1)
+        ).scalar_one()
         order_id = session.execute(sa.select(Payment.order_id).where(col(Payment.id) == boundary.id)).scalar_one()
-        searches = [("q = buyer email fragment", email.split("@")[0][-10:]),
-                    ("q = orderId prefix", order_id[:12]),
-                    ("q = product name (common)", "드립"),
-                    ("q = email domain (common)", "naver")]
+        searches = [
+            ("q = buyer email fragment", email.split("@")[0][-10:]),
+            ("q = orderId prefix", order_id[:12]),
+            ("q = product name (common)", "드립"),
+            ("q = email domain (common)", "naver"),
+        ]
         page = admin.PAGE_SIZE + 1
         cases = [
             ("first page", page_query([], None, page), page_query([], None, page), NO_INDEX),
-            (f"page {pages_deep:,} (cursor vs OFFSET)", page_query([], (boundary.created_at, boundary.id), page),
-             page_query([], None, page).offset(deep), ()),
-            ("status + date filter", page_query(conditions(session, by_date), None, page),
-             page_query(conditions(session, by_date), None, page), NO_INDEX),
+            (
+                f"page {pages_deep:,} (cursor vs OFFSET)",
+                page_query([], (boundary.created_at, boundary.id), page),
+                page_query([], None, page).offset(deep),
+                (),
+            ),
+            (
+                "status + date filter",
+                page_query(conditions(session, by_date), None, page),
+                page_query(conditions(session, by_date), None, page),
+                NO_INDEX,
+            ),
         ]
         for label, q in searches:
             search = AdminFilters(q=q)
             where = conditions(session, search)
             few = few_matches(search, session.execute(capped_count_query(where)).scalar_one())
-            cases.append((f"text search, {label}", page_query(where, None, page, few=few),
-                          page_query(where, None, page), NO_INDEX))
-        cases.append(("count (capped at 10,000 vs exact)", capped_count_query([]),
-                      sa.select(sa.func.count()).select_from(Payment), ()))
-        cases.append(("count, status + date filter", capped_count_query(conditions(session, by_date)),
-                      sa.select(sa.func.count()).select_from(Payment).where(*conditions(session, by_date)), NO_INDEX))
+            cases.append(
+                (
+                    f"text search, {label}",
+                    page_query(where, None, page, few=few),
+                    page_query(where, None, page),
+                    NO_INDEX,
+                )
+            )
+        cases.append(
+            (
+                "count (capped at 10,000 vs exact)",
+                capped_count_query([]),
+                sa.select(sa.func.count()).select_from(Payment),
+                (),
+            )
+        )
+        cases.append(
+            (
+                "count, status + date filter",
+                capped_count_query(conditions(session, by_date)),
+                sa.select(sa.func.count()).select_from(Payment).where(*conditions(session, by_date)),
+                NO_INDEX,
+            )
+        )
 
         # stats: the rollup's two reads against the scans they replace (counts by status; a daily series)
         month = AdminFilters(date_from=today - timedelta(days=29))
         day = kst_day(session).label("day")
-        cases.append(("stats: by status, whole table (rollup)", rollup.totals_query(None, None),
-                      sa.select(Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
-                      .group_by(Payment.status), ()))
-        cases.append(("stats: by day and status, 30 days (rollup)",
-                      rollup.cells_query([(month.date_from, today)]),
-                      sa.select(day, Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
-                      .where(*conditions(session, month)).group_by(day, Payment.status), ()))
+        cases.append(
+            (
+                "stats: by status, whole table (rollup)",
+                rollup.totals_query(None, None),
+                sa.select(Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount)).group_by(
+                    Payment.status
+                ),
+                (),
+            )
+        )
+        cases.append(
+            (
+                "stats: by day and status, 30 days (rollup)",
+                rollup.cells_query([(month.date_from, today)]),
+                sa.select(day, Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
+                .where(*conditions(session, month))
+                .group_by(day, Payment.status),
+                (),
+            )
+        )
 
         print(f"\n{rows:,} payments; median of {repeat} runs, planning + execution, server side (ms)")
         print(f"{'query':<44} {'fast':>9} {'naive':>10} {'naive/fast':>11}")

@@ -50,11 +50,15 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 CLIENT_KEY = "test_ck_payappSandbox0000000000000"
 SECRET_KEY = "test_sk_payappSandbox0000000000000"
 BASIC = "Basic " + base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
-INSERT = ("INSERT INTO payment (order_id, payment_key, order_name, amount, balance_amount, status, user_id, items,"
-          " created_at, updated_at, check_failures) VALUES (%s, %s, %s, %s, %s, 'IN_PROGRESS', %s, %s, now(), now(), 0)"
-          " RETURNING id")
-UPDATE = ("UPDATE payment SET status = 'DONE', method = %s, approved_at = now(), raw = %s, checked_at = now(),"
-          " updated_at = now() WHERE id = %s")
+INSERT = (
+    "INSERT INTO payment (order_id, payment_key, order_name, amount, balance_amount, status, user_id, items,"
+    " created_at, updated_at, check_failures) VALUES (%s, %s, %s, %s, %s, 'IN_PROGRESS', %s, %s, now(), now(), 0)"
+    " RETURNING id"
+)
+UPDATE = (
+    "UPDATE payment SET status = 'DONE', method = %s, approved_at = now(), raw = %s, checked_at = now(),"
+    " updated_at = now() WHERE id = %s"
+)
 
 
 class Shop:
@@ -67,8 +71,12 @@ class Shop:
 
 
 def call(port: int, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=headers or {},
-                                     data=orjson.dumps(body) if body is not None else None)
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        method=method,
+        headers=headers or {},
+        data=orjson.dumps(body) if body is not None else None,
+    )
     request.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(request, timeout=30) as r:
         return orjson.loads(r.read())
@@ -94,8 +102,12 @@ async def post(conn: Connection, port: int, path: str, body: dict, headers: dict
 
 
 async def authorize(sbx: Connection, shop: Shop, order_id: str, amount: int) -> str:
-    status, auth = await post(sbx, shop.sandbox, "/_sandbox/authorize", {
-        "clientKey": CLIENT_KEY, "amount": amount, "orderId": order_id, "orderName": "벤치마크", "outcome": "approve"})
+    status, auth = await post(
+        sbx,
+        shop.sandbox,
+        "/_sandbox/authorize",
+        {"clientKey": CLIENT_KEY, "amount": amount, "orderId": order_id, "orderName": "벤치마크", "outcome": "approve"},
+    )
     if status != 200 or auth.get("status") != "IN_PROGRESS":
         raise ValueError(f"authorize: {status} {auth}")
     return auth["paymentKey"]
@@ -107,8 +119,13 @@ async def app_pair(shop: Shop, api: Connection, sbx: Connection, n: str) -> None
     if status != 200:
         raise ValueError(f"prepare: {status} {order}")
     key = await authorize(sbx, shop, order["orderId"], order["amount"])
-    status, paid = await post(api, shop.api, "/v1/payments/confirm", {
-        "paymentKey": key, "orderId": order["orderId"], "amount": order["amount"]}, shop.bearer)
+    status, paid = await post(
+        api,
+        shop.api,
+        "/v1/payments/confirm",
+        {"paymentKey": key, "orderId": order["orderId"], "amount": order["amount"]},
+        shop.bearer,
+    )
     if status != 200 or paid.get("status") != "DONE" or paid.get("orderId") != order["orderId"]:
         raise ValueError(f"confirm: {status} {paid}")
 
@@ -120,9 +137,13 @@ async def floor_pair(shop: Shop, sbx: Connection, rds: aioredis.Redis, pg: psyco
     await rds.delete(f"payapp:prepared:{order_id}")
     items = orjson.dumps([{**shop.product, "quantity": 1}]).decode()
     row = await (await pg.execute(INSERT, (order_id, key, "벤치마크", amount, amount, shop.user_id, items))).fetchone()
-    status, paid = await post(sbx, shop.sandbox, "/v1/payments/confirm", {
-        "paymentKey": key, "orderId": order_id, "amount": amount},
-        {"Authorization": BASIC, "Idempotency-Key": f"confirm:{order_id}"})
+    status, paid = await post(
+        sbx,
+        shop.sandbox,
+        "/v1/payments/confirm",
+        {"paymentKey": key, "orderId": order_id, "amount": amount},
+        {"Authorization": BASIC, "Idempotency-Key": f"confirm:{order_id}"},
+    )
     if status != 200 or paid.get("status") != "DONE":
         raise ValueError(f"confirm: {status} {paid}")
     await pg.execute(UPDATE, (paid.get("method"), orjson.dumps(paid).decode(), row[0]))
@@ -162,8 +183,11 @@ async def run_phase(kind: str, shop: Shop, c: int, seconds: float, procs: dict, 
     results = await asyncio.gather(*(client_loop(p, t0 + seconds, phase) for p in pairs), return_exceptions=True)
     phase.wall = time.perf_counter() - t0
     phase.cpu = {name: tree_cpu(p) - before[name] for name, p in procs.items()}  # type: ignore[attr-defined]
-    phase.cpu.update(client=time.process_time() - cpu0, postgres=backends.seconds(),  # type: ignore[attr-defined]
-                     redis=redis_server_cpu(shared_redis) - redis0)
+    phase.cpu.update(
+        client=time.process_time() - cpu0,
+        postgres=backends.seconds(),  # type: ignore[attr-defined]
+        redis=redis_server_cpu(shared_redis) - redis0,
+    )
     time.sleep(0.6)  # pg_stat_database is sent by backends at most every 0.5 s
     phase.pg = {k: v - stats0[k] for k, v in backends.counters().items()}  # type: ignore[attr-defined]
     backends.close()
@@ -184,9 +208,26 @@ async def bench(args: argparse.Namespace, shop: Shop, procs: dict, db_name: str)
         floor = summary(await run_phase("floor", shop, c, args.seconds, procs, db_name))
         profiler = None
         if args.profile and c == max(args.concurrency):
-            profiler = subprocess.Popen([args.py_spy, "record", "--pid", str(procs["api"].pid), "--subprocesses",
-                                         "--format", "raw", "--rate", "250", "--gil", "--nonblocking", "-o", args.profile,
-                                         "--duration", str(int(args.seconds))], stdout=subprocess.DEVNULL)
+            profiler = subprocess.Popen(
+                [
+                    args.py_spy,
+                    "record",
+                    "--pid",
+                    str(procs["api"].pid),
+                    "--subprocesses",
+                    "--format",
+                    "raw",
+                    "--rate",
+                    "250",
+                    "--gil",
+                    "--nonblocking",
+                    "-o",
+                    args.profile,
+                    "--duration",
+                    str(int(args.seconds)),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
         app = summary(await run_phase("app", shop, c, args.seconds, procs, db_name))
         if profiler:
             profiler.wait(60)
@@ -213,18 +254,34 @@ def main(argv: list[str] | None = None) -> int:
         db_url = stack.enter_context(database())
         stack.enter_context(redis_db(REDIS_URL))
         data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="confirmbench-"))
-        sbx_port, sbx = stack.enter_context(server("payapp.sandbox", ["--log-level", "warning"], dict(os.environ),
-                                                   "/_sandbox/health", log_dir=args.log_dir))
-        api_port, api = stack.enter_context(server("payapp.api", args.api_arg, api_env(
-            db_url, REDIS_URL, sbx_port, data_dir), "/v1/health", log_dir=args.log_dir))
+        sbx_port, sbx = stack.enter_context(
+            server(
+                "payapp.sandbox", ["--log-level", "warning"], dict(os.environ), "/_sandbox/health", log_dir=args.log_dir
+            )
+        )
+        api_port, api = stack.enter_context(
+            server(
+                "payapp.api",
+                args.api_arg,
+                api_env(db_url, REDIS_URL, sbx_port, data_dir),
+                "/v1/health",
+                log_dir=args.log_dir,
+            )
+        )
         shop = sign_up(api_port, sbx_port, db_url)
         procs = {"api": api, "sandbox": sbx}
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             rows = runner.run(bench(args, shop, procs, db_url.rsplit("/", 1)[1]))
         api_procs = 1 + len(api.children(recursive=True))
-    result = {"machine": f"{machine()}, nproc {os.cpu_count()}",
-              "api_args": args.api_arg, "api_processes": api_procs, "load_before": load_before,
-              "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()), "seconds": args.seconds, "rows": rows}
+    result = {
+        "machine": f"{machine()}, nproc {os.cpu_count()}",
+        "api_args": args.api_arg,
+        "api_processes": api_procs,
+        "load_before": load_before,
+        "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "seconds": args.seconds,
+        "rows": rows,
+    }
     print(json.dumps(result, ensure_ascii=False) if args.json else report(result))
     return 1 if any(row[k]["errors"] for row in rows for k in ("app", "floor")) else 0
 

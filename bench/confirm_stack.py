@@ -28,8 +28,18 @@ import redis
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 # Everything payapp reads from the environment that would point the API elsewhere.
-CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "REFLEX_REDIS_URL", "TOSS_API_BASE", "TOSS_CLIENT_KEY",
-               "TOSS_SECRET_KEY", "JWT_SECRET", "PAYAPP_DATA_DIR", "PAYAPP_FAILPOINTS", "RECONCILE_ENABLED")
+CONFIG_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REFLEX_REDIS_URL",
+    "TOSS_API_BASE",
+    "TOSS_CLIENT_KEY",
+    "TOSS_SECRET_KEY",
+    "JWT_SECRET",
+    "PAYAPP_DATA_DIR",
+    "PAYAPP_FAILPOINTS",
+    "RECONCILE_ENABLED",
+)
 
 
 @contextlib.contextmanager
@@ -62,14 +72,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(module: str, args: list[str], env: dict[str, str], health: str,
-           log_dir: str | None = None) -> Iterator[tuple[int, psutil.Process]]:
+def server(
+    module: str, args: list[str], env: dict[str, str], health: str, log_dir: str | None = None
+) -> Iterator[tuple[int, psutil.Process]]:
     """``python -m module --host 127.0.0.1 --port N *args`` in its own session, until healthy;
     its output goes to ``log_dir/module.log`` (or nowhere)."""
     port = free_port()
     log = open(Path(log_dir) / f"{module}.log", "wb") if log_dir else tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -102,8 +119,14 @@ def server(module: str, args: list[str], env: dict[str, str], health: str,
 
 def api_env(db_url: str, redis_url: str, sandbox_port: int, data_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
-    return {**env, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "PAYAPP_DATA_DIR": data_dir,
-            "TOSS_API_BASE": f"http://127.0.0.1:{sandbox_port}", "JWT_SECRET": uuid.uuid4().hex * 2}
+    return {
+        **env,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "PAYAPP_DATA_DIR": data_dir,
+        "TOSS_API_BASE": f"http://127.0.0.1:{sandbox_port}",
+        "JWT_SECRET": uuid.uuid4().hex * 2,
+    }
 
 
 def tree_cpu(proc: psutil.Process) -> float:
@@ -151,8 +174,9 @@ class BackendCpu:
 
     def counters(self) -> dict[str, int]:
         """pg_stat_database's transactions and sessions of the database (a few ms stale)."""
-        row = self.conn.execute("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
-                                "WHERE datname = %s", (self.db_name,)).fetchone()
+        row = self.conn.execute(
+            "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = %s", (self.db_name,)
+        ).fetchone()
         return {"transactions": row[0], "sessions": row[1]}
 
     def seconds(self) -> float:
@@ -174,30 +198,40 @@ def redis_server_cpu(client: redis.Redis) -> float:
 def summary(p) -> dict:
     """One phase (a sandbox_throughput.Phase, with the ``cpu`` and ``pg`` it was given) as numbers."""
     per_pair = {k: round(1e6 * v / p.done) if p.done else None for k, v in p.cpu.items()}  # type: ignore[attr-defined]
-    return {"pairs_per_s": round(p.rate(), 1), "pairs": p.done, "p50_ms": round(p.percentile(0.5), 1),
-            "p99_ms": round(p.percentile(0.99), 1), "cpu_us_per_pair": per_pair,
-            "cores": {k: round(v / p.wall, 2) for k, v in p.cpu.items()},  # type: ignore[attr-defined]
-            "pg_per_pair": {k: round(v / p.done, 2) if p.done else None for k, v in p.pg.items()},  # type: ignore
-            "errors": len(p.errors), "first_errors": p.errors[:3]}
+    return {
+        "pairs_per_s": round(p.rate(), 1),
+        "pairs": p.done,
+        "p50_ms": round(p.percentile(0.5), 1),
+        "p99_ms": round(p.percentile(0.99), 1),
+        "cpu_us_per_pair": per_pair,
+        "cores": {k: round(v / p.wall, 2) for k, v in p.cpu.items()},  # type: ignore[attr-defined]
+        "pg_per_pair": {k: round(v / p.done, 2) if p.done else None for k, v in p.pg.items()},  # type: ignore
+        "errors": len(p.errors),
+        "first_errors": p.errors[:3],
+    }
 
 
 def report(result: dict) -> str:
-    lines = [f"Confirm path: prepare → authorize → confirm through python -m payapp.api {' '.join(result['api_args'])}",
-             f"machine: {result['machine']}; {result['seconds']:g} s per phase",
-             f"load average: {result['load_before']} before, {result['load_after']} after (a shared machine: "
-             "compare within one run)",
-             "CPU µs per pair: api, sandbox, this client, the database's postgres backends, redis-server (shared); "
-             "PostgreSQL transactions per pair",
-             f"{'c':>3} {'loop':<6}{'pairs/s':>9}{'p50 ms':>9}{'p99 ms':>9}  {'app÷floor':>9}   CPU µs per pair"
-             f"{'':18}pg tx"]
+    lines = [
+        f"Confirm path: prepare → authorize → confirm through python -m payapp.api {' '.join(result['api_args'])}",
+        f"machine: {result['machine']}; {result['seconds']:g} s per phase",
+        f"load average: {result['load_before']} before, {result['load_after']} after (a shared machine: "
+        "compare within one run)",
+        "CPU µs per pair: api, sandbox, this client, the database's postgres backends, redis-server (shared); "
+        "PostgreSQL transactions per pair",
+        f"{'c':>3} {'loop':<6}{'pairs/s':>9}{'p50 ms':>9}{'p99 ms':>9}  {'app÷floor':>9}   CPU µs per pair{'':18}pg tx",
+    ]
     for row in result["rows"]:
         for kind in ("floor", "app"):
             r = row[kind]
-            cpus = " / ".join(str(r["cpu_us_per_pair"].get(k, "-")) for k in ("api", "sandbox", "client", "postgres",
-                                                                             "redis"))
+            cpus = " / ".join(
+                str(r["cpu_us_per_pair"].get(k, "-")) for k in ("api", "sandbox", "client", "postgres", "redis")
+            )
             ratio = f"{row['ratio']:>9.3f}" if kind == "app" else " " * 9
-            lines.append(f"{row['concurrency']:>3} {kind:<6}{r['pairs_per_s']:>9,.1f}{r['p50_ms']:>9.1f}"
-                         f"{r['p99_ms']:>9.1f}  {ratio}   {cpus:<32} {r['pg_per_pair']['transactions']}")
+            lines.append(
+                f"{row['concurrency']:>3} {kind:<6}{r['pairs_per_s']:>9,.1f}{r['p50_ms']:>9.1f}"
+                f"{r['p99_ms']:>9.1f}  {ratio}   {cpus:<32} {r['pg_per_pair']['transactions']}"
+            )
             if r["errors"]:
                 lines.append(f"    WRONG ANSWERS: {r['errors']} (first: {r['first_errors']})")
     return "\n".join(lines)

@@ -156,8 +156,15 @@ async def pair_client(conn: Connection, host: str, deadline: float, phase: Phase
         n += 1
         order_id, amount = f"bench-{tag}-{n}", 1000 + n % 50_000
         start = time.perf_counter()
-        body = orjson.dumps({"clientKey": CLIENT_KEY, "amount": amount, "orderId": order_id,
-                             "orderName": "벤치마크 주문", "outcome": "approve"})
+        body = orjson.dumps(
+            {
+                "clientKey": CLIENT_KEY,
+                "amount": amount,
+                "orderId": order_id,
+                "orderName": "벤치마크 주문",
+                "outcome": "approve",
+            }
+        )
         status, raw = await conn.request(http_request("POST", "/_sandbox/authorize", host, body))
         auth = orjson.loads(raw)
         if status != 200 or auth.get("status") != "IN_PROGRESS" or auth.get("orderId") != order_id:
@@ -167,8 +174,12 @@ async def pair_client(conn: Connection, host: str, deadline: float, phase: Phase
         headers = {"Authorization": auth_header, "Idempotency-Key": f"{tag}-{n}"}
         status, raw = await conn.request(http_request("POST", "/v1/payments/confirm", host, body, headers))
         paid = orjson.loads(raw)
-        if (status != 200 or paid.get("status") != "DONE" or paid.get("paymentKey") != auth["paymentKey"]
-                or paid.get("totalAmount") != amount):
+        if (
+            status != 200
+            or paid.get("status") != "DONE"
+            or paid.get("paymentKey") != auth["paymentKey"]
+            or paid.get("totalAmount") != amount
+        ):
             phase.errors.append(f"confirm: {status} {raw[:200]!r}")
             continue
         phase.latencies.append(time.perf_counter() - start)
@@ -218,10 +229,15 @@ def sandbox_server(workers: int, redis_url: str | None):
     args = [sys.executable, "-m", "payapp.sandbox", "--host", "127.0.0.1", "--port", str(port)]
     if redis_url:
         # A prefix of its own: the closing /_sandbox/reset deletes only this run's keys.
-        args += ["--redis-url", redis_url, "--redis-prefix", f"sbxbench:{uuid.uuid4().hex[:8]}:",
-                 "--workers", str(workers)]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+        args += [
+            "--redis-url",
+            redis_url,
+            "--redis-prefix",
+            f"sbxbench:{uuid.uuid4().hex[:8]}:",
+            "--workers",
+            str(workers),
+        ]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -271,11 +287,15 @@ async def bench(args: argparse.Namespace) -> dict:
     return {
         "machine": machine(),
         "mode": (f"{args.workers} worker(s), Redis store" if args.redis_url else "1 process, memory store"),
-        "concurrency": args.concurrency, "seconds": args.seconds,
-        "pairs_per_s": round(pairs.rate(), 1), "pairs": pairs.done,
-        "pair_p50_ms": round(pairs.percentile(0.50), 2), "pair_p99_ms": round(pairs.percentile(0.99), 2),
+        "concurrency": args.concurrency,
+        "seconds": args.seconds,
+        "pairs_per_s": round(pairs.rate(), 1),
+        "pairs": pairs.done,
+        "pair_p50_ms": round(pairs.percentile(0.50), 2),
+        "pair_p99_ms": round(pairs.percentile(0.99), 2),
         "health_req_per_s": round(health.rate(), 1),
-        "health_p50_ms": round(health.percentile(0.50), 2), "health_p99_ms": round(health.percentile(0.99), 2),
+        "health_p50_ms": round(health.percentile(0.50), 2),
+        "health_p99_ms": round(health.percentile(0.99), 2),
         "pairs_per_health_req": round(ratio, 4),
         "nestjs_reference_pairs_per_s": NESTJS_PAIRS_PER_S,
         "ratio_to_nestjs_reference": round(pairs.rate() / NESTJS_PAIRS_PER_S, 3),
@@ -283,8 +303,10 @@ async def bench(args: argparse.Namespace) -> dict:
         # other processes take cores away from both sides.
         "server_cpu_us_per_pair": round(1e6 * pairs.server_cpu / pairs.rate()) if pairs.done else None,
         "server_cpu_us_per_health_req": round(1e6 * health.server_cpu / health.rate()) if health.done else None,
-        "cpu_cores_used": {"pairs": {"server": round(pairs.server_cpu, 2), "client": round(pairs.client_cpu, 2)},
-                           "health": {"server": round(health.server_cpu, 2), "client": round(health.client_cpu, 2)}},
+        "cpu_cores_used": {
+            "pairs": {"server": round(pairs.server_cpu, 2), "client": round(pairs.client_cpu, 2)},
+            "health": {"server": round(health.server_cpu, 2), "client": round(health.client_cpu, 2)},
+        },
         "errors": len(health.errors) + len(pairs.errors),
         "first_errors": (health.errors + pairs.errors)[:5],
     }
@@ -317,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each measured phase (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients (default 32)")
     parser.add_argument("--workers", type=int, default=1, help="sandbox worker processes (> 1 needs --redis-url)")
-    parser.add_argument("--redis-url", default=None, help="run the Redis-backed sandbox, e.g. redis://127.0.0.1:6379/15")
+    parser.add_argument(
+        "--redis-url", default=None, help="run the Redis-backed sandbox, e.g. redis://127.0.0.1:6379/15"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.redis_url:

@@ -22,7 +22,7 @@ def normalize_url(url: str) -> str:
     """``postgresql://`` → psycopg 3 driver (SQLAlchemy's default would be psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -48,9 +48,13 @@ def get_engine() -> Engine:
     # session here (docs/BENCHMARKS.md). A connection the server dropped fails its first statement instead:
     # that request answers 503 (nothing half-written: one transaction each) and SQLAlchemy
     # replaces every connection of the pool older than the failure.
-    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
-                         pool_timeout=settings.db_pool_timeout_seconds,
-                         connect_args={"connect_timeout": settings.db_connect_timeout_seconds})
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        connect_args={"connect_timeout": settings.db_connect_timeout_seconds},
+    )
 
 
 @contextmanager

@@ -48,8 +48,13 @@ def trigram_index(name: str, column: str) -> sa.Index:
     SQLite has no pg_trgm: the index is skipped there, by ``create_all`` (ddl_if) and by
     ``alembic check`` (alembic/env.py reads ``info["dialects"]``).
     """
-    index = sa.Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
-                     info={"dialects": ("postgresql",)})
+    index = sa.Index(
+        name,
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column: "gin_trgm_ops"},
+        info={"dialects": ("postgresql",)},
+    )
     return index.ddl_if(dialect="postgresql")
 
 

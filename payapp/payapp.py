@@ -17,8 +17,11 @@ from payapp.state.payment import OrdersState, ReceiptState
 from payapp.state.shop import ShopState
 
 # The theme is set in rxconfig.py (RadixThemesPlugin): App(theme=...) is deprecated.
-app = rx.App(api_transformer=create_api(), html_lang="ko",  # Korean first: screen readers, hyphenation, fonts
-             toaster=rx.toast.provider(position="top-center", rich_colors=True))
+app = rx.App(
+    api_transformer=create_api(),
+    html_lang="ko",  # Korean first: screen readers, hyphenation, fonts
+    toaster=rx.toast.provider(position="top-center", rich_colors=True),
+)
 # Reconciliation runs in every backend worker; a Redis lease lets one of them work at a time.
 app.register_lifespan_task(reconciler)
 

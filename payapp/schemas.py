@@ -36,10 +36,21 @@ class PaymentView(BaseModel):
 
     @classmethod
     def of(cls, p: Payment) -> PaymentView:
-        return cls(orderId=p.order_id, paymentKey=p.payment_key, orderName=p.order_name, amount=p.amount,
-                   balanceAmount=p.balance_amount, method=p.method, status=p.status, approvedAt=kst(p.approved_at),
-                   items=p.items or [], failureCode=p.failure_code, failureMessage=p.failure_message,
-                   checkedAt=kst(p.checked_at), virtualAccount=public_virtual_account(p.raw))
+        return cls(
+            orderId=p.order_id,
+            paymentKey=p.payment_key,
+            orderName=p.order_name,
+            amount=p.amount,
+            balanceAmount=p.balance_amount,
+            method=p.method,
+            status=p.status,
+            approvedAt=kst(p.approved_at),
+            items=p.items or [],
+            failureCode=p.failure_code,
+            failureMessage=p.failure_message,
+            checkedAt=kst(p.checked_at),
+            virtualAccount=public_virtual_account(p.raw),
+        )
 
 
 VA_PUBLIC = ("bankCode", "accountNumber", "customerName", "dueDate", "expired")

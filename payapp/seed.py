@@ -78,8 +78,13 @@ def ensure_user(email: str, password: str, role: Role, *, authoritative: bool = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m payapp.seed")
     parser.add_argument("--quiet", action="store_true")
-    parser.add_argument("--payments", type=int, default=0, metavar="N",
-                        help="also add N demo payments with buyers and events (COPY on PostgreSQL)")
+    parser.add_argument(
+        "--payments",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also add N demo payments with buyers and events (COPY on PostgreSQL)",
+    )
     args = parser.parse_args(argv)
     settings = get_settings()
     with startup_lock():  # seeds started together (or beside starting API processes) run one by one
@@ -100,11 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         if demo is not None:
             print(f"demo customer: {settings.demo_email} / {demo_pw}{_note(demo)}")
         else:
-            print("demo customer: not seeded (its password is public; SEED_DEMO=1 seeds it)"
-                  + _left_over(settings.demo_email))
+            print(
+                "demo customer: not seeded (its password is public; SEED_DEMO=1 seeds it)"
+                + _left_over(settings.demo_email)
+            )
         if admin == "kept":
-            print(f"admin:         {settings.admin_email} (exists with another password, left as it is; "
-                  "set ADMIN_PASSWORD to reset it)")
+            print(
+                f"admin:         {settings.admin_email} (exists with another password, left as it is; "
+                "set ADMIN_PASSWORD to reset it)"
+            )
         elif settings.production:  # a password never goes to a production log
             where = "ADMIN_PASSWORD" if admin_password_from_settings() else settings.data_dir / "admin_password"
             print(f"admin:         {settings.admin_email} / password in {where}{_note(admin)}")

@@ -37,14 +37,43 @@ from payapp.services.rollup import add_payments_sql
 log = logging.getLogger(__name__)
 
 FAMILY = ["kim", "lee", "park", "choi", "jung", "kang", "cho", "yoon", "jang", "lim", "han", "oh", "seo", "shin"]
-GIVEN = ["minjun", "seoyeon", "jiho", "haeun", "doyun", "jiwoo", "eunwoo", "sua", "siwoo", "jimin", "yujin",
-         "hyunwoo", "chaewon", "junseo", "dahyun", "taeyang", "soyeon", "minseo", "yerin", "jaehyun"]
+GIVEN = [
+    "minjun",
+    "seoyeon",
+    "jiho",
+    "haeun",
+    "doyun",
+    "jiwoo",
+    "eunwoo",
+    "sua",
+    "siwoo",
+    "jimin",
+    "yujin",
+    "hyunwoo",
+    "chaewon",
+    "junseo",
+    "dahyun",
+    "taeyang",
+    "soyeon",
+    "minseo",
+    "yerin",
+    "jaehyun",
+]
 DOMAINS = ["gmail.com", "naver.com", "daum.net", "kakao.com", "hanmail.net", "nate.com", "example.co.kr"]
 # (status, weight): most payments go through; a few are refunded, fail, or are still unknown.
-STATUSES = [("DONE", 850), ("PARTIAL_CANCELED", 40), ("CANCELED", 50), ("ABORTED", 45), ("EXPIRED", 10),
-            ("IN_PROGRESS", 5)]
-FAILURES = [("REJECT_CARD_COMPANY", "카드사에서 결제를 거절했습니다."), ("EXCEED_MAX_DAILY_PAYMENT_COUNT", "하루 결제 가능 횟수를 초과했습니다."),
-            ("INVALID_CARD_EXPIRATION", "카드 유효기간이 올바르지 않습니다.")]
+STATUSES = [
+    ("DONE", 850),
+    ("PARTIAL_CANCELED", 40),
+    ("CANCELED", 50),
+    ("ABORTED", 45),
+    ("EXPIRED", 10),
+    ("IN_PROGRESS", 5),
+]
+FAILURES = [
+    ("REJECT_CARD_COMPANY", "카드사에서 결제를 거절했습니다."),
+    ("EXCEED_MAX_DAILY_PAYMENT_COUNT", "하루 결제 가능 횟수를 초과했습니다."),
+    ("INVALID_CARD_EXPIRATION", "카드 유효기간이 올바르지 않습니다."),
+]
 UNUSABLE_HASH = "!seeded-buyer-no-password"  # not an argon2 hash: verify() always fails
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SPAN = timedelta(days=365)
@@ -66,16 +95,30 @@ class Batch:
     events: list[dict[str, Any]]
 
 
-def generate(n: int, first_user_id: int, first_payment_id: int, first_event_id: int,
-             products: list[tuple[int, str, int]], now: datetime, rng: random.Random,
-             batch_size: int = 20_000) -> Iterator[Batch]:
+def generate(
+    n: int,
+    first_user_id: int,
+    first_payment_id: int,
+    first_event_id: int,
+    products: list[tuple[int, str, int]],
+    now: datetime,
+    rng: random.Random,
+    batch_size: int = 20_000,
+) -> Iterator[Batch]:
     """Users first (one batch), then payments + their events, oldest first, ids ascending."""
     n_users = max(5, n // 20)
     tag = secrets.token_hex(3)  # lets the seed run again without email collisions
     user_ids = list(range(first_user_id, first_user_id + n_users))
-    users = [{"id": uid, "email": f"{rng.choice(GIVEN)}.{rng.choice(FAMILY)}{i}.{tag}@{rng.choice(DOMAINS)}",
-              "password_hash": UNUSABLE_HASH, "role": "customer", "created_at": now - SPAN - timedelta(days=1)}
-             for i, uid in enumerate(user_ids)]
+    users = [
+        {
+            "id": uid,
+            "email": f"{rng.choice(GIVEN)}.{rng.choice(FAMILY)}{i}.{tag}@{rng.choice(DOMAINS)}",
+            "password_hash": UNUSABLE_HASH,
+            "role": "customer",
+            "created_at": now - SPAN - timedelta(days=1),
+        }
+        for i, uid in enumerate(user_ids)
+    ]
     yield Batch(users, [], [])
     names, weights = zip(*STATUSES, strict=True)
     # Sorted offsets: ids grow with created_at, as in a live table.
@@ -87,8 +130,10 @@ def generate(n: int, first_user_id: int, first_payment_id: int, first_event_id: 
     for offset in offsets:
         created = start + SPAN * offset
         lines = rng.sample(products, k=rng.choice((1, 1, 1, 2, 2, 3)))
-        items = [{"productId": p_id, "name": name, "price": price, "quantity": rng.choice((1, 1, 1, 2, 3))}
-                 for p_id, name, price in lines]
+        items = [
+            {"productId": p_id, "name": name, "price": price, "quantity": rng.choice((1, 1, 1, 2, 3))}
+            for p_id, name, price in lines
+        ]
         amount = sum(i["price"] * i["quantity"] for i in items)
         status = rng.choices(names, weights)[0]
         approved = created + timedelta(seconds=rng.uniform(1, 20))
@@ -107,16 +152,38 @@ def generate(n: int, first_user_id: int, first_payment_id: int, first_event_id: 
             history.append(("DONE", status, "cancel", {"cancelAmount": amount, "cancelReason": "고객 요청"}))
         elif status in ("ABORTED", "EXPIRED"):
             history.append(("IN_PROGRESS", status, "confirm", {"code": failure[0] or "EXPIRED"}))
-        payments.append({
-            "id": pid, "order_id": "ord_" + secrets.token_urlsafe(18), "payment_key": key,
-            "order_name": order_name_for([i["name"] for i in items]), "amount": amount, "balance_amount": balance,
-            "method": "카드" if paid else None, "status": status, "approved_at": approved if paid else None,
-            "user_id": rng.choice(user_ids), "items": items, "failure_code": failure[0],
-            "failure_message": failure[1], "raw": None, "created_at": created,
-            "updated_at": created + timedelta(seconds=len(history) * 30)})
+        payments.append(
+            {
+                "id": pid,
+                "order_id": "ord_" + secrets.token_urlsafe(18),
+                "payment_key": key,
+                "order_name": order_name_for([i["name"] for i in items]),
+                "amount": amount,
+                "balance_amount": balance,
+                "method": "카드" if paid else None,
+                "status": status,
+                "approved_at": approved if paid else None,
+                "user_id": rng.choice(user_ids),
+                "items": items,
+                "failure_code": failure[0],
+                "failure_message": failure[1],
+                "raw": None,
+                "created_at": created,
+                "updated_at": created + timedelta(seconds=len(history) * 30),
+            }
+        )
         for step, (frm, to, source, detail) in enumerate(history):
-            events.append({"id": eid, "payment_id": pid, "from_status": frm, "to_status": to, "source": source,
-                           "detail": detail, "at": created + timedelta(seconds=step * 30)})
+            events.append(
+                {
+                    "id": eid,
+                    "payment_id": pid,
+                    "from_status": frm,
+                    "to_status": to,
+                    "source": source,
+                    "detail": detail,
+                    "at": created + timedelta(seconds=step * 30),
+                }
+            )
             eid += 1
         pid += 1
         if len(payments) >= batch_size:
@@ -141,8 +208,10 @@ def seed_payments(n: int, progress: Callable[[str], None] = print, seed: int | N
 
 
 def _next_ids(conn: Any) -> tuple[int, int, int]:
-    return tuple(conn.execute(sa.text(f'SELECT coalesce(max(id), 0) + 1 FROM "{t}"')).scalar_one()
-                 for t in ("user", "payment", "payment_event"))  # type: ignore[return-value]
+    return tuple(
+        conn.execute(sa.text(f'SELECT coalesce(max(id), 0) + 1 FROM "{t}"')).scalar_one()
+        for t in ("user", "payment", "payment_event")
+    )  # type: ignore[return-value]
 
 
 def _insert_batches(n: int, products: list, rng: random.Random, progress: Callable[[str], None]) -> None:
@@ -197,12 +266,17 @@ def _postgres_steps(n: int, products: list) -> list[tuple[str, str]]:
     arr_names = "ARRAY[" + ",".join("'" + x.replace("'", "''") + "'" for x in names) + "]"
     n_users, tag = max(5, n // 20), secrets.token_hex(3)
     return [
-        ("buyers", f"""
+        (
+            "buyers",
+            f"""
 INSERT INTO "user" (email, password_hash, role, created_at)
-SELECT {_pick(GIVEN, 'random()')} || '.' || {_pick(FAMILY, 'random()')} || g || '.{tag}@' || {_pick(DOMAINS, 'random()')},
+SELECT {_pick(GIVEN, "random()")} || '.' || {_pick(FAMILY, "random()")} || g || '.{tag}@' || {_pick(DOMAINS, "random()")},
        '{UNUSABLE_HASH}', 'customer', now() - interval '366 days'
-FROM generate_series(1, {n_users}) g"""),
-        ("draws", f"""
+FROM generate_series(1, {n_users}) g""",
+        ),
+        (
+            "draws",
+            f"""
 CREATE TEMP TABLE seed_p ON COMMIT DROP AS
 SELECT p0.first + g AS id,
        now() - interval '365 days' + interval '365 days' * ((g - random()) / {n}) AS created,
@@ -211,10 +285,13 @@ SELECT p0.first + g AS id,
        floor(random() * 5)::int AS q3, random() AS rs, random() AS rr,
        u.last - {n_users} + 1 + floor(random() * {n_users})::int AS user_id, md5(random()::text || g) AS h
 FROM generate_series(1, {n}) g,
-     (SELECT coalesce(max(id), 0) AS first FROM payment) p0, (SELECT max(id) AS last FROM "user") u"""),
+     (SELECT coalesce(max(id), 0) AS first FROM payment) p0, (SELECT max(id) AS last FROM "user") u""",
+        ),
         # Every basket a payment can have (product offset a, k lines, a quantity draw per line):
         # a few thousand rows, joined to the million draws instead of building each basket again.
-        ("baskets", f"""
+        (
+            "baskets",
+            f"""
 CREATE TEMP TABLE seed_b ON COMMIT DROP AS
 SELECT b.a, b.k, b.q1, b.q2, b.q3,
        json_agg(json_build_object('productId', (ARRAY{ids})[l.idx], 'name', ({arr_names})[l.idx],
@@ -225,8 +302,11 @@ FROM (SELECT a, k, q1, q2, q3 FROM generate_series(0, {len(ids) - 1}) a, generat
      LATERAL (SELECT i, 1 + (b.a + i) % {len(ids)} AS idx, ({arr_names})[1 + b.a] AS name0,
                      (ARRAY[1,1,1,2,3])[1 + (ARRAY[b.q1, b.q2, b.q3])[i + 1]] AS q
               FROM generate_series(0, b.k - 1) i) l
-GROUP BY b.a, b.k, b.q1, b.q2, b.q3"""),
-        ("payments", f"""
+GROUP BY b.a, b.k, b.q1, b.q2, b.q3""",
+        ),
+        (
+            "payments",
+            f"""
 INSERT INTO payment (id, order_id, payment_key, order_name, amount, balance_amount, method, status, approved_at,
                      user_id, items, failure_code, failure_message, raw, created_at, updated_at)
 SELECT id, order_id, payment_key, order_name, amount,
@@ -234,8 +314,8 @@ SELECT id, order_id, payment_key, order_name, amount,
                    WHEN 'PARTIAL_CANCELED' THEN amount - greatest(100, floor(amount * (0.1 + 0.8 * rr) / 100) * 100)
                    ELSE 0 END,
        CASE WHEN paid THEN '카드' END, status, CASE WHEN paid THEN created + interval '1 second' * (1 + 19 * rr) END,
-       user_id, items, CASE WHEN status = 'ABORTED' THEN {_pick([c for c, _ in FAILURES], 'rr')} END,
-       CASE WHEN status = 'ABORTED' THEN {_pick([m for _, m in FAILURES], 'rr')} END,
+       user_id, items, CASE WHEN status = 'ABORTED' THEN {_pick([c for c, _ in FAILURES], "rr")} END,
+       CASE WHEN status = 'ABORTED' THEN {_pick([m for _, m in FAILURES], "rr")} END,
        NULL, created, created + interval '90 seconds'
 FROM (SELECT p.id, p.created, p.user_id, p.rr, i.items, i.amount, s.status,
              s.status IN ('DONE', 'PARTIAL_CANCELED', 'CANCELED') AS paid,
@@ -244,10 +324,13 @@ FROM (SELECT p.id, p.created, p.user_id, p.rr, i.items, i.amount, s.status,
                      || to_hex(p.id) AS payment_key,
              left(i.first_name, 100 - length(sfx.s)) || sfx.s AS order_name
       FROM seed_p p JOIN seed_b i USING (a, k, q1, q2, q3),
-           LATERAL (SELECT {_status_case('p.rs')} AS status) s,
+           LATERAL (SELECT {_status_case("p.rs")} AS status) s,
            LATERAL (SELECT CASE WHEN i.n_lines > 1 THEN ' 외 ' || (i.n_lines - 1) || '건' ELSE '' END AS s) sfx
-     ) x"""),
-        ("events", """
+     ) x""",
+        ),
+        (
+            "events",
+            """
 INSERT INTO payment_event (payment_id, from_status, to_status, source, detail, at)
 SELECT p.id, e.from_status, e.to_status, e.source, e.detail, p.created_at + interval '30 seconds' * e.step
 FROM payment p, LATERAL (VALUES
@@ -260,7 +343,8 @@ FROM payment p, LATERAL (VALUES
     (1, 'IN_PROGRESS', p.status, 'confirm', json_build_object('code', coalesce(p.failure_code, 'EXPIRED')),
         p.status IN ('ABORTED', 'EXPIRED'))
 ) e(step, from_status, to_status, source, detail, wanted)
-WHERE e.wanted AND p.id > (SELECT min(id) - 1 FROM seed_p)"""),
+WHERE e.wanted AND p.id > (SELECT min(id) - 1 FROM seed_p)""",
+        ),
     ]
 
 
@@ -291,15 +375,17 @@ def _fill_postgres(n: int, products: list, progress: Callable[[str], None]) -> N
         rows = conn.execute(add_payments_sql("postgresql", first_id)).rowcount
         progress(f"  payment_daily: {max(rows, 0):,} rows ({time.monotonic() - t0:.1f}s)")
         conn.execute("SET LOCAL session_replication_role = origin")
-        rebuild = [(n, d) for n, d in indexes] + [(n, f'ALTER TABLE payment ADD CONSTRAINT "{n}" {d}')
-                                                  for n, d in uniques]
+        rebuild = [(n, d) for n, d in indexes] + [
+            (n, f'ALTER TABLE payment ADD CONSTRAINT "{n}" {d}') for n, d in uniques
+        ]
         for name, definition in rebuild:
             t0 = time.monotonic()
             conn.execute(definition)
             progress(f"  index {name} rebuilt ({time.monotonic() - t0:.1f}s)")
         for table in ("user", "payment", "payment_event"):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                         f'(SELECT max(id) FROM "{table}"))')
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
+            )
     progress(f"  committed ({time.monotonic() - started:.1f}s so far)")
     t0 = time.monotonic()
     with psycopg.connect(url, autocommit=True) as conn:

@@ -124,9 +124,11 @@ class Settings(BaseSettings):
             widget_key = self.toss_client_key.startswith(WIDGET_CLIENT_KEY_PREFIXES)
             if widget_key != (self.toss_integration == "widget"):
                 family = "결제위젯 연동 키 (gck)" if widget_key else "API 개별 연동 키 (ck)"
-                raise ValueError(f"TOSS_INTEGRATION={self.toss_integration} does not work with TOSS_CLIENT_KEY, "
-                                 f"a {family}: use TOSS_INTEGRATION={'widget' if widget_key else 'window'} "
-                                 "or the other key pair")
+                raise ValueError(
+                    f"TOSS_INTEGRATION={self.toss_integration} does not work with TOSS_CLIENT_KEY, "
+                    f"a {family}: use TOSS_INTEGRATION={'widget' if widget_key else 'window'} "
+                    "or the other key pair"
+                )
         return self
 
     @property

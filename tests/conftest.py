@@ -49,5 +49,12 @@ def sandbox_auth() -> dict[str, str]:
     return basic(SANDBOX_SECRET_KEY)
 
 
-__all__ = ["basic", "DOCS_CLIENT_KEY", "DOCS_SECRET_KEY", "SANDBOX_CLIENT_KEY", "SANDBOX_SECRET_KEY",
-           "REDIS_URL", "POSTGRES_URL"]
+__all__ = [
+    "basic",
+    "DOCS_CLIENT_KEY",
+    "DOCS_SECRET_KEY",
+    "SANDBOX_CLIENT_KEY",
+    "SANDBOX_SECRET_KEY",
+    "REDIS_URL",
+    "POSTGRES_URL",
+]

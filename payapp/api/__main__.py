@@ -40,24 +40,30 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m payapp.api")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: API_WORKERS, else 1)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: API_WORKERS, else 1)")
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     configure_logging()
     settings = get_settings()
     workers = args.workers or settings.api_workers or 1
     if workers > 1 and settings.mounts_sandbox and not settings.sandbox_redis_url:
-        parser.error("--workers > 1 needs Toss outside this process (TOSS_API_BASE or keys) or REFLEX_REDIS_URL: "
-                     "the mounted sandbox keeps its payments in one process's memory")
+        parser.error(
+            "--workers > 1 needs Toss outside this process (TOSS_API_BASE or keys) or REFLEX_REDIS_URL: "
+            "the mounted sandbox keeps its payments in one process's memory"
+        )
     with startup_lock():  # several processes started at once: one migrates, one seeds
         migrate()
         with session_scope() as session:
             seed_catalog_if_empty(session)
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; payapp decides
     # whom to believe itself (TRUSTED_PROXIES, payapp/services/ratelimit.py).
-    options = {"host": args.host, "port": args.port, "log_level": args.log_level, "access_log": False,
-               "proxy_headers": False}
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "access_log": False,
+        "proxy_headers": False,
+    }
     if workers == 1:
         uvicorn.run(create_api(), **options)
     else:

@@ -19,8 +19,7 @@ def create_api() -> FastAPI:
     settings = get_settings()
     # The lifespan runs under uvicorn (python -m payapp.api); inside Reflex, payapp.py registers
     # the same reconciler as a Reflex lifespan task (Reflex never runs a mounted app's lifespan).
-    api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None,
-                  lifespan=lambda _app: reconciler())
+    api = FastAPI(title="payapp", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lambda _app: reconciler())
     errors.install(api)
     api.add_middleware(BodyLimit)
 

@@ -55,8 +55,14 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, cap: int) -> None:
-    body = orjson.dumps({"code": "PAYLOAD_TOO_LARGE",
-                         "message": f"요청 본문이 너무 큽니다 (최대 {cap // 1024:,} KiB)."})
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = orjson.dumps(
+        {"code": "PAYLOAD_TOO_LARGE", "message": f"요청 본문이 너무 큽니다 (최대 {cap // 1024:,} KiB)."}
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -15,8 +15,9 @@ from payapp.services.payments import PaymentService
 from payapp.services.wiring import payment_service
 from payapp.store.redis import get_redis
 
-MISSING_TOKEN = ("인증이 필요합니다. 'Authorization: Bearer <accessToken>' 헤더를 보내주세요 "
-                 "(토큰은 POST /v1/auth/token 으로 발급).")
+MISSING_TOKEN = (
+    "인증이 필요합니다. 'Authorization: Bearer <accessToken>' 헤더를 보내주세요 (토큰은 POST /v1/auth/token 으로 발급)."
+)
 
 
 async def current_user(request: Request) -> User:
@@ -46,7 +47,9 @@ async def admin_or_ticket(request: Request) -> User:
         return await admin_user(await current_user(request))
     user_id = await downloads.redeem(get_redis(), ticket, request.url.path.rsplit("/", 1)[-1])
     if user_id is None:
-        raise ServiceError("INVALID_TICKET", "다운로드 링크가 만료되었거나 이미 사용되었습니다. 다시 내보내 주세요.", 401)
+        raise ServiceError(
+            "INVALID_TICKET", "다운로드 링크가 만료되었거나 이미 사용되었습니다. 다시 내보내 주세요.", 401
+        )
     user = await run_db(lambda s: s.get(User, user_id))
     if user is None or user.role != Role.ADMIN:
         raise ServiceError("FORBIDDEN", "관리자 권한이 필요합니다.", 403)

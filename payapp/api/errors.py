@@ -16,8 +16,13 @@ from payapp.services.errors import ServiceError
 log = logging.getLogger("payapp.api")
 RETRY_AFTER_SECONDS = 2
 # Our own parts unavailable (down, cut, or a pool that stayed busy): 503, not 500.
-UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sa_exc.OperationalError,
-               sa_exc.TimeoutError, sa_exc.InterfaceError)
+UNAVAILABLE = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    sa_exc.OperationalError,
+    sa_exc.TimeoutError,
+    sa_exc.InterfaceError,
+)
 
 
 def error(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
@@ -46,8 +51,12 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # Redis or the database is down or its pool stayed busy: nothing was half-written (every
     # write is one transaction, and the intent row comes before Toss), so the client may retry.
     log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-    return error(503, "SERVICE_UNAVAILABLE", "일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.",
-                 {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return error(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -134,10 +134,17 @@ class TossPaymentWidget(Component):
     def add_imports(self) -> dict[str, Any]:
         return {
             # Aliased: the window component imports v1's loadTossPayments into the same module.
-            LOADER: [ImportVar(tag="loadTossPayments", alias="loadTossPaymentsV2"),
-                     ImportVar(tag="ANONYMOUS", alias="TOSS_ANONYMOUS")],
-            "react": [ImportVar(tag="useEffect"), ImportVar(tag="useId"), ImportVar(tag="useRef"),
-                      ImportVar(tag="useState"), ImportVar(tag="createElement")],
+            LOADER: [
+                ImportVar(tag="loadTossPayments", alias="loadTossPaymentsV2"),
+                ImportVar(tag="ANONYMOUS", alias="TOSS_ANONYMOUS"),
+            ],
+            "react": [
+                ImportVar(tag="useEffect"),
+                ImportVar(tag="useId"),
+                ImportVar(tag="useRef"),
+                ImportVar(tag="useState"),
+                ImportVar(tag="createElement"),
+            ],
             "$/utils/state": ImportVar(tag="getBackendURL"),
         }
 

@@ -15,8 +15,11 @@ ATTENTION_URL = list_url({"attention": "1"})
 
 
 def stat(label: str, value: rx.Var) -> rx.Component:
-    return rx.card(rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.text(value, size="5", weight="bold"),
-                             spacing="1"), flex="1", min_width="150px")
+    return rx.card(
+        rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.text(value, size="5", weight="bold"), spacing="1"),
+        flex="1",
+        min_width="150px",
+    )
 
 
 def status_chip(item: rx.Var) -> rx.Component:
@@ -25,8 +28,11 @@ def status_chip(item: rx.Var) -> rx.Component:
     return rx.button(
         rx.text(item["label"].to(str)),
         rx.badge(item["count"].to(str), variant="soft", color_scheme="gray", data_testid="status-chip-count"),
-        type="button", size="2", variant=rx.cond(chosen, "solid", "outline"),
-        aria_pressed=rx.cond(chosen, "true", "false"), data_testid="status-chip",
+        type="button",
+        size="2",
+        variant=rx.cond(chosen, "solid", "outline"),
+        aria_pressed=rx.cond(chosen, "true", "false"),
+        data_testid="status-chip",
         on_click=AdminListState.toggle_status(item["status"].to(str)),
     )
 
@@ -37,24 +43,50 @@ CHIPS_NOTE = "상태를 누르면 바로 적용됩니다. 숫자는 상태 선�
 def filters() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.flex(rx.foreach(AdminListState.by_status, status_chip), spacing="2", wrap="wrap",
-                    role="group", aria_label="상태 필터"),
+            rx.flex(
+                rx.foreach(AdminListState.by_status, status_chip),
+                spacing="2",
+                wrap="wrap",
+                role="group",
+                aria_label="상태 필터",
+            ),
             rx.text(CHIPS_NOTE, size="1", color_scheme="gray", data_testid="status-chips-note"),
             rx.flex(
-                rx.input(name="q", placeholder="주문번호, paymentKey, 상품명, 구매자 이메일", default_value=AdminListState.q,
-                         aria_label="검색어", flex="2", min_width="220px", key=AdminListState.q),
-                rx.input(name="from", type="date", default_value=AdminListState.date_from, aria_label="시작일",
-                         key=AdminListState.date_from),
-                rx.input(name="to", type="date", default_value=AdminListState.date_to, aria_label="종료일",
-                         key=AdminListState.date_to),
+                rx.input(
+                    name="q",
+                    placeholder="주문번호, paymentKey, 상품명, 구매자 이메일",
+                    default_value=AdminListState.q,
+                    aria_label="검색어",
+                    flex="2",
+                    min_width="220px",
+                    key=AdminListState.q,
+                ),
+                rx.input(
+                    name="from",
+                    type="date",
+                    default_value=AdminListState.date_from,
+                    aria_label="시작일",
+                    key=AdminListState.date_from,
+                ),
+                rx.input(
+                    name="to",
+                    type="date",
+                    default_value=AdminListState.date_to,
+                    aria_label="종료일",
+                    key=AdminListState.date_to,
+                ),
                 rx.button("검색", type="submit"),
                 rx.button("초기화", type="button", variant="soft", on_click=AdminListState.reset_filters),
                 rx.button("CSV 내보내기", type="button", variant="outline", on_click=AdminListState.export_csv),
-                spacing="2", wrap="wrap", width="100%",
+                spacing="2",
+                wrap="wrap",
+                width="100%",
             ),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
-        on_submit=AdminListState.apply, reset_on_submit=False,
+        on_submit=AdminListState.apply,
+        reset_on_submit=False,
     )
 
 
@@ -68,8 +100,11 @@ def payment_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["method"], white_space="nowrap"),
         rx.table.cell(rx.badge(row["statusLabel"], color_scheme=row["statusColor"].to(str))),
         rx.table.cell(row["approvedAt"], white_space="nowrap"),
-        rx.table.cell(rx.text(row["checkedAt"], size="1", color_scheme="gray"), white_space="nowrap",
-                      data_testid="admin-row-checked-at"),
+        rx.table.cell(
+            rx.text(row["checkedAt"], size="1", color_scheme="gray"),
+            white_space="nowrap",
+            data_testid="admin-row-checked-at",
+        ),
         data_testid="admin-row",
     )
 
@@ -77,21 +112,34 @@ def payment_row(row: rx.Var) -> rx.Component:
 def stuck_banner() -> rx.Component:
     """Payments reconciliation has not settled within the alert threshold: a link to just those."""
     s = AdminListState
-    return rx.cond(s.stuck_count > 0, rx.callout(
-        rx.hstack(
-            rx.text("확인이 필요한 결제 ", s.stuck_count.to_string(), "건", weight="bold"),
-            rx.text("토스페이먼츠에서 결과를 확인하지 못한 채 오래 남은 결제입니다. 자동 확인은 계속됩니다.", size="2"),
-            rx.link("목록 보기", href=ATTENTION_URL, data_testid="stuck-link"),
-            spacing="3", wrap="wrap", align="center",
+    return rx.cond(
+        s.stuck_count > 0,
+        rx.callout(
+            rx.hstack(
+                rx.text("확인이 필요한 결제 ", s.stuck_count.to_string(), "건", weight="bold"),
+                rx.text(
+                    "토스페이먼츠에서 결과를 확인하지 못한 채 오래 남은 결제입니다. 자동 확인은 계속됩니다.", size="2"
+                ),
+                rx.link("목록 보기", href=ATTENTION_URL, data_testid="stuck-link"),
+                spacing="3",
+                wrap="wrap",
+                align="center",
+            ),
+            icon="triangle_alert",
+            color_scheme="amber",
+            role="alert",
+            margin_bottom="0.8em",
+            data_testid="stuck-banner",
         ),
-        icon="triangle_alert", color_scheme="amber", role="alert", margin_bottom="0.8em", data_testid="stuck-banner",
-    ))
+    )
 
 
 def drift_line(item: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.cond(item["href"] == "", rx.text(item["orderId"]),
-                              rx.link(item["orderId"], href=item["href"].to(str))), white_space="nowrap"),
+        rx.table.cell(
+            rx.cond(item["href"] == "", rx.text(item["orderId"]), rx.link(item["orderId"], href=item["href"].to(str))),
+            white_space="nowrap",
+        ),
         rx.table.cell(rx.code(item["kind"])),
         rx.table.cell(item["foundAt"], white_space="nowrap"),
         data_testid="drift-row",
@@ -101,28 +149,47 @@ def drift_line(item: rx.Var) -> rx.Component:
 def drift_banner() -> rx.Component:
     """Toss transactions 거래 대사 could not explain (the newest, unresolved)."""
     s = AdminListState
-    return rx.cond(s.drift_count > 0, rx.callout(
-        rx.vstack(
-            rx.text("거래 대사 불일치 ", s.drift_count.to_string(), "건", weight="bold"),
-            rx.text("토스페이먼츠 거래 내역과 맞지 않는 결제입니다. 확인 후 처리해주세요.", size="2"),
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in ("주문번호", "종류", "발견 시각")])),
-                rx.table.body(rx.foreach(s.drift, drift_line)),
-                variant="ghost", size="1",
-            ), overflow_x="auto", width="100%"),
-            spacing="1", width="100%",
+    return rx.cond(
+        s.drift_count > 0,
+        rx.callout(
+            rx.vstack(
+                rx.text("거래 대사 불일치 ", s.drift_count.to_string(), "건", weight="bold"),
+                rx.text("토스페이먼츠 거래 내역과 맞지 않는 결제입니다. 확인 후 처리해주세요.", size="2"),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(*[rx.table.column_header_cell(c) for c in ("주문번호", "종류", "발견 시각")])
+                        ),
+                        rx.table.body(rx.foreach(s.drift, drift_line)),
+                        variant="ghost",
+                        size="1",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            icon="info",
+            color_scheme="red",
+            margin_bottom="0.8em",
+            data_testid="drift-banner",
         ),
-        icon="info", color_scheme="red", margin_bottom="0.8em", data_testid="drift-banner",
-    ))
+    )
 
 
 def attention_filter_note() -> rx.Component:
     """Shown while the list is narrowed to the payments that need attention (?attention=1)."""
-    return rx.cond(AdminListState.attention, rx.hstack(
-        rx.badge("확인이 필요한 결제만 표시 중", color_scheme="amber", size="2"),
-        rx.button("전체 보기", type="button", size="1", variant="soft", on_click=AdminListState.clear_attention),
-        align="center", margin_top="0.8em", data_testid="attention-filter",
-    ))
+    return rx.cond(
+        AdminListState.attention,
+        rx.hstack(
+            rx.badge("확인이 필요한 결제만 표시 중", color_scheme="amber", size="2"),
+            rx.button("전체 보기", type="button", size="1", variant="soft", on_click=AdminListState.clear_attention),
+            align="center",
+            margin_top="0.8em",
+            data_testid="attention-filter",
+        ),
+    )
 
 
 COUNT_COLUMNS = ("상태", "오늘", "최근 7일", "조회 조건")
@@ -130,8 +197,13 @@ COUNT_COLUMNS = ("상태", "오늘", "최근 7일", "조회 조건")
 
 def status_count_row(item: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.cond(item["status"] == "", rx.text(item["label"], weight="bold"),
-                                         rx.badge(item["label"], color_scheme=item["color"].to(str)))),
+        rx.table.row_header_cell(
+            rx.cond(
+                item["status"] == "",
+                rx.text(item["label"], weight="bold"),
+                rx.badge(item["label"], color_scheme=item["color"].to(str)),
+            )
+        ),
         *[rx.table.cell(item[key], text_align="right") for key in ("today", "week", "filter")],
         data_testid="status-count-row",
     )
@@ -141,14 +213,27 @@ def status_counts() -> rx.Component:
     """Counts by status for today / the last 7 days (the whole shop) and the filter (the table's rows)."""
     return rx.card(
         rx.heading("상태별 건수", size="3", as_="h2", margin_bottom="0.5em"),
-        rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(c, text_align="left" if i == 0 else "right")
-                                           for i, c in enumerate(COUNT_COLUMNS)])),
-            rx.table.body(rx.foreach(AdminListState.status_counts, status_count_row)),
-            variant="ghost", size="1", width="100%",
-        ), overflow_x="auto", width="100%"),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(c, text_align="left" if i == 0 else "right")
+                            for i, c in enumerate(COUNT_COLUMNS)
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(AdminListState.status_counts, status_count_row)),
+                variant="ghost",
+                size="1",
+                width="100%",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
         rx.text("오늘·최근 7일은 전체 결제, 조회 조건은 아래 표에 나오는 결제입니다.", size="1", color_scheme="gray"),
-        margin_bottom="1em", data_testid="status-counts",
+        margin_bottom="1em",
+        data_testid="status-counts",
     )
 
 
@@ -156,23 +241,37 @@ def status_counts() -> rx.Component:
 def admin_payments_page() -> rx.Component:
     s = AdminListState
     return layout(
-        rx.heading("결제 관리", size="6", as_="h1", margin_bottom="0.6em",
-                   # The table follows reconciliation while the operator is here, not after.
-                   on_mount=s.start_watching, on_unmount=s.stop_watching),
+        rx.heading(
+            "결제 관리",
+            size="6",
+            as_="h1",
+            margin_bottom="0.6em",
+            # The table follows reconciliation while the operator is here, not after.
+            on_mount=s.start_watching,
+            on_unmount=s.stop_watching,
+        ),
         stuck_banner(),
         drift_banner(),
-        rx.flex(stat("오늘 매출", s.revenue["today"]), stat("최근 7일 매출", s.revenue["week"]),
-                stat("조회 조건 매출", s.revenue["filter"]),
-                stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
-                spacing="3", wrap="wrap", margin_bottom="1em"),
+        rx.flex(
+            stat("오늘 매출", s.revenue["today"]),
+            stat("최근 7일 매출", s.revenue["week"]),
+            stat("조회 조건 매출", s.revenue["filter"]),
+            stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
+            spacing="3",
+            wrap="wrap",
+            margin_bottom="1em",
+        ),
         status_counts(),
         rx.card(
             # fill is a colour, not var(--…): SVG presentation attributes take no CSS variables.
             rx.recharts.bar_chart(
                 rx.recharts.bar(data_key="revenue", fill="#3e63dd", name="매출(원)", is_animation_active=False),
-                rx.recharts.x_axis(data_key="day"), rx.recharts.y_axis(width=80),
+                rx.recharts.x_axis(data_key="day"),
+                rx.recharts.y_axis(width=80),
                 rx.recharts.graphing_tooltip(),
-                data=s.daily, height=200, width="100%",
+                data=s.daily,
+                height=200,
+                width="100%",
             ),
             margin_bottom="1em",
         ),
@@ -183,14 +282,19 @@ def admin_payments_page() -> rx.Component:
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(c) for c in COLUMNS])),
                 rx.table.body(rx.foreach(s.rows, payment_row)),
-                variant="surface", size="1", width="100%",
+                variant="surface",
+                size="1",
+                width="100%",
             ),
-            overflow_x="auto", width="100%", margin_top="1em",
+            overflow_x="auto",
+            width="100%",
+            margin_top="1em",
         ),
         rx.hstack(
             rx.button("이전", variant="soft", disabled=s.cursors.length() == 0, on_click=s.previous_page),
             rx.button("다음 50건", variant="soft", disabled=s.next_cursor == "", on_click=s.next_page),
             rx.cond(s.loading, rx.spinner()),
-            justify="end", margin_top="0.8em",
+            justify="end",
+            margin_top="0.8em",
         ),
     )

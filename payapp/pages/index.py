@@ -19,27 +19,39 @@ def product_card(product: rx.Var) -> rx.Component:
     pid = product["id"].to(int)
     return rx.card(
         rx.vstack(
-            rx.image(src=product["image"].to(str), alt=product["name"].to(str), width="100%",
-                     height="180px", object_fit="cover", border_radius="8px"),
+            rx.image(
+                src=product["image"].to(str),
+                alt=product["name"].to(str),
+                width="100%",
+                height="180px",
+                object_fit="cover",
+                border_radius="8px",
+            ),
             rx.heading(product["name"].to(str), size="4", as_="h2"),
             rx.text(product["description"].to(str), size="2", color_scheme="gray"),
             rx.text(product["price_label"].to(str), size="5", weight="bold", class_name="price"),
             rx.hstack(
                 # Controlled by the state, so the quantity shown is the one charged (also after
                 # the sign-in round trip, which keeps the state but remounts the page).
-                rx.select(QUANTITIES, value=ShopState.quantities.get(product["id"].to(str), 1).to_string(),
-                          size="2", custom_attrs={"aria-label": "수량"},  # on the trigger; aria_label is lost on the root
-                          on_change=lambda value: ShopState.set_quantity(pid, value)),
-                rx.button("결제하기", size="3", flex="1", loading=ShopState.preparing == pid,
-                          on_click=ShopState.pay(pid)),
-                width="100%", align="center",
+                rx.select(
+                    QUANTITIES,
+                    value=ShopState.quantities.get(product["id"].to(str), 1).to_string(),
+                    size="2",
+                    custom_attrs={"aria-label": "수량"},  # on the trigger; aria_label is lost on the root
+                    on_change=lambda value: ShopState.set_quantity(pid, value),
+                ),
+                rx.button(
+                    "결제하기", size="3", flex="1", loading=ShopState.preparing == pid, on_click=ShopState.pay(pid)
+                ),
+                width="100%",
+                align="center",
             ),
-            spacing="2", align="stretch",
+            spacing="2",
+            align="stretch",
         ),
         id=f"product-{product['id'].to(str)}",
         data_testid="product",
-        style=rx.cond(ShopState.focus_product == product["id"].to(str),
-                      {"outline": "2px solid var(--accent-9)"}, {}),
+        style=rx.cond(ShopState.focus_product == product["id"].to(str), {"outline": "2px solid var(--accent-9)"}, {}),
     )
 
 
@@ -48,15 +60,22 @@ def method_picker() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text("결제수단", weight="bold", size="3", id="pay-method-label"),
-            rx.radio_group(PAY_METHODS, value=ShopState.pay_method, on_change=ShopState.set_pay_method,
-                           direction="row", spacing="4", size="2",
-                           # On a phone the methods wrap as whole labels, never a word per line.
-                           style={"& .rt-Flex": {"flex_wrap": "wrap", "row_gap": "0.6em"},
-                                  "& label": {"white_space": "nowrap"}},
-                           custom_attrs={"aria-labelledby": "pay-method-label"}),
+            rx.radio_group(
+                PAY_METHODS,
+                value=ShopState.pay_method,
+                on_change=ShopState.set_pay_method,
+                direction="row",
+                spacing="4",
+                size="2",
+                # On a phone the methods wrap as whole labels, never a word per line.
+                style={"& .rt-Flex": {"flex_wrap": "wrap", "row_gap": "0.6em"}, "& label": {"white_space": "nowrap"}},
+                custom_attrs={"aria-labelledby": "pay-method-label"},
+            ),
             spacing="2",
         ),
-        width="100%", margin_bottom="1.2em", data_testid="method-picker",
+        width="100%",
+        margin_bottom="1.2em",
+        data_testid="method-picker",
     )
 
 
@@ -70,25 +89,44 @@ def widget_checkout() -> rx.Component:
                 rx.hstack(
                     rx.heading("결제", size="4", as_="h2"),
                     rx.spacer(),
-                    rx.button("다른 상품 고르기", variant="soft", color_scheme="gray", size="1",
-                              on_click=ShopState.close_widget),
-                    width="100%", align="center",
+                    rx.button(
+                        "다른 상품 고르기",
+                        variant="soft",
+                        color_scheme="gray",
+                        size="1",
+                        on_click=ShopState.close_widget,
+                    ),
+                    width="100%",
+                    align="center",
                 ),
                 rx.text(order["orderName"].to(str), size="2", color_scheme="gray", data_testid="widget-order"),
-                toss_payment_widget(client_key=ShopState.client_key, order=order, sdk_src=ShopState.sdk_src,
-                                    pay_label=ShopState.widget_pay_label, on_error=ShopState.widget_failed,
-                                    width="100%"),
-                spacing="2", align="stretch", width="100%",
+                toss_payment_widget(
+                    client_key=ShopState.client_key,
+                    order=order,
+                    sdk_src=ShopState.sdk_src,
+                    pay_label=ShopState.widget_pay_label,
+                    on_error=ShopState.widget_failed,
+                    width="100%",
+                ),
+                spacing="2",
+                align="stretch",
+                width="100%",
             ),
             rx.vstack(
                 rx.text("결제수단", weight="bold", size="3"),
-                rx.text("상품의 결제하기를 누르면 토스페이먼츠 결제위젯에서 결제수단을 고릅니다.",
-                        size="2", color_scheme="gray"),
+                rx.text(
+                    "상품의 결제하기를 누르면 토스페이먼츠 결제위젯에서 결제수단을 고릅니다.",
+                    size="2",
+                    color_scheme="gray",
+                ),
                 spacing="1",
             ),
         ),
         # scroll_margin_top: scrolled to after 결제하기, it stays clear of the sticky header.
-        id="widget-checkout", width="100%", margin_bottom="1.2em", scroll_margin_top="5em",
+        id="widget-checkout",
+        width="100%",
+        margin_bottom="1.2em",
+        scroll_margin_top="5em",
         data_testid="widget-checkout",
     )
 
@@ -101,8 +139,13 @@ def index_page() -> rx.Component:
         rx.grid(
             rx.foreach(ShopState.products, product_card),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
-            spacing="4", width="100%",
+            spacing="4",
+            width="100%",
         ),
-        toss_payment_window(client_key=ShopState.client_key, request=ShopState.payment_request,
-                            sdk_src=ShopState.sdk_src, on_error=ShopState.window_failed),
+        toss_payment_window(
+            client_key=ShopState.client_key,
+            request=ShopState.payment_request,
+            sdk_src=ShopState.sdk_src,
+            on_error=ShopState.window_failed,
+        ),
     )

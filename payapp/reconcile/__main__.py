@@ -26,7 +26,7 @@ UNITS = {"m": 1 / 60, "h": 1, "d": 24}
 
 
 def hours(text: str) -> float:
-    """"24h" → 24.0, "90m" → 1.5, "2d" → 48.0."""
+    """ "24h" → 24.0, "90m" → 1.5, "2d" → 48.0."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([mhd])", text.strip())
     if not match:
         raise argparse.ArgumentTypeError("a duration like 90m, 24h or 2d")

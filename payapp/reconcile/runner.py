@@ -45,9 +45,12 @@ def lease_name(settings: Settings) -> str:
 
 
 def sweep_policy(settings: Settings) -> SweepPolicy:
-    return SweepPolicy(min_age=settings.reconcile_min_age_seconds, first_backoff=settings.reconcile_interval_seconds,
-                       max_backoff=settings.reconcile_max_backoff_seconds,
-                       alert_after=settings.reconcile_alert_after_seconds)
+    return SweepPolicy(
+        min_age=settings.reconcile_min_age_seconds,
+        first_backoff=settings.reconcile_interval_seconds,
+        max_backoff=settings.reconcile_max_backoff_seconds,
+        alert_after=settings.reconcile_alert_after_seconds,
+    )
 
 
 def _begin(session: Session, kind: str) -> int:
@@ -66,9 +69,15 @@ def _end(session: Session, run_id: int, checked: int, changed: int, drift: int =
 
 
 def transactions_due(session: Session, period: float) -> bool:
-    last = session.exec(select(ReconcileRun.finished_at).where(
-        ReconcileRun.kind == "transactions", col(ReconcileRun.error).is_(None),
-        col(ReconcileRun.finished_at).is_not(None)).order_by(col(ReconcileRun.finished_at).desc())).first()
+    last = session.exec(
+        select(ReconcileRun.finished_at)
+        .where(
+            ReconcileRun.kind == "transactions",
+            col(ReconcileRun.error).is_(None),
+            col(ReconcileRun.finished_at).is_not(None),
+        )
+        .order_by(col(ReconcileRun.finished_at).desc())
+    ).first()
     return last is None or utcnow() - last >= timedelta(seconds=period)
 
 
@@ -85,8 +94,9 @@ async def sweep_once(service: PaymentService, settings: Settings, keep_going: Ca
         log.info("reconciled %s", line)
 
 
-async def transactions_once(service: PaymentService, hours: float, dry_run: bool = False,
-                            keep_going: Callable[[], bool] = lambda: True):
+async def transactions_once(
+    service: PaymentService, hours: float, dry_run: bool = False, keep_going: Callable[[], bool] = lambda: True
+):
     """One 거래 대사 pass over the last ``hours``; recorded unless ``dry_run``."""
     end = utcnow()
     run_id = None if dry_run else await run_db(lambda s: _begin(s, "transactions"))
@@ -99,8 +109,16 @@ async def transactions_once(service: PaymentService, hours: float, dry_run: bool
         raise
     if run_id is not None:
         await run_db(lambda s: _end(s, run_id, report.transactions, len(report.applied), len(report.drift)))
-        await run_db(lambda s: (s.exec(delete(ReconcileRun).where(  # type: ignore[call-overload]
-            col(ReconcileRun.started_at) < utcnow() - RUNS_KEPT)), s.commit()))
+        await run_db(
+            lambda s: (
+                s.exec(
+                    delete(ReconcileRun).where(  # type: ignore[call-overload]
+                        col(ReconcileRun.started_at) < utcnow() - RUNS_KEPT
+                    )
+                ),
+                s.commit(),
+            )
+        )
     return report
 
 

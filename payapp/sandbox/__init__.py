@@ -16,5 +16,15 @@ from .config import (
     parse_webhook_hosts,
 )
 
-__all__ = ["create_app", "buyer_app", "SandboxConfig", "KeyPair", "DEFAULT_KEY_PAIRS", "parse_webhook_hosts",
-           "DOCS_WIDGET_CLIENT_KEY", "DOCS_WIDGET_SECRET_KEY", "SANDBOX_WIDGET_CLIENT_KEY", "SANDBOX_WIDGET_SECRET_KEY"]
+__all__ = [
+    "create_app",
+    "buyer_app",
+    "SandboxConfig",
+    "KeyPair",
+    "DEFAULT_KEY_PAIRS",
+    "parse_webhook_hosts",
+    "DOCS_WIDGET_CLIENT_KEY",
+    "DOCS_WIDGET_SECRET_KEY",
+    "SANDBOX_WIDGET_CLIENT_KEY",
+    "SANDBOX_WIDGET_SECRET_KEY",
+]

@@ -37,39 +37,76 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--redis-url", default=None, help="keep state in Redis (needed for --workers > 1)")
-    parser.add_argument("--redis-prefix", default="tosssbx:",
-                        help="prefix of every Redis key the sandbox writes (reset deletes only these)")
+    parser.add_argument(
+        "--redis-prefix",
+        default="tosssbx:",
+        help="prefix of every Redis key the sandbox writes (reset deletes only these)",
+    )
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--key-pair", action="append", type=parse_pair, default=[],
-                        help="extra CLIENT_KEY:SECRET_KEY:MID (repeatable); the default pairs stay")
-    parser.add_argument("--idempotency-hold", type=int, default=SandboxConfig.idempotency_processing_ttl,
-                        metavar="SECONDS", help="real seconds a dead worker's running request keeps its "
-                        "Idempotency-Key (a live one renews it); default %(default)s")
-    parser.add_argument("--no-control", dest="control", action="store_false",
-                        help="answer 404 on the control API (/_sandbox/ reset, payments, requests, clock, "
-                        "faults, webhooks, idempotency); the window, SDK, authorize and health stay")
-    parser.add_argument("--webhook-hosts", type=_hosts, default=None, metavar="HOSTS",
-                        help="comma-separated host names, IP addresses or networks webhooks may go to, "
-                        "besides loopback ('' = loopback only); default: anywhere")
-    parser.add_argument("--public-url", default=None, metavar="URL",
-                        help="the sandbox's absolute base URL as browsers reach it, written into the SDK script "
-                        "it serves; default: taken from each request")
+    parser.add_argument(
+        "--key-pair",
+        action="append",
+        type=parse_pair,
+        default=[],
+        help="extra CLIENT_KEY:SECRET_KEY:MID (repeatable); the default pairs stay",
+    )
+    parser.add_argument(
+        "--idempotency-hold",
+        type=int,
+        default=SandboxConfig.idempotency_processing_ttl,
+        metavar="SECONDS",
+        help="real seconds a dead worker's running request keeps its "
+        "Idempotency-Key (a live one renews it); default %(default)s",
+    )
+    parser.add_argument(
+        "--no-control",
+        dest="control",
+        action="store_false",
+        help="answer 404 on the control API (/_sandbox/ reset, payments, requests, clock, "
+        "faults, webhooks, idempotency); the window, SDK, authorize and health stay",
+    )
+    parser.add_argument(
+        "--webhook-hosts",
+        type=_hosts,
+        default=None,
+        metavar="HOSTS",
+        help="comma-separated host names, IP addresses or networks webhooks may go to, "
+        "besides loopback ('' = loopback only); default: anywhere",
+    )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the sandbox's absolute base URL as browsers reach it, written into the SDK script "
+        "it serves; default: taken from each request",
+    )
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     if args.idempotency_hold < 1:
         parser.error("--idempotency-hold must be at least 1 second")
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
-    config = SandboxConfig(key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair), redis_url=args.redis_url,
-                           redis_prefix=args.redis_prefix, idempotency_processing_ttl=args.idempotency_hold,
-                           control=args.control, webhook_hosts=args.webhook_hosts, public_url=args.public_url)
+    config = SandboxConfig(
+        key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair),
+        redis_url=args.redis_url,
+        redis_prefix=args.redis_prefix,
+        idempotency_processing_ttl=args.idempotency_hold,
+        control=args.control,
+        webhook_hosts=args.webhook_hosts,
+        public_url=args.public_url,
+    )
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     sock.listen(2048)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    log.info("Toss sandbox on http://%s:%d (%d worker%s)", args.host, sock.getsockname()[1],
-             args.workers, "s" if args.workers > 1 else "")
+    log.info(
+        "Toss sandbox on http://%s:%d (%d worker%s)",
+        args.host,
+        sock.getsockname()[1],
+        args.workers,
+        "s" if args.workers > 1 else "",
+    )
     for pair in config.key_pairs:
         log.info("  key pair %s: client %s / secret %s", pair.mid, pair.client_key, pair.secret_key)
     if not config.control:

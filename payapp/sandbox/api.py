@@ -52,14 +52,21 @@ async def _confirm(request: Request, pair: KeyPair) -> dict:
     payment_key, order_id = body.get("paymentKey"), body.get("orderId")
     amount = parse_amount(body.get("amount"))
     if not isinstance(payment_key, str) or not 1 <= len(payment_key) <= 200:
-        raise SandboxError("INVALID_REQUEST", "paymentKey는 1자 이상 200자 이하의 문자열로 필수입니다",
-                           detail_en="paymentKey is required: a string of 1 to 200 characters")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "paymentKey는 1자 이상 200자 이하의 문자열로 필수입니다",
+            detail_en="paymentKey is required: a string of 1 to 200 characters",
+        )
     if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
-        raise SandboxError("INVALID_REQUEST", "orderId는 6자 이상 64자 이하의 영문, 숫자, -, _ 입니다",
-                           detail_en="orderId is required: 6 to 64 letters, digits, - or _")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "orderId는 6자 이상 64자 이하의 영문, 숫자, -, _ 입니다",
+            detail_en="orderId is required: 6 to 64 letters, digits, - or _",
+        )
     if amount is None or amount < 0:
-        raise SandboxError("INVALID_REQUEST", "amount는 0 이상의 정수입니다",
-                           detail_en="amount is required: an integer of 0 or more")
+        raise SandboxError(
+            "INVALID_REQUEST", "amount는 0 이상의 정수입니다", detail_en="amount is required: an integer of 0 or more"
+        )
     ledger = request.app.state.ledger
     refusal = request.scope.get("sandbox.refusal")
     return _public(await ledger.confirm(pair, payment_key, order_id, amount, refusal))
@@ -80,25 +87,39 @@ async def _cancel(request: Request, pair: KeyPair) -> dict:
     body = await json_body(request)
     reason = body.get("cancelReason")
     if not isinstance(reason, str) or not 1 <= len(reason) <= 200:
-        raise SandboxError("INVALID_REQUEST", "cancelReason은 1자 이상 200자 이하로 필수입니다",
-                           detail_en="cancelReason is required: 1 to 200 characters")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "cancelReason은 1자 이상 200자 이하로 필수입니다",
+            detail_en="cancelReason is required: 1 to 200 characters",
+        )
     amounts: dict[str, int | None] = {}
     for name in ("cancelAmount", "refundableAmount", "taxFreeAmount"):
         raw = body.get(name)
         amounts[name] = None if raw is None else parse_amount(raw)
         if raw is not None and (amounts[name] is None or amounts[name] < 0):
-            raise SandboxError("INVALID_REQUEST", f"{name}는 0 이상의 정수입니다",
-                               detail_en=f"{name} must be an integer of 0 or more")
+            raise SandboxError(
+                "INVALID_REQUEST", f"{name}는 0 이상의 정수입니다", detail_en=f"{name} must be an integer of 0 or more"
+            )
     if amounts["cancelAmount"] == 0:
-        raise SandboxError("INVALID_REQUEST", "cancelAmount는 0보다 커야 합니다",
-                           detail_en="cancelAmount must be above 0")
+        raise SandboxError(
+            "INVALID_REQUEST", "cancelAmount는 0보다 커야 합니다", detail_en="cancelAmount must be above 0"
+        )
     if body.get("currency") not in (None, "KRW"):
-        raise SandboxError("INVALID_REQUEST", "currency는 승인된 통화(KRW)와 같아야 합니다",
-                           detail_en="currency must be the approved currency (KRW)")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "currency는 승인된 통화(KRW)와 같아야 합니다",
+            detail_en="currency must be the approved currency (KRW)",
+        )
     ledger = request.app.state.ledger
-    record = await ledger.cancel(pair, request.path_params["paymentKey"], reason,
-                                 amounts["cancelAmount"], amounts["refundableAmount"], amounts["taxFreeAmount"],
-                                 body.get("refundReceiveAccount"))
+    record = await ledger.cancel(
+        pair,
+        request.path_params["paymentKey"],
+        reason,
+        amounts["cancelAmount"],
+        amounts["refundableAmount"],
+        amounts["taxFreeAmount"],
+        body.get("refundReceiveAccount"),
+    )
     return _public(record)
 
 
@@ -112,8 +133,9 @@ async def _billing_issue(request: Request, pair: KeyPair) -> dict:
 
 
 async def _billing_charge(request: Request, pair: KeyPair) -> dict:
-    return await billing.charge(request.app.state.ledger, pair, request.path_params["billingKey"],
-                                await json_body(request))
+    return await billing.charge(
+        request.app.state.ledger, pair, request.path_params["billingKey"], await json_body(request)
+    )
 
 
 async def _billing_delete(request: Request, pair: KeyPair) -> None:
@@ -138,9 +160,15 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
         app_state = request.app.state
         store, config = app_state.store, app_state.config
         path = route_path(request)
-        entry: dict = {"at": iso(time.time()), "method": request.method, "path": path,
-                       "idempotencyKey": request.headers.get("idempotency-key"),
-                       "replayed": False, "fault": None, "mId": None}
+        entry: dict = {
+            "at": iso(time.time()),
+            "method": request.method,
+            "path": path,
+            "idempotencyKey": request.headers.get("idempotency-key"),
+            "replayed": False,
+            "fault": None,
+            "mId": None,
+        }
         lost = False
         try:
             step = await store.take_fault(request.method, path) if store.may_have_faults() else None
@@ -187,8 +215,9 @@ async def _logged_body(request: Request) -> dict | None:
         return None
 
 
-async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
-                      latency_ms: float | None) -> tuple[int, dict | list]:
+async def _idempotent(
+    request: Request, op: Op, pair: KeyPair, entry: dict, latency_ms: float | None
+) -> tuple[int, dict | list]:
     store, config = request.app.state.store, request.app.state.config
     idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
     if idem_key is None:
@@ -216,8 +245,9 @@ async def _idempotent(request: Request, op: Op, pair: KeyPair, entry: dict,
         await store.idem_abort(scope, token)
         raise
     renewal.stop()
-    if not await store.idem_finish(scope, token, {"status": status, "body": body},
-                                   now + config.idempotency_ttl, config.idempotency_ttl):
+    if not await store.idem_finish(
+        scope, token, {"status": status, "body": body}, now + config.idempotency_ttl, config.idempotency_ttl
+    ):
         # The hold ran out under it (a stalled process): this answer is not the key's.
         log.warning("Idempotency-Key %r lost its hold while running; its answer is not kept", idem_key)
     return status, body

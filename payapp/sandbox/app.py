@@ -47,8 +47,12 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         webhooks.cancel_all()  # deliveries in flight do not outlive the server
 
     app = Starlette(
-        routes=[*api.routes, *control.public_routes, *(control.control_routes if config.control else ()),
-                *window.routes],
+        routes=[
+            *api.routes,
+            *control.public_routes,
+            *(control.control_routes if config.control else ()),
+            *window.routes,
+        ],
         exception_handlers={HTTPException: _not_found},
         lifespan=lifespan,
     )
@@ -67,7 +71,6 @@ def buyer_app(app: Starlette) -> Starlette:
     health, on ``app``'s state; the ``/v1`` REST API and the control API answer 404. The
     shop keeps calling ``/v1`` in-process through ``app`` itself (``httpx.ASGITransport``).
     """
-    view = Starlette(routes=[*control.public_routes, *window.routes],
-                     exception_handlers={HTTPException: _not_found})
+    view = Starlette(routes=[*control.public_routes, *window.routes], exception_handlers={HTTPException: _not_found})
     view.state = app.state
     return view

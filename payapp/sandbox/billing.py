@@ -23,14 +23,28 @@ from .status import move
 
 BILLING_METHODS = {"CARD": "카드", "카드": "카드", "TRANSFER": "계좌이체", "계좌이체": "계좌이체"}
 CUSTOMER_KEY_RE = re.compile(r"^[A-Za-z0-9_=.@-]{2,300}$")
-ISSUER_NAMES = {"11": "국민", "21": "하나", "31": "비씨", "41": "신한", "51": "삼성", "61": "현대", "71": "롯데",
-                "91": "농협", "W1": "우리", "15": "카카오뱅크", "24": "토스뱅크"}
+ISSUER_NAMES = {
+    "11": "국민",
+    "21": "하나",
+    "31": "비씨",
+    "41": "신한",
+    "51": "삼성",
+    "61": "현대",
+    "71": "롯데",
+    "91": "농협",
+    "W1": "우리",
+    "15": "카카오뱅크",
+    "24": "토스뱅크",
+}
 
 
 def _customer_key(value: object) -> str:
     if not isinstance(value, str) or not CUSTOMER_KEY_RE.match(value) or value == "@@ANONYMOUS":
-        raise SandboxError("INVALID_REQUEST", "customerKey: 영문, 숫자, -_=.@ 로 2자 이상 300자 이하",
-                           detail_en="customerKey: 2 to 300 letters, digits or -_=.@")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "customerKey: 영문, 숫자, -_=.@ 로 2자 이상 300자 이하",
+            detail_en="customerKey: 2 to 300 letters, digits or -_=.@",
+        )
     return value
 
 
@@ -48,11 +62,18 @@ async def open_auth(ledger: Ledger, pair: KeyPair, params: dict) -> str:
     """The buyer opened the billing-auth window: a session to approve; returns its key."""
     customer_key, method = check_request(pair, params)
     session = "bas_" + secrets.token_urlsafe(18)
-    await ledger.store.put_record("billing-window", session, {
-        "clientKey": pair.client_key, "customerKey": customer_key, "method": method,
-        "successUrl": params.get("successUrl"), "failUrl": params.get("failUrl"),
-        "createdAt": await ledger.now(),
-    })
+    await ledger.store.put_record(
+        "billing-window",
+        session,
+        {
+            "clientKey": pair.client_key,
+            "customerKey": customer_key,
+            "method": method,
+            "successUrl": params.get("successUrl"),
+            "failUrl": params.get("failUrl"),
+            "createdAt": await ledger.now(),
+        },
+    )
     return session
 
 
@@ -64,15 +85,26 @@ async def auth_outcome(ledger: Ledger, session: str, outcome: str) -> tuple[dict
         raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
     if outcome == "approve":
         auth_key = "bln_" + secrets.token_urlsafe(30)
-        await ledger.store.put_record("billing-auth", auth_key, {
-            "clientKey": record["clientKey"], "customerKey": record["customerKey"], "method": record["method"],
-            "createdAt": now})
+        await ledger.store.put_record(
+            "billing-auth",
+            auth_key,
+            {
+                "clientKey": record["clientKey"],
+                "customerKey": record["customerKey"],
+                "method": record["method"],
+                "createdAt": now,
+            },
+        )
         return record, {"customerKey": record["customerKey"], "authKey": auth_key}
     if outcome not in ("reject", "cancel"):
-        raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel",
-                           detail_en="outcome: approve | reject | cancel")
-    code = "PAY_PROCESS_CANCELED" if outcome == "cancel" else (
-        "REJECT_CARD_COMPANY" if record["method"] == "카드" else "PAY_PROCESS_ABORTED")
+        raise SandboxError(
+            "INVALID_REQUEST", "outcome: approve | reject | cancel", detail_en="outcome: approve | reject | cancel"
+        )
+    code = (
+        "PAY_PROCESS_CANCELED"
+        if outcome == "cancel"
+        else ("REJECT_CARD_COMPANY" if record["method"] == "카드" else "PAY_PROCESS_ABORTED")
+    )
     return record, {"code": code, "message": message(code)}
 
 
@@ -92,14 +124,19 @@ async def issue(ledger: Ledger, pair: KeyPair, body: dict) -> dict:
     billing_key = secrets.token_urlsafe(33)
     card = card_object(None, 0, pair.is_test, {}) if auth["method"] == "카드" else None
     billing = {
-        "mId": pair.mid, "customerKey": customer_key, "authenticatedAt": iso(now), "method": auth["method"],
+        "mId": pair.mid,
+        "customerKey": customer_key,
+        "authenticatedAt": iso(now),
+        "method": auth["method"],
         "billingKey": billing_key,
-        "card": None if card is None else {k: card[k] for k in ("issuerCode", "acquirerCode", "number", "cardType",
-                                                                 "ownerType")},
+        "card": None
+        if card is None
+        else {k: card[k] for k in ("issuerCode", "acquirerCode", "number", "cardType", "ownerType")},
         "cardCompany": None if card is None else ISSUER_NAMES.get(card["issuerCode"]),
         "cardNumber": None if card is None else card["number"],
-        "transfers": None if card is not None else [{"bankCode": "92", "bankName": "토스뱅크",
-                                                      "bankAccountNumber": "100*****" + _digits(4)}],
+        "transfers": None
+        if card is not None
+        else [{"bankCode": "92", "bankName": "토스뱅크", "bankAccountNumber": "100*****" + _digits(4)}],
     }
     await ledger.store.put_record("billing", billing_key, {"clientKey": pair.client_key, "billing": billing})
     return billing
@@ -123,17 +160,24 @@ async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: dict) ->
         raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수", detail_en="amount: an integer above 0")
     order_id, order_name = body.get("orderId"), body.get("orderName")
     if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
-        raise SandboxError("INVALID_REQUEST", "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하",
-                           detail_en="orderId: 6 to 64 letters, digits, -, _ or =")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하",
+            detail_en="orderId: 6 to 64 letters, digits, -, _ or =",
+        )
     if not isinstance(order_name, str) or not 1 <= len(order_name) <= 100:
-        raise SandboxError("INVALID_REQUEST", "orderName: 1자 이상 100자 이하", detail_en="orderName: 1 to 100 characters")
+        raise SandboxError(
+            "INVALID_REQUEST", "orderName: 1자 이상 100자 이하", detail_en="orderName: 1 to 100 characters"
+        )
     customer_key = _customer_key(body.get("customerKey"))
     options = {}
     for name in ("taxFreeAmount", "taxExemptionAmount"):
         if body.get(name) is not None:
             value = parse_amount(body[name])
             if value is None or not 0 <= value <= amount:
-                raise SandboxError("INVALID_REQUEST", f"{name}: 0 이상 결제 금액 이하", detail_en=f"{name}: 0 to the amount")
+                raise SandboxError(
+                    "INVALID_REQUEST", f"{name}: 0 이상 결제 금액 이하", detail_en=f"{name}: 0 to the amount"
+                )
             options[name] = value
     billing = await _billing(ledger, pair, billing_key)
     if billing["customerKey"] != customer_key:
@@ -143,21 +187,47 @@ async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: dict) ->
             raise SandboxError("DUPLICATED_ORDER_ID")
         now = await ledger.now()
         payment_key = new_payment_key(pair, now)
-        p = new_payment(pair, ledger.config.api_base_for_urls, payment_key, order_id, order_name, amount,
-                        billing["method"], now, options, kind="BILLING")
+        p = new_payment(
+            pair,
+            ledger.config.api_base_for_urls,
+            payment_key,
+            order_id,
+            order_name,
+            amount,
+            billing["method"],
+            now,
+            options,
+            kind="BILLING",
+        )
         move(p, "DONE")
         tx = secrets.token_hex(16).upper()
-        p.update(approvedAt=iso(now), lastTransactionKey=tx,
-                 receipt={"url": f"{ledger.config.receipt_base}/receipt/redirection?transactionId={payment_key}&ref=PX"})
+        p.update(
+            approvedAt=iso(now),
+            lastTransactionKey=tx,
+            receipt={"url": f"{ledger.config.receipt_base}/receipt/redirection?transactionId={payment_key}&ref=PX"},
+        )
         if billing["card"]:
-            p["card"] = {**card_object(billing["card"]["issuerCode"], amount, pair.is_test, {}),
-                         "number": billing["card"]["number"]}
+            p["card"] = {
+                **card_object(billing["card"]["issuerCode"], amount, pair.is_test, {}),
+                "number": billing["card"]["number"],
+            }
         else:
             p["transfer"] = {"bankCode": billing["transfers"][0]["bankCode"], "settlementStatus": "INCOMPLETED"}
-        record = {"payment": p, "internal": {
-            "createdAt": now, "authenticatedAt": now, "clientKey": pair.client_key, "successUrl": None,
-            "failUrl": None, "customerName": body.get("customerName"), "customerEmail": body.get("customerEmail"),
-            "customerKey": customer_key, "billingKey": billing_key, "approvalTransactionKey": tx}}
+        record = {
+            "payment": p,
+            "internal": {
+                "createdAt": now,
+                "authenticatedAt": now,
+                "clientKey": pair.client_key,
+                "successUrl": None,
+                "failUrl": None,
+                "customerName": body.get("customerName"),
+                "customerEmail": body.get("customerEmail"),
+                "customerKey": customer_key,
+                "billingKey": billing_key,
+                "approvalTransactionKey": tx,
+            },
+        }
         # Toss sends no webhook for a billing approval (toss-api.md §2.6, §8.2).
         await ledger._save(record, now, changed=False, transaction=transactions.approval(p, customer_key))
         return p

@@ -156,6 +156,7 @@ def parse_webhook_hosts(text: str) -> tuple[str, ...] | None:
             except ValueError:
                 raise ValueError(f"webhook hosts: {entry!r} is not an IP network") from None
         elif _address(entry) is None and not all(
-                label and label.replace("-", "").isalnum() and label.isascii() for label in entry.split(".")):
+            label and label.replace("-", "").isalnum() and label.isascii() for label in entry.split(".")
+        ):
             raise ValueError(f"webhook hosts: {entry!r} is not a host name or an IP address")
     return tuple(str(ipaddress.ip_network(e, strict=False)) if "/" in e else e for e in entries)

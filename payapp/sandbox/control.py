@@ -43,8 +43,9 @@ async def authorize(request: Request) -> JSON:
         raise SandboxError("UNAUTHORIZED_KEY")
     outcome = body.get("outcome", "approve")
     if outcome not in OUTCOMES:
-        raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel",
-                           detail_en="outcome: approve | reject | cancel")
+        raise SandboxError(
+            "INVALID_REQUEST", "outcome: approve | reject | cancel", detail_en="outcome: approve | reject | cancel"
+        )
     params = dict(body)
     params.setdefault("successUrl", landing_url(request, "success"))
     params.setdefault("failUrl", landing_url(request, "fail"))
@@ -52,12 +53,18 @@ async def authorize(request: Request) -> JSON:
         return await _authorize_billing(state, pair, params, outcome)
     record = await state.ledger.open_window(pair, params)
     bank = params.get("bank")
-    record, query = await state.ledger.window_outcome(record["payment"]["paymentKey"], outcome,
-                                                      {"bank": bank} if bank else None)
+    record, query = await state.ledger.window_outcome(
+        record["payment"]["paymentKey"], outcome, {"bank": bank} if bank else None
+    )
     p = record["payment"]
     target = params["successUrl"] if outcome == "approve" else params["failUrl"]
-    out = {"paymentKey": p["paymentKey"], "orderId": p["orderId"], "amount": p["totalAmount"],
-           "status": p["status"], "redirectUrl": with_query(target, query)}
+    out = {
+        "paymentKey": p["paymentKey"],
+        "orderId": p["orderId"],
+        "amount": p["totalAmount"],
+        "status": p["status"],
+        "redirectUrl": with_query(target, query),
+    }
     if outcome != "approve":
         out.update(code=query["code"], message=query["message"])
     return JSON(out)
@@ -112,8 +119,9 @@ async def clock(request: Request) -> JSON:
         body = await json_body(request)
         seconds = body.get("advanceSeconds")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise SandboxError("INVALID_REQUEST", "advanceSeconds: 0 이상의 숫자",
-                               detail_en="advanceSeconds: a number of 0 or more")
+            raise SandboxError(
+                "INVALID_REQUEST", "advanceSeconds: 0 이상의 숫자", detail_en="advanceSeconds: a number of 0 or more"
+            )
         offset = await store.advance_clock(float(seconds))
         await request.app.state.ledger.expire_due()  # EXPIRED webhooks go out now, not on next access
         request.app.state.webhooks.send_due_later()  # retries whose time has come, in the background
@@ -129,20 +137,30 @@ def _step(item: object) -> dict:
     if isinstance(item, str):
         item = {"errorCode": item}
     if not isinstance(item, dict):
-        raise SandboxError("INVALID_REQUEST", "chain 항목은 'ok', 에러 코드, 또는 객체입니다",
-                           detail_en="a chain item is 'ok', an error code or an object")
-    step = {k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse", "sticky")
-            if item.get(k) is not None}
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "chain 항목은 'ok', 에러 코드, 또는 객체입니다",
+            detail_en="a chain item is 'ok', an error code or an object",
+        )
+    step = {
+        k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse", "sticky") if item.get(k) is not None
+    }
     if "sticky" in step:  # true, or left out: a step that is not sticky says nothing of it
         if step["sticky"] is not True:
             del step["sticky"]
     code = step.get("errorCode")
     if step.get("sticky") and (code is None or step.get("lostResponse")):
-        raise SandboxError("INVALID_REQUEST", "sticky: errorCode와 함께, lostResponse 없이",
-                           detail_en="sticky: with an errorCode and without lostResponse")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "sticky: errorCode와 함께, lostResponse 없이",
+            detail_en="sticky: with an errorCode and without lostResponse",
+        )
     if code is not None and code not in CATALOG and "status" not in step:
-        raise SandboxError("INVALID_REQUEST", f"알 수 없는 에러 코드 {code}: status를 함께 주세요",
-                           detail_en=f"unknown error code {code}: give a status too")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"알 수 없는 에러 코드 {code}: status를 함께 주세요",
+            detail_en=f"unknown error code {code}: give a status too",
+        )
     latency = step.get("latencyMs")
     if latency is not None and (not isinstance(latency, (int, float)) or latency < 0):
         raise SandboxError("INVALID_REQUEST", "latencyMs: 0 이상의 숫자", detail_en="latencyMs: a number of 0 or more")
@@ -161,8 +179,11 @@ async def faults(request: Request) -> JSON:
     body = await json_body(request)
     path = body.get("path")
     if not isinstance(path, str) or not path.startswith("/"):
-        raise SandboxError("INVALID_REQUEST", "path: '/'로 시작하는 경로 (와일드카드 * 허용)",
-                           detail_en="path: a path starting with '/' (wildcard * allowed)")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "path: '/'로 시작하는 경로 (와일드카드 * 허용)",
+            detail_en="path: a path starting with '/' (wildcard * allowed)",
+        )
     if "chain" in body:
         if not isinstance(body["chain"], list) or not body["chain"]:
             raise SandboxError("INVALID_REQUEST", "chain: 비어 있지 않은 배열", detail_en="chain: a non-empty array")
@@ -170,15 +191,22 @@ async def faults(request: Request) -> JSON:
     else:
         times = body.get("times", 1)
         if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 10_000:
-            raise SandboxError("INVALID_REQUEST", "times: 1 이상 10000 이하의 정수",
-                               detail_en="times: an integer from 1 to 10000")
+            raise SandboxError(
+                "INVALID_REQUEST", "times: 1 이상 10000 이하의 정수", detail_en="times: an integer from 1 to 10000"
+            )
         step = _step(body)
         if not step:
-            raise SandboxError("INVALID_REQUEST", "errorCode, latencyMs, lostResponse 중 하나는 필요합니다",
-                               detail_en="one of errorCode, latencyMs, lostResponse is needed")
+            raise SandboxError(
+                "INVALID_REQUEST",
+                "errorCode, latencyMs, lostResponse 중 하나는 필요합니다",
+                detail_en="one of errorCode, latencyMs, lostResponse is needed",
+            )
         steps = [step] * (1 if body.get("forever") else times)
-    rule = {"path": path, "method": (body.get("method") or "").upper() or None,
-            "forever": bool(body.get("forever")) and "chain" not in body}
+    rule = {
+        "path": path,
+        "method": (body.get("method") or "").upper() or None,
+        "forever": bool(body.get("forever")) and "chain" not in body,
+    }
     return JSON(await store.add_fault(rule, steps), status_code=201)
 
 
@@ -192,18 +220,24 @@ async def webhooks(request: Request) -> JSON:
         body = await json_body(request)
         url = body.get("url")
         if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise SandboxError("INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL",
-                               detail_en="url: an absolute http(s) URL")
+            raise SandboxError(
+                "INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL", detail_en="url: an absolute http(s) URL"
+            )
         config = request.app.state.config
         if not config.webhook_url_allowed(url):
             host, others = urlsplit(url).hostname, "".join(f", {h}" for h in config.webhook_hosts or ())
-            raise SandboxError("WEBHOOK_HOST_NOT_ALLOWED",
-                               f"{host}: 허용되는 호스트는 루프백(127.0.0.0/8, ::1, localhost){others}",
-                               detail_en=f"{host}: allowed are loopback (127.0.0.0/8, ::1, localhost){others}")
+            raise SandboxError(
+                "WEBHOOK_HOST_NOT_ALLOWED",
+                f"{host}: 허용되는 호스트는 루프백(127.0.0.0/8, ::1, localhost){others}",
+                detail_en=f"{host}: allowed are loopback (127.0.0.0/8, ::1, localhost){others}",
+            )
         events = body.get("events") or list(EVENT_TYPES)
         if not isinstance(events, list) or not set(events) <= set(EVENT_TYPES):
-            raise SandboxError("INVALID_REQUEST", f"events: {', '.join(EVENT_TYPES)} 중에서",
-                               detail_en=f"events: from {', '.join(EVENT_TYPES)}")
+            raise SandboxError(
+                "INVALID_REQUEST",
+                f"events: {', '.join(EVENT_TYPES)} 중에서",
+                detail_en=f"events: from {', '.join(EVENT_TYPES)}",
+            )
         target = {"url": url, "events": sorted(set(events))}
         await store.add_webhook_target(target)
         return JSON(target, status_code=201)

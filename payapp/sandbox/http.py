@@ -23,8 +23,10 @@ class JSON(Response):
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         if headers is None:  # the common case, without Starlette's general bookkeeping: same headers
-            self.raw_headers = [(b"content-length", str(len(self.body)).encode()),
-                                (b"content-type", b"application/json")]
+            self.raw_headers = [
+                (b"content-length", str(len(self.body)).encode()),
+                (b"content-type", b"application/json"),
+            ]
         else:
             super().init_headers(headers)
 
@@ -38,7 +40,7 @@ def route_path(request: Request) -> str:
     """
     path, root = request.scope["path"], request.scope.get("root_path", "")
     if root and path.startswith(root):
-        return path[len(root):] or "/"
+        return path[len(root) :] or "/"
     return path
 
 
@@ -127,8 +129,9 @@ async def json_body(request: Request) -> dict:
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise SandboxError("INVALID_REQUEST", "본문이 올바른 JSON이 아닙니다",
-                           detail_en="the body is not valid JSON") from None
+        raise SandboxError(
+            "INVALID_REQUEST", "본문이 올바른 JSON이 아닙니다", detail_en="the body is not valid JSON"
+        ) from None
     if not isinstance(body, dict):
         raise SandboxError("INVALID_REQUEST", "본문은 JSON 객체여야 합니다", detail_en="the body must be a JSON object")
     return body

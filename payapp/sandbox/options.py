@@ -16,32 +16,103 @@ from .errors import SandboxError
 
 KST = timezone(timedelta(hours=9))
 # Payment.method → the request object that carries its options (v2).
-METHOD_OBJECT = {"카드": "card", "간편결제": "card", "가상계좌": "virtualAccount", "계좌이체": "transfer",
-                 "휴대폰": "mobilePhone"}
+METHOD_OBJECT = {
+    "카드": "card",
+    "간편결제": "card",
+    "가상계좌": "virtualAccount",
+    "계좌이체": "transfer",
+    "휴대폰": "mobilePhone",
+}
 CASH_RECEIPT_TYPES = ("소득공제", "지출증빙", "미발행")
 # SDK card-company codes → card issuer codes of the API (toss-api.md §3.3).
 CARD_COMPANIES = {
-    "SHINHAN": "41", "HYUNDAI": "61", "SAMSUNG": "51", "WOORI": "W1", "KOOKMIN": "11", "LOTTE": "71",
-    "NONGHYEOP": "91", "HANA": "21", "BC": "31", "KAKAOBANK": "15", "TOSSBANK": "24", "CITI": "36",
-    "SUHYEOP": "34", "SHINHYEOP": "62", "KDBBANK": "30", "JEONBUKBANK": "35", "GWANGJUBANK": "46",
-    "JEJUBANK": "42", "POST": "37", "SAEMAUL": "38", "SAVINGBANK": "39", "KBANK": "3A", "IBK_BC": "3K",
+    "SHINHAN": "41",
+    "HYUNDAI": "61",
+    "SAMSUNG": "51",
+    "WOORI": "W1",
+    "KOOKMIN": "11",
+    "LOTTE": "71",
+    "NONGHYEOP": "91",
+    "HANA": "21",
+    "BC": "31",
+    "KAKAOBANK": "15",
+    "TOSSBANK": "24",
+    "CITI": "36",
+    "SUHYEOP": "34",
+    "SHINHYEOP": "62",
+    "KDBBANK": "30",
+    "JEONBUKBANK": "35",
+    "GWANGJUBANK": "46",
+    "JEJUBANK": "42",
+    "POST": "37",
+    "SAEMAUL": "38",
+    "SAVINGBANK": "39",
+    "KBANK": "3A",
+    "IBK_BC": "3K",
 }
-EASY_PAYS = {"TOSSPAY": "토스페이", "NAVERPAY": "네이버페이", "SAMSUNGPAY": "삼성페이", "APPLEPAY": "애플페이",
-             "LPAY": "엘페이", "KAKAOPAY": "카카오페이", "PAYCO": "페이코", "SSG": "SSG페이"}
+EASY_PAYS = {
+    "TOSSPAY": "토스페이",
+    "NAVERPAY": "네이버페이",
+    "SAMSUNGPAY": "삼성페이",
+    "APPLEPAY": "애플페이",
+    "LPAY": "엘페이",
+    "KAKAOPAY": "카카오페이",
+    "PAYCO": "페이코",
+    "SSG": "SSG페이",
+}
 # Bank codes (2022-11-16) and their Korean names (toss-api.md §3.3).
 BANKS = {
-    "39": "경남", "34": "광주", "12": "지역농축협", "32": "부산", "45": "새마을", "64": "산림", "88": "신한",
-    "48": "신협", "27": "씨티", "20": "우리", "71": "우체국", "50": "저축", "37": "전북", "35": "제주",
-    "90": "카카오뱅크", "92": "토스뱅크", "81": "하나", "54": "HSBC", "03": "기업", "06": "국민", "31": "대구",
-    "02": "산업", "11": "농협", "23": "SC제일", "07": "수협", "89": "케이뱅크",
+    "39": "경남",
+    "34": "광주",
+    "12": "지역농축협",
+    "32": "부산",
+    "45": "새마을",
+    "64": "산림",
+    "88": "신한",
+    "48": "신협",
+    "27": "씨티",
+    "20": "우리",
+    "71": "우체국",
+    "50": "저축",
+    "37": "전북",
+    "35": "제주",
+    "90": "카카오뱅크",
+    "92": "토스뱅크",
+    "81": "하나",
+    "54": "HSBC",
+    "03": "기업",
+    "06": "국민",
+    "31": "대구",
+    "02": "산업",
+    "11": "농협",
+    "23": "SC제일",
+    "07": "수협",
+    "89": "케이뱅크",
 }
 _BANK_BY_NAME = {name: code for code, name in BANKS.items()}
 _PHONE = re.compile(r"^\d{8,15}$")
 # Every field parse() reads, flat (v1) or as a method's object (v2): a request with none of
 # them (the plain card request) costs one set check.
-FIELDS = frozenset({"metadata", "customerMobilePhone", "taxFreeAmount", "taxExemptionAmount", "useEscrow",
-                    "cultureExpense", "isCulturalExpenses", "cashReceipt", "validHours", "dueDate", "cardCompany",
-                    "cardInstallmentPlan", "useCardPoint", "easyPay", "bank", *METHOD_OBJECT.values()})
+FIELDS = frozenset(
+    {
+        "metadata",
+        "customerMobilePhone",
+        "taxFreeAmount",
+        "taxExemptionAmount",
+        "useEscrow",
+        "cultureExpense",
+        "isCulturalExpenses",
+        "cashReceipt",
+        "validHours",
+        "dueDate",
+        "cardCompany",
+        "cardInstallmentPlan",
+        "useCardPoint",
+        "easyPay",
+        "bank",
+        *METHOD_OBJECT.values(),
+    }
+)
 _DUE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 
 
@@ -114,8 +185,10 @@ def parse(params: dict, method: str, amount: int) -> dict:
     if nested is not None and not isinstance(nested, dict):
         raise _bad(METHOD_OBJECT[method], "객체여야 합니다", "must be an object")
     # v1 puts the method options at the top level, v2 in the method's object: read both.
-    src = {**{k: v for k, v in params.items() if v is not None}, **{k: v for k, v in (nested or {}).items()
-                                                                       if v is not None}}
+    src = {
+        **{k: v for k, v in params.items() if v is not None},
+        **{k: v for k, v in (nested or {}).items() if v is not None},
+    }
     if not src:
         return out
     if "metadata" in src:
@@ -129,7 +202,11 @@ def parse(params: dict, method: str, amount: int) -> dict:
         if name in src:
             out[name] = _int(src[name], name, 0, amount)
     if out.get("taxFreeAmount", 0) + out.get("taxExemptionAmount", 0) > amount:
-        raise _bad("taxFreeAmount", "면세·과세 제외 금액의 합은 결제 금액 이하", "tax-free plus tax-exempt must not exceed the amount")
+        raise _bad(
+            "taxFreeAmount",
+            "면세·과세 제외 금액의 합은 결제 금액 이하",
+            "tax-free plus tax-exempt must not exceed the amount",
+        )
     if "useEscrow" in src:
         out["useEscrow"] = _bool(src["useEscrow"], "useEscrow")
     for name in ("cultureExpense", "isCulturalExpenses"):

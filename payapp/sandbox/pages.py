@@ -69,8 +69,7 @@ document.getElementById("back").addEventListener("click", function () {
 </script>""")
 
 # JSON inside <script>: "</script>" or "<!--" in a merchant's URL must not end the script.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def script_json(value: object) -> str:
@@ -84,11 +83,13 @@ def page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def error_page(err: SandboxError, target: str = "self") -> HTMLResponse:
     body = err.body()
-    text = ERROR_BODY.substitute(code=html.escape(body["code"]), message=html.escape(body["message"]),
-                                 target="iframe" if target == "iframe" else "self",
-                                 label="닫기" if target == "iframe" else "이전 페이지로")
+    text = ERROR_BODY.substitute(
+        code=html.escape(body["code"]),
+        message=html.escape(body["message"]),
+        target="iframe" if target == "iframe" else "self",
+        label="닫기" if target == "iframe" else "이전 페이지로",
+    )
     return page("결제 오류", text, status=err.status)
-
 
 
 def row(label: str, value_html: str) -> str:
@@ -96,8 +97,10 @@ def row(label: str, value_html: str) -> str:
 
 
 def bank_select(default: str) -> str:
-    options = "".join(f'<option value="{code}"{" selected" if code == default else ""}>{html.escape(name)}</option>'
-                      for code, name in BANKS.items())
+    options = "".join(
+        f'<option value="{code}"{" selected" if code == default else ""}>{html.escape(name)}</option>'
+        for code, name in BANKS.items()
+    )
     return f'<select name="bank" aria-label="은행">{options}</select>'
 
 
@@ -109,8 +112,11 @@ def method_rows(p: dict, options: dict) -> str:
             due = "지정 기한까지"
         else:
             due = f"발급 후 {options.get('validHours', 168)}시간 이내"
-        return row("입금 은행", bank_select("20")) + row("입금 기한", html.escape(due)) + \
-            row("안내", "승인하면 입금할 가상계좌가 발급됩니다.")
+        return (
+            row("입금 은행", bank_select("20"))
+            + row("입금 기한", html.escape(due))
+            + row("안내", "승인하면 입금할 가상계좌가 발급됩니다.")
+        )
     if method == "계좌이체":
         return row("출금 은행", bank_select("92"))
     if method == "휴대폰":
@@ -124,9 +130,24 @@ def method_rows(p: dict, options: dict) -> str:
     return ""
 
 
-def window_page(request: Request, *, heading: str, rows: str, action: str, target: str, promise: bool,
-                 reject_label: str, badge: str = "테스트 결제 · 샌드박스") -> HTMLResponse:
-    body = WINDOW_BODY.substitute(badge=html.escape(badge), heading=html.escape(heading), rows=rows,
-                                  target=target, mode="promise" if promise else "redirect",
-                                  action=html.escape(action), rejectLabel=html.escape(reject_label))
+def window_page(
+    request: Request,
+    *,
+    heading: str,
+    rows: str,
+    action: str,
+    target: str,
+    promise: bool,
+    reject_label: str,
+    badge: str = "테스트 결제 · 샌드박스",
+) -> HTMLResponse:
+    body = WINDOW_BODY.substitute(
+        badge=html.escape(badge),
+        heading=html.escape(heading),
+        rows=rows,
+        target=target,
+        mode="promise" if promise else "redirect",
+        action=html.escape(action),
+        rejectLabel=html.escape(reject_label),
+    )
     return page("토스페이먼츠 결제창 (샌드박스)", body)

@@ -91,49 +91,94 @@ def validate_window_request(params: dict) -> tuple[str, int, str, str]:
     """Check a payment request as the SDK and window do; returns method, amount, orderId, orderName."""
     method = params.get("method") or "카드"
     if method not in METHODS:
-        raise SandboxError("INVALID_REQUEST", f"method: 지원하지 않는 결제수단 '{method}'",
-                           detail_en=f"method: unsupported payment method '{method}'")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"method: 지원하지 않는 결제수단 '{method}'",
+            detail_en=f"method: unsupported payment method '{method}'",
+        )
     amount = parse_amount(params.get("amount"))
     if amount is None or amount <= 0:
-        raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수여야 합니다",
-                           detail_en="amount: must be an integer above 0")
+        raise SandboxError(
+            "INVALID_REQUEST", "amount: 0보다 큰 정수여야 합니다", detail_en="amount: must be an integer above 0"
+        )
     order_id = params.get("orderId")
     if not isinstance(order_id, str) or not ORDER_ID_RE.match(order_id):
-        raise SandboxError("INVALID_REQUEST", "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하",
-                           detail_en="orderId: 6 to 64 letters, digits, -, _ or =")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "orderId: 영문 대소문자, 숫자, -, _, = 로 6자 이상 64자 이하",
+            detail_en="orderId: 6 to 64 letters, digits, -, _ or =",
+        )
     order_name = params.get("orderName")
     if not isinstance(order_name, str) or not 1 <= len(order_name) <= 100:
-        raise SandboxError("INVALID_REQUEST", "orderName: 1자 이상 100자 이하",
-                           detail_en="orderName: 1 to 100 characters")
+        raise SandboxError(
+            "INVALID_REQUEST", "orderName: 1자 이상 100자 이하", detail_en="orderName: 1 to 100 characters"
+        )
     for name in ("successUrl", "failUrl"):
         url = params.get(name)
         if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")):
-            raise SandboxError("INVALID_REQUEST", f"{name}: http(s)로 시작하는 절대 URL이어야 합니다",
-                               detail_en=f"{name}: must be an absolute http(s) URL")
+            raise SandboxError(
+                "INVALID_REQUEST",
+                f"{name}: http(s)로 시작하는 절대 URL이어야 합니다",
+                detail_en=f"{name}: must be an absolute http(s) URL",
+            )
     return method, amount, order_id, order_name
 
 
-def new_payment(pair: KeyPair, api_base: str, payment_key: str, order_id: str, order_name: str, amount: int,
-                method: str, now: float, options: dict, kind: str = "NORMAL") -> dict:
+def new_payment(
+    pair: KeyPair,
+    api_base: str,
+    payment_key: str,
+    order_id: str,
+    order_name: str,
+    amount: int,
+    method: str,
+    now: float,
+    options: dict,
+    kind: str = "NORMAL",
+) -> dict:
     """A fresh Payment object (no status yet) with the request's options written in."""
     tax_free = options.get("taxFreeAmount", 0)
     exemption = options.get("taxExemptionAmount", 0)
     vat = vat_of(amount, tax_free)
     return {
-        "mId": pair.mid, "lastTransactionKey": None, "paymentKey": payment_key,
-        "orderId": order_id, "orderName": order_name, "taxExemptionAmount": exemption,
-        "status": None, "requestedAt": iso(now), "approvedAt": None,
-        "useEscrow": options.get("useEscrow", False), "cultureExpense": options.get("cultureExpense", False),
-        "card": None, "virtualAccount": None,
-        "transfer": None, "mobilePhone": None, "giftCertificate": None, "cashReceipt": None,
-        "cashReceipts": None, "discount": None, "cancels": None, "secret": None,
-        "type": kind, "easyPay": None, "country": "KR", "failure": None,
+        "mId": pair.mid,
+        "lastTransactionKey": None,
+        "paymentKey": payment_key,
+        "orderId": order_id,
+        "orderName": order_name,
+        "taxExemptionAmount": exemption,
+        "status": None,
+        "requestedAt": iso(now),
+        "approvedAt": None,
+        "useEscrow": options.get("useEscrow", False),
+        "cultureExpense": options.get("cultureExpense", False),
+        "card": None,
+        "virtualAccount": None,
+        "transfer": None,
+        "mobilePhone": None,
+        "giftCertificate": None,
+        "cashReceipt": None,
+        "cashReceipts": None,
+        "discount": None,
+        "cancels": None,
+        "secret": None,
+        "type": kind,
+        "easyPay": None,
+        "country": "KR",
+        "failure": None,
         # Toss: a card payment with a tax-exempt amount cannot be cancelled in part.
-        "isPartialCancelable": not (exemption and method == "카드"), "receipt": None,
+        "isPartialCancelable": not (exemption and method == "카드"),
+        "receipt": None,
         "checkout": {"url": f"{api_base}/v1/payments/{payment_key}/checkout"},
-        "currency": "KRW", "totalAmount": amount, "balanceAmount": amount,
-        "suppliedAmount": amount - tax_free - vat, "vat": vat, "taxFreeAmount": tax_free,
-        "method": method, "version": API_VERSION, "metadata": options.get("metadata"),
+        "currency": "KRW",
+        "totalAmount": amount,
+        "balanceAmount": amount,
+        "suppliedAmount": amount - tax_free - vat,
+        "vat": vat,
+        "taxFreeAmount": tax_free,
+        "method": method,
+        "version": API_VERSION,
+        "metadata": options.get("metadata"),
     }
 
 

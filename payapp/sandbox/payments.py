@@ -42,8 +42,7 @@ class Ledger:
     (the sandbox's webhooks); it must not block.
     """
 
-    def __init__(self, store, config: SandboxConfig,
-                 on_change: Callable[[dict, float], None] | None = None):
+    def __init__(self, store, config: SandboxConfig, on_change: Callable[[dict, float], None] | None = None):
         self.store = store
         self.config = config
         self.on_change = on_change
@@ -144,8 +143,7 @@ class Ledger:
             raise SandboxError("NOT_FOUND_PAYMENT")
         return found
 
-    async def transactions(self, pair: KeyPair, start: float, end: float, after: str | None,
-                           limit: int) -> list[dict]:
+    async def transactions(self, pair: KeyPair, start: float, end: float, after: str | None, limit: int) -> list[dict]:
         """The pair's transactions (approvals and cancels) whose transactionAt is in [start, end]."""
         rows = await self.store.transactions(pair.client_key, start, end, after, limit)
         if rows is None:  # a cursor that is none of this pair's transactionKeys
@@ -182,13 +180,18 @@ class Ledger:
         if await self.order_is_paid(pair.mid, order_id):
             raise SandboxError("DUPLICATED_ORDER_ID")
         payment_key = new_payment_key(pair, now)
-        payment = new_payment(pair, self.config.api_base_for_urls, payment_key, order_id, order_name, amount,
-                              method, now, options)
+        payment = new_payment(
+            pair, self.config.api_base_for_urls, payment_key, order_id, order_name, amount, method, now, options
+        )
         move(payment, "READY")
         internal = {
-            "createdAt": now, "authenticatedAt": None, "clientKey": pair.client_key,
-            "successUrl": params.get("successUrl"), "failUrl": params.get("failUrl"),
-            "customerName": params.get("customerName"), "customerEmail": params.get("customerEmail"),
+            "createdAt": now,
+            "authenticatedAt": None,
+            "clientKey": pair.client_key,
+            "successUrl": params.get("successUrl"),
+            "failUrl": params.get("failUrl"),
+            "customerName": params.get("customerName"),
+            "customerEmail": params.get("customerEmail"),
         }
         if options:
             internal["options"] = options
@@ -218,22 +221,33 @@ class Ledger:
                 internal["authenticatedAt"] = now
                 if choices and choices.get("bank"):
                     internal["bank"] = choices["bank"]
-                params = {"paymentType": "NORMAL", "orderId": p["orderId"],
-                          "paymentKey": payment_key, "amount": p["totalAmount"]}
+                params = {
+                    "paymentType": "NORMAL",
+                    "orderId": p["orderId"],
+                    "paymentKey": payment_key,
+                    "amount": p["totalAmount"],
+                }
             elif outcome in ("reject", "cancel"):
                 internal["windowClosed"] = outcome
-                code = ("REJECT_CARD_COMPANY" if p["method"] in ("카드", "간편결제") else "PAY_PROCESS_ABORTED") \
-                    if outcome == "reject" else "PAY_PROCESS_CANCELED"
+                code = (
+                    ("REJECT_CARD_COMPANY" if p["method"] in ("카드", "간편결제") else "PAY_PROCESS_ABORTED")
+                    if outcome == "reject"
+                    else "PAY_PROCESS_CANCELED"
+                )
                 params = {"code": code, "message": message(code), "orderId": p["orderId"]}
             else:
-                raise SandboxError("INVALID_REQUEST", "outcome: approve | reject | cancel",
-                                    detail_en="outcome: approve | reject | cancel")
+                raise SandboxError(
+                    "INVALID_REQUEST",
+                    "outcome: approve | reject | cancel",
+                    detail_en="outcome: approve | reject | cancel",
+                )
             await self._save(record, now, changed=False)
             return record, params
 
     # ---- server API --------------------------------------------------------------
-    async def confirm(self, pair: KeyPair, payment_key: str, order_id: str, amount: int,
-                      refusal: dict | None = None) -> dict:
+    async def confirm(
+        self, pair: KeyPair, payment_key: str, order_id: str, amount: int, refusal: dict | None = None
+    ) -> dict:
         """Approve an authenticated payment (a 가상계좌: issue its account).
 
         ``refusal`` (a sticky fault ``{errorCode, status?}``): Toss refuses this confirm for
@@ -254,8 +268,11 @@ class Ledger:
             # Toss binds orderId and amount to the authenticated session: different values
             # find no session. The payment is left as it was, so an honest retry still works.
             if p["orderId"] != order_id or p["totalAmount"] != amount:
-                raise SandboxError("NOT_FOUND_PAYMENT_SESSION", "orderId 또는 amount가 결제창 요청과 다릅니다",
-                                   detail_en="orderId or amount differs from the payment window request")
+                raise SandboxError(
+                    "NOT_FOUND_PAYMENT_SESSION",
+                    "orderId 또는 amount가 결제창 요청과 다릅니다",
+                    detail_en="orderId or amount differs from the payment window request",
+                )
             # Another payment of the order was approved first; this one stays IN_PROGRESS
             # and runs out like any session that is never confirmed.
             if await self.order_is_paid(pair.mid, order_id, other_than=payment_key):
@@ -267,14 +284,16 @@ class Ledger:
                 await self._save(record, now)
                 raise SandboxError(code, status=refusal.get("status"))
             if p["method"] == "가상계좌":
-                row = va.issue(record, now, pair.is_test, self.config.va_valid_hours, _iso_second,
-                               self.config.receipt_base)
+                row = va.issue(
+                    record, now, pair.is_test, self.config.va_valid_hours, _iso_second, self.config.receipt_base
+                )
                 await self._save(record, now, transaction=row)
                 return record
             tx = secrets.token_hex(16).upper()
             move(p, "DONE")
             p.update(
-                approvedAt=iso(now), lastTransactionKey=tx,
+                approvedAt=iso(now),
+                lastTransactionKey=tx,
                 receipt={"url": f"{self.config.receipt_base}/receipt/redirection?transactionId={payment_key}&ref=PX"},
             )
             # lastTransactionKey moves on with every cancel: the approval's own key stays here.
@@ -295,9 +314,16 @@ class Ledger:
             await self._save(record, now, transaction=row)
             return record
 
-    async def cancel(self, pair: KeyPair, payment_key: str, reason: str, cancel_amount: int | None,
-                     refundable_amount: int | None, tax_free: int | None = None,
-                     refund_account: object = None) -> dict:
+    async def cancel(
+        self,
+        pair: KeyPair,
+        payment_key: str,
+        reason: str,
+        cancel_amount: int | None,
+        refundable_amount: int | None,
+        tax_free: int | None = None,
+        refund_account: object = None,
+    ) -> dict:
         async with self.store.lock(payment_key):
             now = await self.now()  # one instant: the expiry check and the time written
             record = await self._load_locked(payment_key, pair, now)
@@ -320,27 +346,46 @@ class Ledger:
             # The tax-free part cancelled: as asked (default 0), all of what is left on a full cancel.
             free_cancelled = p["taxFreeAmount"] if remaining == 0 else (tax_free or 0)
             if free_cancelled > min(p["taxFreeAmount"], amount):
-                raise SandboxError("INVALID_REQUEST", "taxFreeAmount: 남은 면세 금액과 취소 금액 이하",
-                                   detail_en="taxFreeAmount: at most the tax-free balance and the cancel amount")
+                raise SandboxError(
+                    "INVALID_REQUEST",
+                    "taxFreeAmount: 남은 면세 금액과 취소 금액 이하",
+                    detail_en="taxFreeAmount: at most the tax-free balance and the cancel amount",
+                )
             tax_free_left = min(p["taxFreeAmount"] - free_cancelled, remaining)
             tx = secrets.token_hex(16).upper()
-            p["cancels"] = (p["cancels"] or []) + [{
-                "transactionKey": tx, "cancelReason": reason, "taxExemptionAmount": 0,
-                "canceledAt": iso(now), "transferDiscountAmount": 0, "easyPayDiscountAmount": 0,
-                "receiptKey": None, "cancelAmount": amount, "taxFreeAmount": free_cancelled,
-                "refundableAmount": remaining, "cardDiscountAmount": 0, "cancelStatus": "DONE",
-                "cancelRequestId": None,
-            }]
+            p["cancels"] = (p["cancels"] or []) + [
+                {
+                    "transactionKey": tx,
+                    "cancelReason": reason,
+                    "taxExemptionAmount": 0,
+                    "canceledAt": iso(now),
+                    "transferDiscountAmount": 0,
+                    "easyPayDiscountAmount": 0,
+                    "receiptKey": None,
+                    "cancelAmount": amount,
+                    "taxFreeAmount": free_cancelled,
+                    "refundableAmount": remaining,
+                    "cardDiscountAmount": 0,
+                    "cancelStatus": "DONE",
+                    "cancelRequestId": None,
+                }
+            ]
             vat = vat_of(remaining, tax_free_left)
             move(p, "CANCELED" if remaining == 0 else "PARTIAL_CANCELED")
-            p.update(balanceAmount=remaining, vat=vat, suppliedAmount=remaining - tax_free_left - vat,
-                     taxFreeAmount=tax_free_left, lastTransactionKey=tx)
+            p.update(
+                balanceAmount=remaining,
+                vat=vat,
+                suppliedAmount=remaining - tax_free_left - vat,
+                taxFreeAmount=tax_free_left,
+                lastTransactionKey=tx,
+            )
             if p["card"] and remaining == 0:
                 p["card"]["acquireStatus"] = "CANCELED"
             if p["method"] == "가상계좌":
                 va.after_cancel(p, refund)
-            row = transactions.cancellation(p, p["cancels"][-1], record["internal"].get("customerKey"),
-                                            amount=0 if waiting else None)
+            row = transactions.cancellation(
+                p, p["cancels"][-1], record["internal"].get("customerKey"), amount=0 if waiting else None
+            )
             await self._save(record, now, transaction=row)
             return record
 

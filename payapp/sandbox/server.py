@@ -77,6 +77,7 @@ def serve(config: SandboxConfig, sock: socket.socket, log_level: str) -> None:
     """Serve ``create_app(config)`` on an already bound, listening socket until stopped."""
     from .app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(config), log_level=log_level, access_log=False,
-                                           http=HTTP_PROTOCOL))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), log_level=log_level, access_log=False, http=HTTP_PROTOCOL)
+    )
     server.run(sockets=[sock])

@@ -26,8 +26,9 @@ from .transactions import MemoryTransactions, sort_key, window_keys
 class Store(Protocol):
     async def get_payment(self, payment_key: str) -> dict | None: ...
     async def put_payment(self, record: dict, transaction: tuple[float, dict] | None = None) -> None: ...
-    async def transactions(self, owner: str, start: float, end: float, after: str | None,
-                           limit: int) -> list[dict] | None: ...
+    async def transactions(
+        self, owner: str, start: float, end: float, after: str | None, limit: int
+    ) -> list[dict] | None: ...
     async def get_payments(self, payment_keys: list[str]) -> list[dict | None]: ...
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]: ...
     async def list_payments(self) -> list[dict]: ...
@@ -147,8 +148,9 @@ class MemoryStore(MemoryRecords):
         keys = self._orders.get((mid, order_id))
         return list(keys) if keys else []
 
-    async def transactions(self, owner: str, start: float, end: float, after: str | None,
-                           limit: int) -> list[dict] | None:
+    async def transactions(
+        self, owner: str, start: float, end: float, after: str | None, limit: int
+    ) -> list[dict] | None:
         """``owner``'s transactions whose second is in [start, end], after the one keyed ``after``,
         oldest first; None when ``after`` is not one of ``owner``'s transactionKeys."""
         return self._transactions.page(owner, start, end, after, limit)
@@ -352,16 +354,20 @@ class RedisStore(RedisRecords):
                 pipe.hset(self._k("txkeys", owner), row["transactionKey"], member)
             # Every payment of the order, scored by creation: NX keeps the first score, so
             # later saves of a payment leave its place alone.
-            pipe.zadd(self._k("orderpays", p["mId"], p["orderId"]),
-                      {p["paymentKey"]: record["internal"]["createdAt"]}, nx=True)
+            pipe.zadd(
+                self._k("orderpays", p["mId"], p["orderId"]),
+                {p["paymentKey"]: record["internal"]["createdAt"]},
+                nx=True,
+            )
             pipe.sadd(self._k("pays"), p["paymentKey"])
             await pipe.execute()
 
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
         return [k.decode() for k in await self._r.zrange(self._k("orderpays", mid, order_id), 0, -1)]
 
-    async def transactions(self, owner: str, start: float, end: float, after: str | None,
-                           limit: int) -> list[dict] | None:
+    async def transactions(
+        self, owner: str, start: float, end: float, after: str | None, limit: int
+    ) -> list[dict] | None:
         low, high = (k.encode() for k in window_keys(start, end))
         lower = b"[" + low
         if after is not None:
@@ -386,8 +392,7 @@ class RedisStore(RedisRecords):
         order's lock before its payment's)."""
         async with contextlib.AsyncExitStack() as stack:
             for name in names:
-                await stack.enter_async_context(
-                    self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60))
+                await stack.enter_async_context(self._r.lock(self._k("lock", name), timeout=60, blocking_timeout=60))
             yield
 
     @staticmethod

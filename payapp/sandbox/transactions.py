@@ -37,10 +37,18 @@ _KST = timezone(timedelta(hours=9))
 def row(p: dict, transaction_key: str, status: str, at: str, amount: int, customer_key: str | None = None) -> dict:
     # Exactly the Transaction object's fields (toss-api.md §2.7, Toss's reference): nothing else.
     return {
-        "mId": p["mId"], "transactionKey": transaction_key, "paymentKey": p["paymentKey"],
-        "orderId": p["orderId"], "method": p["method"], "customerKey": customer_key,
-        "useEscrow": p["useEscrow"], "receiptUrl": (p["receipt"] or {}).get("url"),
-        "status": status, "transactionAt": at, "currency": p["currency"], "amount": amount,
+        "mId": p["mId"],
+        "transactionKey": transaction_key,
+        "paymentKey": p["paymentKey"],
+        "orderId": p["orderId"],
+        "method": p["method"],
+        "customerKey": customer_key,
+        "useEscrow": p["useEscrow"],
+        "receiptUrl": (p["receipt"] or {}).get("url"),
+        "status": status,
+        "transactionAt": at,
+        "currency": p["currency"],
+        "amount": amount,
     }
 
 
@@ -53,8 +61,14 @@ def approval(p: dict, customer_key: str | None = None) -> dict:
 def cancellation(p: dict, cancel: dict, customer_key: str | None = None, amount: int | None = None) -> dict:
     """A cancel just applied: the payment's status after it, for the amount it cancelled
     (``amount``: 0 for a 가상계좌 cancelled before anything was deposited)."""
-    return row(p, cancel["transactionKey"], p["status"], cancel["canceledAt"],
-               cancel["cancelAmount"] if amount is None else amount, customer_key)
+    return row(
+        p,
+        cancel["transactionKey"],
+        p["status"],
+        cancel["canceledAt"],
+        cancel["cancelAmount"] if amount is None else amount,
+        customer_key,
+    )
 
 
 def _time_key(ts: float) -> str:
@@ -77,29 +91,39 @@ def window_keys(start: float, end: float) -> tuple[str, str]:
 def _date(params, name: str) -> float:
     raw = params.get(name)
     if raw is None or not _DATE_RE.match(raw):
-        raise SandboxError("INVALID_REQUEST", f"{name}는 yyyy-MM-dd'T'HH:mm:ss 형식으로 필수입니다",
-                           detail_en=f"{name} is required, as yyyy-MM-dd'T'HH:mm:ss")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"{name}는 yyyy-MM-dd'T'HH:mm:ss 형식으로 필수입니다",
+            detail_en=f"{name} is required, as yyyy-MM-dd'T'HH:mm:ss",
+        )
     try:
         return datetime.fromisoformat(raw).replace(tzinfo=_KST).timestamp()
     except ValueError:  # e.g. 2024-02-30
-        raise SandboxError("INVALID_REQUEST", f"{name}: 존재하지 않는 날짜입니다",
-                           detail_en=f"{name}: no such date") from None
+        raise SandboxError(
+            "INVALID_REQUEST", f"{name}: 존재하지 않는 날짜입니다", detail_en=f"{name}: no such date"
+        ) from None
 
 
 def parse_query(params) -> tuple[float, float, str | None, int]:
     """``startDate``, ``endDate``, ``startingAfter``, ``limit`` of a request, checked."""
     start, end = _date(params, "startDate"), _date(params, "endDate")
     if start > end:
-        raise SandboxError("INVALID_REQUEST", "startDate는 endDate보다 늦을 수 없습니다",
-                           detail_en="startDate must not be after endDate")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "startDate는 endDate보다 늦을 수 없습니다",
+            detail_en="startDate must not be after endDate",
+        )
     raw_limit = params.get("limit")
     if raw_limit is None:
         limit = DEFAULT_LIMIT
     elif raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
         limit = int(raw_limit)
     else:
-        raise SandboxError("INVALID_REQUEST", f"limit은 1 이상 {MAX_LIMIT} 이하의 정수입니다",
-                           detail_en=f"limit must be an integer from 1 to {MAX_LIMIT}")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"limit은 1 이상 {MAX_LIMIT} 이하의 정수입니다",
+            detail_en=f"limit must be an integer from 1 to {MAX_LIMIT}",
+        )
     after = params.get("startingAfter") or None
     return start, end, after, limit
 

@@ -45,7 +45,9 @@ def check_due(options: dict, now: float, max_hours: int) -> None:
     if due is None:
         return
     if due <= now:
-        raise SandboxError("INVALID_DATE", "dueDate: 현재 시각 이후여야 합니다", detail_en="dueDate: must be in the future")
+        raise SandboxError(
+            "INVALID_DATE", "dueDate: 현재 시각 이후여야 합니다", detail_en="dueDate: must be in the future"
+        )
     if due > now + max_hours * 3600:
         raise SandboxError("EXCEED_MAX_DUE_DATE")
 
@@ -60,14 +62,21 @@ def issue(record: dict, now: float, is_test: bool, default_hours: int, iso, rece
     tx = secrets.token_hex(16).upper()
     number = rand_digits(13)
     p.update(
-        lastTransactionKey=tx, approvedAt=None, secret=_secret(),
+        lastTransactionKey=tx,
+        approvedAt=None,
+        secret=_secret(),
         receipt={"url": f"{receipt_base}/receipt/payment-detail/bank-transfer?transactionId={p['paymentKey']}"},
         virtualAccount={
-            "accountType": "일반", "accountNumber": ("X" + number) if is_test else number,
+            "accountType": "일반",
+            "accountNumber": ("X" + number) if is_test else number,
             "bankCode": internal.get("bank") or DEFAULT_BANK,
             "customerName": internal.get("customerName") or "구매자",
-            "depositorName": None, "dueDate": iso(math.floor(due)), "refundStatus": "NONE", "expired": False,
-            "settlementStatus": "INCOMPLETED", "refundReceiveAccount": None,
+            "depositorName": None,
+            "dueDate": iso(math.floor(due)),
+            "refundStatus": "NONE",
+            "expired": False,
+            "settlementStatus": "INCOMPLETED",
+            "refundReceiveAccount": None,
         },
     )
     return transactions.row(p, tx, "WAITING_FOR_DEPOSIT", iso(now), 0)
@@ -90,13 +99,21 @@ def pay(record: dict, amount: int | None, now: float, iso) -> dict:
     if p["method"] != "가상계좌":
         raise SandboxError("INVALID_REQUEST", "가상계좌 결제가 아닙니다", detail_en="not a virtual account payment")
     if p["status"] != "WAITING_FOR_DEPOSIT":
-        raise SandboxError("INVALID_REQUEST", f"입금 대기 중이 아닙니다 ({p['status']})",
-                           detail_en=f"not waiting for a deposit ({p['status']})")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"입금 대기 중이 아닙니다 ({p['status']})",
+            detail_en=f"not waiting for a deposit ({p['status']})",
+        )
     if p["virtualAccount"]["expired"]:
-        raise SandboxError("INVALID_REQUEST", "입금 기한이 지난 계좌입니다", detail_en="the account's due date has passed")
+        raise SandboxError(
+            "INVALID_REQUEST", "입금 기한이 지난 계좌입니다", detail_en="the account's due date has passed"
+        )
     if amount is not None and amount != p["totalAmount"]:
-        raise SandboxError("INVALID_REQUEST", f"입금액은 결제 금액 {p['totalAmount']}원과 같아야 합니다",
-                           detail_en=f"the deposit must equal the amount ({p['totalAmount']})")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            f"입금액은 결제 금액 {p['totalAmount']}원과 같아야 합니다",
+            detail_en=f"the deposit must equal the amount ({p['totalAmount']})",
+        )
     move(p, "DONE")
     tx = secrets.token_hex(16).upper()
     p.update(approvedAt=iso(now), lastTransactionKey=tx)
@@ -109,19 +126,26 @@ def pay(record: dict, amount: int | None, now: float, iso) -> dict:
 def refund_account(value: object) -> dict:
     """``refundReceiveAccount{bank, accountNumber, holderName}`` checked as Toss's cancel does."""
     if not isinstance(value, dict):
-        raise SandboxError("INVALID_REQUEST", "refundReceiveAccount: 입금 후 가상계좌 취소에는 환불 계좌가 필요합니다",
-                           detail_en="refundReceiveAccount: required to cancel a paid virtual account")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "refundReceiveAccount: 입금 후 가상계좌 취소에는 환불 계좌가 필요합니다",
+            detail_en="refundReceiveAccount: required to cancel a paid virtual account",
+        )
     code = bank_code(value.get("bank"))
     if code is None:
         raise SandboxError("INVALID_BANK")
     number = value.get("accountNumber")
     if not isinstance(number, str) or not _ACCOUNT_NUMBER.match(number):
-        raise SandboxError("INVALID_REFUND_ACCOUNT_NUMBER", "accountNumber: - 없이 숫자 20자 이하",
-                           detail_en="accountNumber: up to 20 digits, no '-'")
+        raise SandboxError(
+            "INVALID_REFUND_ACCOUNT_NUMBER",
+            "accountNumber: - 없이 숫자 20자 이하",
+            detail_en="accountNumber: up to 20 digits, no '-'",
+        )
     holder = value.get("holderName")
     if not isinstance(holder, str) or not 1 <= len(holder.strip()) <= 60:
-        raise SandboxError("INVALID_REFUND_ACCOUNT_INFO", "holderName: 1자 이상 60자 이하",
-                           detail_en="holderName: 1 to 60 characters")
+        raise SandboxError(
+            "INVALID_REFUND_ACCOUNT_INFO", "holderName: 1자 이상 60자 이하", detail_en="holderName: 1 to 60 characters"
+        )
     return {"bankCode": code, "accountNumber": number, "holderName": holder.strip()}
 
 

@@ -51,13 +51,21 @@ class Webhooks:
         status = payment["status"]
         if status not in NOTIFIED:
             return
-        event = {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": created_at(now),
-                 "data": orjson.loads(orjson.dumps(payment))}  # a snapshot: the caller's dict lives on
+        event = {
+            "eventType": "PAYMENT_STATUS_CHANGED",
+            "createdAt": created_at(now),
+            "data": orjson.loads(orjson.dumps(payment)),
+        }  # a snapshot: the caller's dict lives on
         self._spawn(self._send_event(event))
         if payment["method"] == "가상계좌" and status in DEPOSIT_STATUSES:
             # Flat, no eventType and no paymentKey: verified by its secret, found by orderId.
-            callback = {"createdAt": created_at(now), "secret": payment["secret"], "status": status,
-                        "transactionKey": payment["lastTransactionKey"], "orderId": payment["orderId"]}
+            callback = {
+                "createdAt": created_at(now),
+                "secret": payment["secret"],
+                "status": status,
+                "transactionKey": payment["lastTransactionKey"],
+                "orderId": payment["orderId"],
+            }
             self._spawn(self._send_event(callback, "DEPOSIT_CALLBACK"))
 
     def _spawn(self, coro) -> None:
@@ -79,19 +87,31 @@ class Webhooks:
                 targets.append(t)
             else:
                 log.warning("webhook target %s: host not allowed, not sent", t["url"])
-        await asyncio.gather(*(self.attempt({
-            "transmissionId": "whtrans_" + secrets.token_hex(13), "url": t["url"],
-            "event": event, "eventType": event_type, "retriedCount": 0,
-        }) for t in targets))
+        await asyncio.gather(
+            *(
+                self.attempt(
+                    {
+                        "transmissionId": "whtrans_" + secrets.token_hex(13),
+                        "url": t["url"],
+                        "event": event,
+                        "eventType": event_type,
+                        "retriedCount": 0,
+                    }
+                )
+                for t in targets
+            )
+        )
 
     # ---- sending -------------------------------------------------------------------
     async def attempt(self, item: dict) -> None:
         """Send one transmission; record it; on failure keep the next retry in the store."""
         sent_at = await self.now()
-        headers = {"content-type": "application/json",
-                   "tosspayments-webhook-transmission-time": iso(sent_at),
-                   "tosspayments-webhook-transmission-retried-count": str(item["retriedCount"]),
-                   "tosspayments-webhook-transmission-id": item["transmissionId"]}
+        headers = {
+            "content-type": "application/json",
+            "tosspayments-webhook-transmission-time": iso(sent_at),
+            "tosspayments-webhook-transmission-retried-count": str(item["retriedCount"]),
+            "tosspayments-webhook-transmission-id": item["transmissionId"],
+        }
         status, error = None, None
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT, trust_env=False) as client:
@@ -101,12 +121,20 @@ class Webhooks:
             error = f"{type(exc).__name__}: {exc}"[:300]
         data = item["event"].get("data") or item["event"]  # DEPOSIT_CALLBACK is flat
         try:
-            await self.store.log_delivery({
-                "transmissionId": item["transmissionId"],
-                "eventType": item.get("eventType") or item["event"]["eventType"],
-                "url": item["url"], "status": status, "error": error, "retriedCount": item["retriedCount"],
-                "at": iso(sent_at), "orderId": data.get("orderId"), "paymentStatus": data.get("status"),
-                "body": item["event"]})
+            await self.store.log_delivery(
+                {
+                    "transmissionId": item["transmissionId"],
+                    "eventType": item.get("eventType") or item["event"]["eventType"],
+                    "url": item["url"],
+                    "status": status,
+                    "error": error,
+                    "retriedCount": item["retriedCount"],
+                    "at": iso(sent_at),
+                    "orderId": data.get("orderId"),
+                    "paymentStatus": data.get("status"),
+                    "body": item["event"],
+                }
+            )
             if status != 200 and item["retriedCount"] < len(RETRY_MINUTES):
                 due = await self.now() + RETRY_MINUTES[item["retriedCount"]] * 60
                 await self.store.add_webhook_retry({**item, "retriedCount": item["retriedCount"] + 1, "dueAt": due})

@@ -27,6 +27,7 @@ from .payments import with_query
 
 SDK_JS = (Path(__file__).parent / "static" / "sdk.js").read_bytes()
 
+
 @functools.lru_cache(maxsize=64)
 def sdk_script(base: str, fixed: bool) -> bytes:
     """The SDK with the sandbox's base written in (``fixed``: a configured URL, used as is)."""
@@ -36,8 +37,11 @@ def sdk_script(base: str, fixed: bool) -> bytes:
 async def sdk(request: Request) -> Response:
     public = request.app.state.config.public_url
     body = sdk_script(public.rstrip("/"), True) if public else sdk_script(base_url(request), False)
-    return Response(body, media_type="application/javascript; charset=utf-8",
-                    headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"})
+    return Response(
+        body,
+        media_type="application/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"},
+    )
 
 
 def _request_params(request: Request) -> dict:
@@ -57,8 +61,11 @@ def _request_params(request: Request) -> dict:
 
 def _landing_defaults(request: Request, params: dict, promise: bool) -> None:
     if ("successUrl" in params) != ("failUrl" in params):
-        raise SandboxError("INVALID_REQUEST", "successUrl과 failUrl은 함께 전달해야 합니다",
-                           detail_en="successUrl and failUrl must be given together")
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "successUrl과 failUrl은 함께 전달해야 합니다",
+            detail_en="successUrl and failUrl must be given together",
+        )
     if not promise and "successUrl" not in params:
         # Opened by hand without URLs: land on the sandbox's own result pages.
         params["successUrl"] = own_url(request, "landing", kind="success")
@@ -83,14 +90,24 @@ async def show_window(request: Request) -> HTMLResponse:
     except SandboxError as err:
         return error_page(err, target)
     p = record["payment"]
-    rows = (row("상점", html.escape(pair.merchant_name)) + row("주문명", html.escape(p["orderName"]))
-            + row("주문번호", html.escape(p["orderId"])) + row("결제수단", html.escape(p["method"]))
-            + method_rows(p, record["internal"].get("options") or {})
-            + f'<dt>결제 금액</dt><dd class="amount">{p["totalAmount"]:,}원</dd>')
-    return window_page(request, heading="토스페이먼츠 결제", rows=rows, target=target, promise=promise,
-                        action=own_url(request, "window_action", paymentKey=p["paymentKey"]),
-                        reject_label="카드 거절" if p["method"] in ("카드", "간편결제") else "결제 거절",
-                        badge="테스트 결제 · 결제위젯 · 샌드박스" if integration == "widget" else "테스트 결제 · 샌드박스")
+    rows = (
+        row("상점", html.escape(pair.merchant_name))
+        + row("주문명", html.escape(p["orderName"]))
+        + row("주문번호", html.escape(p["orderId"]))
+        + row("결제수단", html.escape(p["method"]))
+        + method_rows(p, record["internal"].get("options") or {})
+        + f'<dt>결제 금액</dt><dd class="amount">{p["totalAmount"]:,}원</dd>'
+    )
+    return window_page(
+        request,
+        heading="토스페이먼츠 결제",
+        rows=rows,
+        target=target,
+        promise=promise,
+        action=own_url(request, "window_action", paymentKey=p["paymentKey"]),
+        reject_label="카드 거절" if p["method"] in ("카드", "간편결제") else "결제 거절",
+        badge="테스트 결제 · 결제위젯 · 샌드박스" if integration == "widget" else "테스트 결제 · 샌드박스",
+    )
 
 
 def _finish(target: object, mode: object, url: str | None, ok: bool, query: dict) -> Response:
@@ -111,8 +128,9 @@ async def window_action(request: Request) -> Response:
     outcome, target, mode, bank = form.get("outcome"), form.get("target"), form.get("mode"), form.get("bank")
     choices = {"bank": bank} if bank in BANKS else None
     try:
-        record, query = await request.app.state.ledger.window_outcome(request.path_params["paymentKey"], outcome,
-                                                                      choices)
+        record, query = await request.app.state.ledger.window_outcome(
+            request.path_params["paymentKey"], outcome, choices
+        )
     except SandboxError as err:
         return error_page(err, str(target))
     internal, ok = record["internal"], outcome == "approve"
@@ -136,20 +154,29 @@ async def show_billing_window(request: Request) -> HTMLResponse:
         session = await billing.open_auth(state.ledger, pair, params)
     except SandboxError as err:
         return error_page(err, target)
-    rows = (row("상점", html.escape(pair.merchant_name))
-            + row("등록 수단", "카드 자동결제" if method == "카드" else "계좌 자동결제")
-            + row("구매자", html.escape(q.get("customerName") or customer_key)))
-    return window_page(request, heading="자동결제 등록", rows=rows, target=target, promise=promise,
-                        action=own_url(request, "billing_action", session=session),
-                        reject_label="카드 거절" if method == "카드" else "결제 거절")
+    rows = (
+        row("상점", html.escape(pair.merchant_name))
+        + row("등록 수단", "카드 자동결제" if method == "카드" else "계좌 자동결제")
+        + row("구매자", html.escape(q.get("customerName") or customer_key))
+    )
+    return window_page(
+        request,
+        heading="자동결제 등록",
+        rows=rows,
+        target=target,
+        promise=promise,
+        action=own_url(request, "billing_action", session=session),
+        reject_label="카드 거절" if method == "카드" else "결제 거절",
+    )
 
 
 async def billing_action(request: Request) -> Response:
     form = await request.form()
     outcome, target, mode = form.get("outcome"), form.get("target"), form.get("mode")
     try:
-        record, query = await billing.auth_outcome(request.app.state.ledger, request.path_params["session"],
-                                                   str(outcome))
+        record, query = await billing.auth_outcome(
+            request.app.state.ledger, request.path_params["session"], str(outcome)
+        )
     except SandboxError as err:
         return error_page(err, str(target))
     ok = outcome == "approve"

@@ -40,8 +40,12 @@ SESSION_TTL = timedelta(days=14)
 
 
 def check_password_rule(password: object) -> str:
-    if (not isinstance(password, str) or not 8 <= len(password) <= 128
-            or not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password)):
+    if (
+        not isinstance(password, str)
+        or not 8 <= len(password) <= 128
+        or not re.search(r"[A-Za-z]", password)
+        or not re.search(r"\d", password)
+    ):
         raise ServiceError("INVALID_PASSWORD", PASSWORD_RULE)
     return password
 
@@ -52,8 +56,9 @@ def normalize_email(email: object) -> str:
     return email.strip().lower()
 
 
-def create_user(session: Session, email: object, password: object, role: Role = Role.CUSTOMER,
-                password_hash: str | None = None) -> User:
+def create_user(
+    session: Session, email: object, password: object, role: Role = Role.CUSTOMER, password_hash: str | None = None
+) -> User:
     """A new account (the CLI and the seed hash here; ``sign_up`` hashes in the hash pool first)."""
     address = normalize_email(email)
     user = User(email=address, password_hash=password_hash or _hasher.hash(check_password_rule(password)), role=role)
@@ -143,8 +148,13 @@ async def _in_hash_pool(fn: Callable[..., T], *args: Any) -> T:
 def issue_token(user: User) -> tuple[str, int]:
     settings = get_settings()
     now = utcnow()
-    claims = {"sub": str(user.id), "role": user.role, "iat": now, "pwd": _credential_stamp(user),
-              "exp": now + timedelta(seconds=settings.jwt_ttl_seconds)}
+    claims = {
+        "sub": str(user.id),
+        "role": user.role,
+        "iat": now,
+        "pwd": _credential_stamp(user),
+        "exp": now + timedelta(seconds=settings.jwt_ttl_seconds),
+    }
     return jwt.encode(claims, settings.jwt_key(), algorithm="HS256"), settings.jwt_ttl_seconds
 
 
@@ -152,7 +162,9 @@ def _claims(token: str) -> dict[str, Any]:
     try:
         return jwt.decode(token, get_settings().jwt_key(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
-        raise ServiceError("TOKEN_EXPIRED", "액세스 토큰이 만료되었습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401) from None
+        raise ServiceError(
+            "TOKEN_EXPIRED", "액세스 토큰이 만료되었습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401
+        ) from None
     except jwt.PyJWTError:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다.", 401) from None
 
@@ -163,9 +175,13 @@ def _user_for_claims(session: Session, claims: dict[str, Any]) -> User:
         raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
     stamp = claims.get("pwd")
     if stamp is None:  # issued before tokens carried the stamp: it can't be checked, so it ends
-        raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401)
+        raise ServiceError(
+            "INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401
+        )
     if stamp != _credential_stamp(user):
-        raise ServiceError("INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401)
+        raise ServiceError(
+            "INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401
+        )
     return user
 
 

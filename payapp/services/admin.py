@@ -48,9 +48,25 @@ from .admin_stats import AdminStats, stats
 from .errors import not_found
 from .payments import valid_order_id
 
-__all__ = ["AdminFilters", "AdminPaymentRow", "AdminPaymentPage", "AdminPaymentDetail", "AdminStats",
-           "AdminAttention", "DriftView", "PaymentEventView", "CSV_HEADER", "list_payments", "stats",
-           "payment_detail", "attention", "csv_stream", "csv_filename", "COUNT_CAP", "PAGE_SIZE"]
+__all__ = [
+    "AdminFilters",
+    "AdminPaymentRow",
+    "AdminPaymentPage",
+    "AdminPaymentDetail",
+    "AdminStats",
+    "AdminAttention",
+    "DriftView",
+    "PaymentEventView",
+    "CSV_HEADER",
+    "list_payments",
+    "stats",
+    "payment_detail",
+    "attention",
+    "csv_stream",
+    "csv_filename",
+    "COUNT_CAP",
+    "PAGE_SIZE",
+]
 
 CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제수단", "상태", "승인시각(KST)"]
 CSV_BATCH = 1000
@@ -73,10 +89,19 @@ class AdminPaymentRow(BaseModel):
 
     @classmethod
     def of(cls, row: Any) -> AdminPaymentRow:
-        return cls(orderId=row.order_id, paymentKey=row.payment_key, orderName=row.order_name,
-                   buyerEmail=row.email, amount=row.amount, balanceAmount=row.balance_amount, method=row.method,
-                   status=row.status, approvedAt=kst(row.approved_at), createdAt=kst(row.created_at),
-                   checkedAt=kst(row.checked_at))
+        return cls(
+            orderId=row.order_id,
+            paymentKey=row.payment_key,
+            orderName=row.order_name,
+            buyerEmail=row.email,
+            amount=row.amount,
+            balanceAmount=row.balance_amount,
+            method=row.method,
+            status=row.status,
+            approvedAt=kst(row.approved_at),
+            createdAt=kst(row.created_at),
+            checkedAt=kst(row.checked_at),
+        )
 
 
 class AdminPaymentPage(BaseModel):
@@ -121,8 +146,12 @@ async def list_payments(filters: AdminFilters, cursor: str | None = None, limit:
         more = len(rows) > size
         rows = rows[:size]
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-        return AdminPaymentPage(data=[AdminPaymentRow.of(r) for r in rows], nextCursor=next_cursor,
-                                count=min(count, COUNT_CAP), countCapped=count > COUNT_CAP)
+        return AdminPaymentPage(
+            data=[AdminPaymentRow.of(r) for r in rows],
+            nextCursor=next_cursor,
+            count=min(count, COUNT_CAP),
+            countCapped=count > COUNT_CAP,
+        )
 
     return await run_db(work)
 
@@ -134,24 +163,42 @@ async def payment_detail(order_id: str) -> AdminPaymentDetail:
         raise not_found()
 
     def work(session: Session) -> AdminPaymentDetail:
-        found = session.exec(select(Payment, User).join(User, col(User.id) == col(Payment.user_id))
-                             .where(Payment.order_id == order_id)).first()
+        found = session.exec(
+            select(Payment, User).join(User, col(User.id) == col(Payment.user_id)).where(Payment.order_id == order_id)
+        ).first()
         if found is None:
             raise not_found()
         payment, user = found
-        events = session.exec(select(PaymentEvent).where(PaymentEvent.payment_id == payment.id)
-                              .order_by(col(PaymentEvent.at), col(PaymentEvent.id)))
+        events = session.exec(
+            select(PaymentEvent)
+            .where(PaymentEvent.payment_id == payment.id)
+            .order_by(col(PaymentEvent.at), col(PaymentEvent.id))
+        )
         return AdminPaymentDetail(
-            orderId=payment.order_id, paymentKey=payment.payment_key, orderName=payment.order_name,
-            buyerEmail=user.email, amount=payment.amount, balanceAmount=payment.balance_amount,
-            method=payment.method, status=payment.status, approvedAt=kst(payment.approved_at),
-            createdAt=kst(payment.created_at), checkedAt=kst(payment.checked_at), userId=user.id,
+            orderId=payment.order_id,
+            paymentKey=payment.payment_key,
+            orderName=payment.order_name,
+            buyerEmail=user.email,
+            amount=payment.amount,
+            balanceAmount=payment.balance_amount,
+            method=payment.method,
+            status=payment.status,
+            approvedAt=kst(payment.approved_at),
+            createdAt=kst(payment.created_at),
+            checkedAt=kst(payment.checked_at),
+            userId=user.id,
             items=payment.items or [],
-            failureCode=payment.failure_code, failureMessage=payment.failure_message,
+            failureCode=payment.failure_code,
+            failureMessage=payment.failure_message,
             updatedAt=kst(payment.updated_at),
             raw={k: v for k, v in payment.raw.items() if k != "secret"} if payment.raw else None,  # never the VA secret
-            events=[PaymentEventView(at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status,
-                                     source=e.source, detail=e.detail or {}) for e in events])
+            events=[
+                PaymentEventView(
+                    at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status, source=e.source, detail=e.detail or {}
+                )
+                for e in events
+            ],
+        )
 
     return await run_db(work)
 
@@ -168,8 +215,16 @@ def _cell(value: Any) -> str:
 
 def csv_row(row: AdminPaymentRow) -> list[str]:
     approved = row.approvedAt.strftime("%Y-%m-%d %H:%M:%S") if row.approvedAt else ""
-    return [_cell(row.orderId), _cell(row.orderName), _cell(row.buyerEmail), str(row.amount),
-            str(row.balanceAmount), _cell(row.method), row.status, approved]
+    return [
+        _cell(row.orderId),
+        _cell(row.orderName),
+        _cell(row.buyerEmail),
+        str(row.amount),
+        str(row.balanceAmount),
+        _cell(row.method),
+        row.status,
+        approved,
+    ]
 
 
 def csv_stream(filters: AdminFilters, batch_size: int = CSV_BATCH) -> Iterator[bytes]:

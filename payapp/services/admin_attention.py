@@ -64,12 +64,27 @@ async def attention(limit: int = DRIFT_SHOWN) -> AdminAttention:
     def work(session: Session) -> AdminAttention:
         unresolved = col(ReconcileDrift.resolved_at).is_(None)
         count = session.exec(select(sa.func.count()).select_from(ReconcileDrift).where(unresolved)).one()
-        rows = session.exec(select(ReconcileDrift).where(unresolved)
-                            .order_by(col(ReconcileDrift.found_at).desc(), col(ReconcileDrift.id).desc())
-                            .limit(limit))
+        rows = session.exec(
+            select(ReconcileDrift)
+            .where(unresolved)
+            .order_by(col(ReconcileDrift.found_at).desc(), col(ReconcileDrift.id).desc())
+            .limit(limit)
+        )
         return AdminAttention(
-            stuckCount=payments.stuck_count(session, threshold), alertAfterSeconds=threshold, driftCount=count,
-            drift=[DriftView(transactionKey=d.transaction_key, orderId=d.order_id, paymentKey=d.payment_key,
-                             kind=d.kind, detail=d.detail or {}, foundAt=kst(d.found_at)) for d in rows])
+            stuckCount=payments.stuck_count(session, threshold),
+            alertAfterSeconds=threshold,
+            driftCount=count,
+            drift=[
+                DriftView(
+                    transactionKey=d.transaction_key,
+                    orderId=d.order_id,
+                    paymentKey=d.payment_key,
+                    kind=d.kind,
+                    detail=d.detail or {},
+                    foundAt=kst(d.found_at),
+                )
+                for d in rows
+            ],
+        )
 
     return await run_db(work)

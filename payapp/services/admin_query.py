@@ -69,8 +69,9 @@ class AdminFilters:
     def __post_init__(self) -> None:
         unknown = [s for s in self.statuses if s not in PaymentStatus.__members__]
         if unknown:
-            raise bad_request(f"알 수 없는 결제 상태입니다: {', '.join(unknown)} "
-                              f"(가능: {', '.join(PaymentStatus.__members__)}).")
+            raise bad_request(
+                f"알 수 없는 결제 상태입니다: {', '.join(unknown)} (가능: {', '.join(PaymentStatus.__members__)})."
+            )
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise bad_request("기간의 시작(from)이 끝(to)보다 늦습니다.")
         if len(self.q) > MAX_Q:
@@ -87,21 +88,31 @@ class AdminFilters:
         raw_status = params.get("status") or []
         parts = raw_status.split(",") if isinstance(raw_status, str) else list(raw_status)
         statuses = tuple(p.strip().upper() for part in parts for p in str(part).split(",") if p.strip())
-        return cls(statuses=statuses, date_from=_parse_date(params.get("from"), "from"),
-                   date_to=_parse_date(params.get("to"), "to"), q=str(params.get("q") or ""),
-                   attention=_parse_flag(params.get("attention"), "attention"))
+        return cls(
+            statuses=statuses,
+            date_from=_parse_date(params.get("from"), "from"),
+            date_to=_parse_date(params.get("to"), "to"),
+            q=str(params.get("q") or ""),
+            attention=_parse_flag(params.get("attention"), "attention"),
+        )
 
     def to_query(self) -> dict[str, str]:
         """The inverse of ``from_query``: only the filters that are set."""
-        query = {"status": ",".join(self.statuses), "from": self.date_from.isoformat() if self.date_from else "",
-                 "to": self.date_to.isoformat() if self.date_to else "", "q": self.q,
-                 "attention": "1" if self.attention else ""}
+        query = {
+            "status": ",".join(self.statuses),
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "q": self.q,
+            "attention": "1" if self.attention else "",
+        }
         return {k: v for k, v in query.items() if v}
 
     def utc_range(self) -> tuple[datetime | None, datetime | None]:
         """[start, end) in UTC of the KST days ``date_from`` … ``date_to``."""
-        return (kst_midnight(self.date_from) if self.date_from else None,
-                kst_midnight(self.date_to + timedelta(days=1)) if self.date_to else None)
+        return (
+            kst_midnight(self.date_from) if self.date_from else None,
+            kst_midnight(self.date_to + timedelta(days=1)) if self.date_to else None,
+        )
 
 
 def _parse_date(value: Any, name: str) -> date | None:
@@ -154,7 +165,9 @@ def encode_cursor(created_at: datetime, payment_id: int) -> str:
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if cursor is None or cursor == "":
         return None
-    invalid = ServiceError("INVALID_CURSOR", "cursor가 올바르지 않습니다. 앞 페이지 응답의 nextCursor를 그대로 보내주세요.", 400)
+    invalid = ServiceError(
+        "INVALID_CURSOR", "cursor가 올바르지 않습니다. 앞 페이지 응답의 nextCursor를 그대로 보내주세요.", 400
+    )
     if not isinstance(cursor, str) or not _CURSOR_RE.match(cursor):
         raise invalid
     try:
@@ -194,9 +207,12 @@ def text_condition(session: Session, q: str) -> ColumnElement[bool]:
         buyer_cond = col(Payment.user_id).in_(ids)
     else:
         buyer_cond = sa.false()
-    return sa.or_(_starts_with(session, col(Payment.order_id), q),
-                  _starts_with(session, col(Payment.payment_key), q),
-                  col(Payment.order_name).ilike(pattern, escape="\\"), buyer_cond)
+    return sa.or_(
+        _starts_with(session, col(Payment.order_id), q),
+        _starts_with(session, col(Payment.payment_key), q),
+        col(Payment.order_name).ilike(pattern, escape="\\"),
+        buyer_cond,
+    )
 
 
 def conditions(session: Session, filters: AdminFilters, *, statuses: bool = True) -> list[ColumnElement[bool]]:
@@ -215,13 +231,25 @@ def conditions(session: Session, filters: AdminFilters, *, statuses: bool = True
     return where
 
 
-ROW_COLUMNS = (Payment.id, Payment.order_id, Payment.payment_key, Payment.order_name, User.email,
-               Payment.amount, Payment.balance_amount, Payment.method, Payment.status, Payment.approved_at,
-               Payment.created_at, Payment.checked_at)
+ROW_COLUMNS = (
+    Payment.id,
+    Payment.order_id,
+    Payment.payment_key,
+    Payment.order_name,
+    User.email,
+    Payment.amount,
+    Payment.balance_amount,
+    Payment.method,
+    Payment.status,
+    Payment.approved_at,
+    Payment.created_at,
+    Payment.checked_at,
+)
 
 
-def page_query(where: Iterable[ColumnElement[bool]], after: tuple[datetime, int] | None, limit: int,
-               few: bool = False) -> Select:
+def page_query(
+    where: Iterable[ColumnElement[bool]], after: tuple[datetime, int] | None, limit: int, few: bool = False
+) -> Select:
     """One page of rows, newest first, strictly after the cursor ``(created_at, id)``.
 
     ``few``: the filter matches few rows (a selective search). Then the matches are gathered
@@ -235,8 +263,10 @@ def page_query(where: Iterable[ColumnElement[bool]], after: tuple[datetime, int]
         where = [col(Payment.id).in_(sa.select(hits.c.id))]
     stmt = sa.select(*ROW_COLUMNS).join(User, col(User.id) == col(Payment.user_id)).where(*where)
     if after is not None:
-        stmt = stmt.where(sa.tuple_(col(Payment.created_at), col(Payment.id))
-                          < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Integer())))
+        stmt = stmt.where(
+            sa.tuple_(col(Payment.created_at), col(Payment.id))
+            < sa.tuple_(sa.literal(after[0], UTCDateTime()), sa.literal(after[1], sa.Integer()))
+        )
     return stmt.order_by(col(Payment.created_at).desc(), col(Payment.id).desc()).limit(limit)
 
 
@@ -255,4 +285,3 @@ def kst_day(session: Session) -> ColumnElement[Any]:
     if session.get_bind().dialect.name == "postgresql":
         return sa.cast(sa.func.timezone("Asia/Seoul", col(Payment.created_at)), sa.Date)
     return sa.func.date(col(Payment.created_at), "+9 hours")
-

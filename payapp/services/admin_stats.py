@@ -84,8 +84,14 @@ def _zeros() -> dict[str, int]:
     return {s: 0 for s in PaymentStatus}
 
 
-def _assemble(filters: AdminFilters, facets: dict[str, int], filter_revenue: int, today: date,
-              week: dict[tuple[date, str], tuple[int, int]], daily: list[DailyRevenue]) -> AdminStats:
+def _assemble(
+    filters: AdminFilters,
+    facets: dict[str, int],
+    filter_revenue: int,
+    today: date,
+    week: dict[tuple[date, str], tuple[int, int]],
+    daily: list[DailyRevenue],
+) -> AdminStats:
     """AdminStats from the facet counts and the last 7 days' (day, status) → (count, balance) cells."""
     by_status = {s: n if not filters.statuses or s in filters.statuses else 0 for s, n in facets.items()}
     today_counts, week_counts = _zeros(), _zeros()
@@ -97,10 +103,13 @@ def _assemble(filters: AdminFilters, facets: dict[str, int], filter_revenue: int
             today_counts[s] = today_counts.get(s, 0) + n
             revenue_today += b if s in REVENUE_STATUSES else 0
     return AdminStats(
-        byStatus=by_status, statusFacets=facets,
+        byStatus=by_status,
+        statusFacets=facets,
         statusCounts=StatusCounts(today=today_counts, last7Days=week_counts, filter=dict(by_status)),
         count=sum(by_status.values()),
-        revenue=Revenue(today=revenue_today, last7Days=revenue_week, filter=filter_revenue), daily=daily)
+        revenue=Revenue(today=revenue_today, last7Days=revenue_week, filter=filter_revenue),
+        daily=daily,
+    )
 
 
 async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
@@ -113,8 +122,13 @@ async def stats(filters: AdminFilters, today: date | None = None) -> AdminStats:
     """
     today = today or kst_today()
     window = _chart_window(filters, today)
-    result = await run_db(lambda s: _scanned(s, filters, today, window) if filters.q or filters.attention
-                          else _rolled_up(s, filters, today, window))
+    result = await run_db(
+        lambda s: (
+            _scanned(s, filters, today, window)
+            if filters.q or filters.attention
+            else _rolled_up(s, filters, today, window)
+        )
+    )
     result.dailyTruncated = filters.date_from is not None and window.first > filters.date_from
     return result
 
@@ -136,43 +150,73 @@ def _rolled_up(session: Session, filters: AdminFilters, today: date, window: Win
             point[1] += n
 
     return _assemble(
-        filters, facets, sum(totals.get(s, (0, 0))[1] for s in earning), today,
+        filters,
+        facets,
+        sum(totals.get(s, (0, 0))[1] for s in earning),
+        today,
         {k: v for k, v in cells.items() if week_first <= k[0] <= today},
-        [DailyRevenue(date=d, revenue=per_day.get(d, [0, 0])[0], count=per_day.get(d, [0, 0])[1])
-         for d in window.days])
+        [DailyRevenue(date=d, revenue=per_day.get(d, [0, 0])[0], count=per_day.get(d, [0, 0])[1]) for d in window.days],
+    )
 
 
 def _scanned(session: Session, filters: AdminFilters, today: date, window: Window) -> AdminStats:
     day = kst_day(session).label("day")
     week_first = today - timedelta(days=6)
     # Today and the last 7 days are the whole shop's (no filter): one grouped scan of 7 days.
-    week = {(as_date(d), s): (int(n), int(b)) for d, s, n, b in session.execute(
-        sa.select(day, col(Payment.status), sa.func.count(), sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
-        .where(col(Payment.created_at) >= kst_midnight(week_first),
-               col(Payment.created_at) < kst_midnight(today + timedelta(days=1)))
-        .group_by(day, col(Payment.status))).all()}
+    week = {
+        (as_date(d), s): (int(n), int(b))
+        for d, s, n, b in session.execute(
+            sa.select(
+                day, col(Payment.status), sa.func.count(), sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0)
+            )
+            .where(
+                col(Payment.created_at) >= kst_midnight(week_first),
+                col(Payment.created_at) < kst_midnight(today + timedelta(days=1)),
+            )
+            .group_by(day, col(Payment.status))
+        ).all()
+    }
 
     facet = conditions(session, filters, statuses=False)
     facets = _zeros()
-    facets.update(dict(session.execute(sa.select(col(Payment.status), sa.func.count())
-                                       .where(*facet).group_by(col(Payment.status))).all()))
+    facets.update(
+        dict(
+            session.execute(
+                sa.select(col(Payment.status), sa.func.count()).where(*facet).group_by(col(Payment.status))
+            ).all()
+        )
+    )
     chosen = filters.statuses or tuple(PaymentStatus)
     where = conditions(session, filters)
     earning = [s for s in REVENUE_STATUSES if s in chosen]
-    filter_revenue = session.execute(sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0))
-                                     .where(*where, col(Payment.status).in_(earning))).scalar_one()
+    filter_revenue = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(col(Payment.balance_amount)), 0)).where(
+            *where, col(Payment.status).in_(earning)
+        )
+    ).scalar_one()
     is_revenue = col(Payment.status).in_(earning) if earning else sa.false()
     series = session.execute(
-        sa.select(day, sa.func.coalesce(sa.func.sum(sa.case((is_revenue, col(Payment.balance_amount)), else_=0)), 0),
-                  sa.func.count())
-        .where(*where, col(Payment.created_at) >= kst_midnight(window.first),
-               col(Payment.created_at) < kst_midnight(window.last + timedelta(days=1)))
-        .group_by(day)).all()
+        sa.select(
+            day,
+            sa.func.coalesce(sa.func.sum(sa.case((is_revenue, col(Payment.balance_amount)), else_=0)), 0),
+            sa.func.count(),
+        )
+        .where(
+            *where,
+            col(Payment.created_at) >= kst_midnight(window.first),
+            col(Payment.created_at) < kst_midnight(window.last + timedelta(days=1)),
+        )
+        .group_by(day)
+    ).all()
     per_day = {as_date(d): (int(rev), int(n)) for d, rev, n in series}
     return _assemble(
-        filters, facets, int(filter_revenue), today, week,
-        [DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1])
-         for d in window.days])
+        filters,
+        facets,
+        int(filter_revenue),
+        today,
+        week,
+        [DailyRevenue(date=d, revenue=per_day.get(d, (0, 0))[0], count=per_day.get(d, (0, 0))[1]) for d in window.days],
+    )
 
 
 def _chart_window(filters: AdminFilters, today: date) -> Window:

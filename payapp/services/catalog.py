@@ -25,8 +25,7 @@ async def products() -> list[ProductView]:
 
 def list_products(session: Session) -> list[ProductView]:
     rows = session.exec(select(Product).where(col(Product.active).is_(True)).order_by(col(Product.id)))
-    return [ProductView(id=p.id, name=p.name, description=p.description, price=p.price, image=p.image)
-            for p in rows]
+    return [ProductView(id=p.id, name=p.name, description=p.description, price=p.price, image=p.image) for p in rows]
 
 
 def seed_catalog_if_empty(session: Session) -> int:

@@ -39,8 +39,9 @@ def limiter() -> MovingWindowRateLimiter:
     """This event loop's limiter, on the same Redis pool as everything else (``get_redis``)."""
     loop_id = id(asyncio.get_running_loop())
     if loop_id not in _limiters:
-        storage = RedisStorage("async+redis://", implementation="redispy", key_prefix=PREFIX,
-                               connection_pool=get_redis().connection_pool)
+        storage = RedisStorage(
+            "async+redis://", implementation="redispy", key_prefix=PREFIX, connection_pool=get_redis().connection_pool
+        )
         _limiters[loop_id] = MovingWindowRateLimiter(storage)
     return _limiters[loop_id]
 
@@ -56,8 +57,12 @@ async def retry_after(limit: RateLimitItem, *key: str) -> int:
 
 
 def too_many(seconds: int, message: str) -> ServiceError:
-    return ServiceError("TOO_MANY_REQUESTS", f"{message} {seconds}초 후에 다시 시도해주세요.", 429,
-                        headers={"Retry-After": str(seconds)})
+    return ServiceError(
+        "TOO_MANY_REQUESTS",
+        f"{message} {seconds}초 후에 다시 시도해주세요.",
+        429,
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 async def take(setting: str, kind: str, key: str, message: str) -> None:
@@ -71,8 +76,10 @@ async def check_failures(email: str) -> None:
     """Refuse a sign-in while the account's failed sign-ins are over the limit."""
     limit = item(get_settings().login_failure_limit)
     if not await limiter().test(limit, "login-failure", email):
-        raise too_many(await retry_after(limit, "login-failure", email),
-                       "로그인 실패가 너무 많아 잠시 이 계정의 로그인을 막았습니다.")
+        raise too_many(
+            await retry_after(limit, "login-failure", email),
+            "로그인 실패가 너무 많아 잠시 이 계정의 로그인을 막았습니다.",
+        )
 
 
 async def count_failure(email: str) -> None:

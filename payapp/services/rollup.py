@@ -66,20 +66,23 @@ def _upsert(rows: int) -> sa.TextClause:
     of the latter and compiled it again for every payment move.
     """
     values = ", ".join(f"(:day{i}, :status{i}, :count{i}, :balance{i})" for i in range(rows))
-    return sa.text(f"INSERT INTO payment_daily (day, status, count, balance_sum) VALUES {values} "
-                   "ON CONFLICT (day, status) DO UPDATE SET count = payment_daily.count + excluded.count, "
-                   "balance_sum = payment_daily.balance_sum + excluded.balance_sum"
-                   ).bindparams(*(sa.bindparam(f"day{i}", type_=sa.Date) for i in range(rows)))
+    return sa.text(
+        f"INSERT INTO payment_daily (day, status, count, balance_sum) VALUES {values} "
+        "ON CONFLICT (day, status) DO UPDATE SET count = payment_daily.count + excluded.count, "
+        "balance_sum = payment_daily.balance_sum + excluded.balance_sum"
+    ).bindparams(*(sa.bindparam(f"day{i}", type_=sa.Date) for i in range(rows)))
 
 
 def add_payments_sql(dialect: str, first_id: int) -> str:
     """SQL adding every payment with ``id >= first_id`` to the rollup (for a bulk load)."""
     # "WHERE" before ON CONFLICT: SQLite needs it there to parse INSERT … SELECT … ON CONFLICT.
-    return (f"INSERT INTO payment_daily (day, status, count, balance_sum) "
-            f"SELECT {DAY_SQL[dialect]}, status, count(*), sum(balance_amount) FROM payment "
-            f"WHERE id >= {int(first_id)} GROUP BY 1, 2 "
-            f"ON CONFLICT (day, status) DO UPDATE SET count = payment_daily.count + excluded.count, "
-            f"balance_sum = payment_daily.balance_sum + excluded.balance_sum")
+    return (
+        f"INSERT INTO payment_daily (day, status, count, balance_sum) "
+        f"SELECT {DAY_SQL[dialect]}, status, count(*), sum(balance_amount) FROM payment "
+        f"WHERE id >= {int(first_id)} GROUP BY 1, 2 "
+        f"ON CONFLICT (day, status) DO UPDATE SET count = payment_daily.count + excluded.count, "
+        f"balance_sum = payment_daily.balance_sum + excluded.balance_sum"
+    )
 
 
 # ---- reading -----------------------------------------------------------------------------
@@ -94,14 +97,16 @@ def _between(first: date | None, last: date | None) -> list[sa.ColumnElement[boo
 
 def totals_query(first: date | None, last: date | None) -> sa.Select:
     """status, count, balance sum over the KST days first … last (None: unbounded)."""
-    return (sa.select(TABLE.c.status, sa.func.sum(_COUNT), sa.func.sum(_BALANCE))
-            .where(*_between(first, last)).group_by(TABLE.c.status))
+    return (
+        sa.select(TABLE.c.status, sa.func.sum(_COUNT), sa.func.sum(_BALANCE))
+        .where(*_between(first, last))
+        .group_by(TABLE.c.status)
+    )
 
 
 def totals(session: Session, first: date | None, last: date | None) -> dict[str, tuple[int, int]]:
     """status → (count, balance sum) over the KST days first … last (None: unbounded)."""
-    return {status: (int(count), int(balance))
-            for status, count, balance in session.execute(totals_query(first, last))}
+    return {status: (int(count), int(balance)) for status, count, balance in session.execute(totals_query(first, last))}
 
 
 def cells_query(ranges: Iterable[tuple[date, date]]) -> sa.Select:
@@ -112,8 +117,10 @@ def cells_query(ranges: Iterable[tuple[date, date]]) -> sa.Select:
 
 def cells(session: Session, ranges: Iterable[tuple[date, date]]) -> dict[tuple[date, str], tuple[int, int]]:
     """(day, status) → (count, balance sum) for the days in any of the inclusive ``ranges``."""
-    return {(_as_date(day), status): (int(count), int(balance))
-            for day, status, count, balance in session.execute(cells_query(ranges))}
+    return {
+        (_as_date(day), status): (int(count), int(balance))
+        for day, status, count, balance in session.execute(cells_query(ranges))
+    }
 
 
 def _as_date(value: Any) -> date:

@@ -15,8 +15,7 @@ S = PaymentStatus
 ALLOWED: dict[str | None, frozenset[str]] = {
     None: frozenset({S.IN_PROGRESS}),
     # Toss may report anything final for an in-flight confirm (reconcile, webhook).
-    S.IN_PROGRESS: frozenset({S.DONE, S.ABORTED, S.EXPIRED, S.CANCELED, S.PARTIAL_CANCELED,
-                              S.WAITING_FOR_DEPOSIT}),
+    S.IN_PROGRESS: frozenset({S.DONE, S.ABORTED, S.EXPIRED, S.CANCELED, S.PARTIAL_CANCELED, S.WAITING_FOR_DEPOSIT}),
     # 가상계좌: issued at confirm, then paid (DONE), cancelled before the deposit (full only), or
     # seen only after a deposit and a refund (a late settle).
     S.WAITING_FOR_DEPOSIT: frozenset({S.DONE, S.CANCELED, S.PARTIAL_CANCELED, S.EXPIRED}),
@@ -35,8 +34,15 @@ def can_move(from_status: str | None, to_status: str) -> bool:
     return to_status in ALLOWED.get(from_status, frozenset())
 
 
-def transition(session: Session, payment: Payment, to_status: str, source: EventSource,
-               detail: dict[str, Any] | None = None, *, balance_amount: int | None = None) -> PaymentEvent:
+def transition(
+    session: Session,
+    payment: Payment,
+    to_status: str,
+    source: EventSource,
+    detail: dict[str, Any] | None = None,
+    *,
+    balance_amount: int | None = None,
+) -> PaymentEvent:
     """Move ``payment`` to ``to_status`` (and ``balance_amount``, if given) and append the event;
     refuses illegal moves. Also moves the payment's share of ``payment_daily``.
 
@@ -62,7 +68,8 @@ def transition(session: Session, payment: Payment, to_status: str, source: Event
         session.flush()
     record_move(session, payment, from_status, from_balance)
     # Every field given: SQLModel would otherwise inspect each default factory's signature.
-    event = PaymentEvent(payment_id=payment.id, from_status=from_status, to_status=to_status,
-                         source=source, detail=detail or {}, at=now)
+    event = PaymentEvent(
+        payment_id=payment.id, from_status=from_status, to_status=to_status, source=source, detail=detail or {}, at=now
+    )
     session.add(event)
     return event

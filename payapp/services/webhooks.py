@@ -62,8 +62,9 @@ def _record(session: Session, transmission_id: str, body: dict) -> WebhookEvent 
 def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict, str | None]:
     """(transmission id, body, orderId or None), or a 400 before anything is stored."""
     if transmission_id is not None and not TRANSMISSION_ID_RE.fullmatch(transmission_id):
-        raise ServiceError("INVALID_REQUEST", "tosspayments-webhook-transmission-id는 공백 없는 "
-                           "ASCII 100자 이하입니다.")
+        raise ServiceError(
+            "INVALID_REQUEST", "tosspayments-webhook-transmission-id는 공백 없는 ASCII 100자 이하입니다."
+        )
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -88,8 +89,11 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
     if event is None:
         return {"ok": True, "duplicate": True}
     error = None
-    found = await run_db(lambda s: s.exec(select(Payment.status, Payment.raw).where(Payment.order_id == order_id))
-                         .first()) if order_id else None
+    found = (
+        await run_db(lambda s: s.exec(select(Payment.status, Payment.raw).where(Payment.order_id == order_id)).first())
+        if order_id
+        else None
+    )
     status = found[0] if found else None
     if is_deposit_callback(body) and not secret_matches(body.get("secret"), found[1] if found else None):
         await run_db(lambda s: _mark(s, event.id, "DEPOSIT_CALLBACK secret mismatch", processed=False))

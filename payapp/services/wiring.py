@@ -13,6 +13,10 @@ from .payments import PaymentService
 def payment_service() -> PaymentService:
     settings = get_settings()
     redis = get_redis()
-    return PaymentService(PreparedOrderStore(redis, settings.prepared_order_ttl_seconds), toss_client(), redis,
-                          confirm_retries=settings.toss_confirm_retries,
-                          confirm_deadline=settings.toss_confirm_deadline_seconds)
+    return PaymentService(
+        PreparedOrderStore(redis, settings.prepared_order_ttl_seconds),
+        toss_client(),
+        redis,
+        confirm_retries=settings.toss_confirm_retries,
+        confirm_deadline=settings.toss_confirm_deadline_seconds,
+    )

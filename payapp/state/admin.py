@@ -21,17 +21,30 @@ from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
 from payapp.store.redis import get_redis
 
 CSV_PATH = "/v1/admin/payments.csv"
-STATUS_CHOICES = [(s.value, status_label(s.value)) for s in PaymentStatus
-                  if s not in (PaymentStatus.READY, PaymentStatus.WAITING_FOR_DEPOSIT)]
+STATUS_CHOICES = [
+    (s.value, status_label(s.value))
+    for s in PaymentStatus
+    if s not in (PaymentStatus.READY, PaymentStatus.WAITING_FOR_DEPOSIT)
+]
 FILTER_KEYS = ("status", "from", "to", "q", "attention")
 log = logging.getLogger(__name__)
 
 
 def row_of(r: admin.AdminPaymentRow) -> dict[str, str]:
-    return {"orderId": r.orderId, "orderName": r.orderName, "buyer": r.buyerEmail, "amount": won(r.amount),
-            "balance": won(r.balanceAmount), "method": r.method or "-", "status": r.status,
-            "statusLabel": status_label(r.status), "statusColor": status_color(r.status),
-            "approvedAt": kst(r.approvedAt), "checkedAt": kst(r.checkedAt), "href": routes.admin_payment(r.orderId)}
+    return {
+        "orderId": r.orderId,
+        "orderName": r.orderName,
+        "buyer": r.buyerEmail,
+        "amount": won(r.amount),
+        "balance": won(r.balanceAmount),
+        "method": r.method or "-",
+        "status": r.status,
+        "statusLabel": status_label(r.status),
+        "statusColor": status_color(r.status),
+        "approvedAt": kst(r.approvedAt),
+        "checkedAt": kst(r.checkedAt),
+        "href": routes.admin_payment(r.orderId),
+    }
 
 
 def list_url(query: dict[str, str]) -> str:
@@ -111,9 +124,15 @@ class AdminListState(rx.State):
     def _show_attention(self, seen: admin.AdminAttention) -> None:
         self.stuck_count, self.drift_count = seen.stuckCount, seen.driftCount
         # An UNKNOWN_PAYMENT has no payment here to open.
-        self.drift = [{"orderId": d.orderId or "-", "kind": d.kind, "foundAt": kst(d.foundAt),
-                       "href": routes.admin_payment(d.orderId) if d.orderId and d.kind != "UNKNOWN_PAYMENT" else ""}
-                      for d in seen.drift]
+        self.drift = [
+            {
+                "orderId": d.orderId or "-",
+                "kind": d.kind,
+                "foundAt": kst(d.foundAt),
+                "href": routes.admin_payment(d.orderId) if d.orderId and d.kind != "UNKNOWN_PAYMENT" else "",
+            }
+            for d in seen.drift
+        ]
 
     @rx.event
     def start_watching(self):
@@ -159,21 +178,43 @@ class AdminListState(rx.State):
                     return
 
     def _show_stats(self, stats: admin.AdminStats) -> None:
-        self.by_status = [{"status": s, "label": label, "count": stats.statusFacets.get(s, 0),
-                           "color": status_color(s)} for s, label in STATUS_CHOICES]
+        self.by_status = [
+            {"status": s, "label": label, "count": stats.statusFacets.get(s, 0), "color": status_color(s)}
+            for s, label in STATUS_CHOICES
+        ]
         windows, choices = stats.statusCounts, {s for s, _ in STATUS_CHOICES}
-        shown = [s for s in PaymentStatus if s in choices  # and any other status that has payments
-                 or windows.today.get(s) or windows.last7Days.get(s) or windows.filter.get(s)]
+        shown = [
+            s
+            for s in PaymentStatus
+            if s in choices  # and any other status that has payments
+            or windows.today.get(s)
+            or windows.last7Days.get(s)
+            or windows.filter.get(s)
+        ]
         columns = {"today": windows.today, "week": windows.last7Days, "filter": windows.filter}
         self.status_counts = [
-            *({"status": s, "label": status_label(s), "color": status_color(s),
-               **{key: f"{counts.get(s, 0):,}" for key, counts in columns.items()}} for s in shown),
-            {"status": "", "label": "합계", "color": "gray",
-             **{key: f"{sum(counts.values()):,}" for key, counts in columns.items()}}]
-        self.revenue = {"today": won(stats.revenue.today), "week": won(stats.revenue.last7Days),
-                        "filter": won(stats.revenue.filter)}
-        self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count}
-                      for d in stats.daily]
+            *(
+                {
+                    "status": s,
+                    "label": status_label(s),
+                    "color": status_color(s),
+                    **{key: f"{counts.get(s, 0):,}" for key, counts in columns.items()},
+                }
+                for s in shown
+            ),
+            {
+                "status": "",
+                "label": "합계",
+                "color": "gray",
+                **{key: f"{sum(counts.values()):,}" for key, counts in columns.items()},
+            },
+        ]
+        self.revenue = {
+            "today": won(stats.revenue.today),
+            "week": won(stats.revenue.last7Days),
+            "filter": won(stats.revenue.filter),
+        }
+        self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count} for d in stats.daily]
 
     @rx.event
     def toggle_status(self, status: str):
@@ -185,8 +226,16 @@ class AdminListState(rx.State):
     @rx.event
     def apply(self, form: dict):
         """Put the filters into the URL; on_load then reads them back (and the link can be shared)."""
-        return rx.redirect(list_url({**self._applied, "from": form.get("from", ""), "to": form.get("to", ""),
-                                     "q": form.get("q", "").strip()}))
+        return rx.redirect(
+            list_url(
+                {
+                    **self._applied,
+                    "from": form.get("from", ""),
+                    "to": form.get("to", ""),
+                    "q": form.get("q", "").strip(),
+                }
+            )
+        )
 
     @rx.event
     def clear_attention(self):

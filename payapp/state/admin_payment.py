@@ -44,8 +44,11 @@ class AdminPaymentState(rx.State):
     @rx.var
     def refundable(self) -> bool:
         """전액 환불 is offered: paid, or a 가상계좌 still waiting for its deposit (cancelled whole)."""
-        return self.detail.get("status") in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED,
-                                             PaymentStatus.WAITING_FOR_DEPOSIT)
+        return self.detail.get("status") in (
+            PaymentStatus.DONE,
+            PaymentStatus.PARTIAL_CANCELED,
+            PaymentStatus.WAITING_FOR_DEPOSIT,
+        )
 
     @rx.var
     def partly_refundable(self) -> bool:
@@ -71,13 +74,27 @@ class AdminPaymentState(rx.State):
         self.error = ""
         self.balance = d.balanceAmount
         items = ", ".join(f"{i['name']} × {i['quantity']}" for i in d.items) or d.orderName
-        self.detail = {**row_of(d), "paymentKey": d.paymentKey or "-", "createdAt": kst(d.createdAt),
-                       "updatedAt": kst(d.updatedAt), "checkedAt": kst(d.checkedAt) or "-",
-                       "failure": f"{d.failureCode}: {d.failureMessage}" if d.failureCode else "-",
-                       "items": items, "balanceNumber": str(d.balanceAmount)}
-        self.events = [{"at": kst(e.at), "from": status_label(e.fromStatus) if e.fromStatus else "—",
-                        "to": status_label(e.toStatus), "toColor": status_color(e.toStatus), "source": e.source,
-                        "detail": json.dumps(e.detail, ensure_ascii=False) if e.detail else ""} for e in d.events]
+        self.detail = {
+            **row_of(d),
+            "paymentKey": d.paymentKey or "-",
+            "createdAt": kst(d.createdAt),
+            "updatedAt": kst(d.updatedAt),
+            "checkedAt": kst(d.checkedAt) or "-",
+            "failure": f"{d.failureCode}: {d.failureMessage}" if d.failureCode else "-",
+            "items": items,
+            "balanceNumber": str(d.balanceAmount),
+        }
+        self.events = [
+            {
+                "at": kst(e.at),
+                "from": status_label(e.fromStatus) if e.fromStatus else "—",
+                "to": status_label(e.toStatus),
+                "toColor": status_color(e.toStatus),
+                "source": e.source,
+                "detail": json.dumps(e.detail, ensure_ascii=False) if e.detail else "",
+            }
+            for e in d.events
+        ]
         self.raw_json = json.dumps(d.raw, ensure_ascii=False, indent=2) if d.raw else "(아직 없음)"
 
     async def _admin(self):
@@ -125,8 +142,9 @@ class AdminPaymentState(rx.State):
         if amount < 1:
             return rx.toast.error("환불 금액은 1원 이상입니다. (INVALID_REQUEST)")
         if amount > self.balance:  # the service checks again, against the payment as it is then
-            return rx.toast.error(f"환불 금액이 남은 금액({won(self.balance)})을 초과합니다. "
-                                  "(CANCEL_AMOUNT_EXCEEDS_BALANCE)")
+            return rx.toast.error(
+                f"환불 금액이 남은 금액({won(self.balance)})을 초과합니다. (CANCEL_AMOUNT_EXCEEDS_BALANCE)"
+            )
         if not reason:
             return rx.toast.error("환불 사유를 입력하세요. (INVALID_REQUEST)")
         self.pending_amount, self.pending_reason, self._pending_order = amount, reason, self.order_id

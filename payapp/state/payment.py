@@ -38,9 +38,13 @@ def virtual_account_receipt(view: PaymentView) -> dict[str, str]:
         return {"va": ""}
     waiting = view.status == PaymentStatus.WAITING_FOR_DEPOSIT
     expired = waiting and bool(va.get("expired"))
-    out = {"va": "1", "vaBank": bank_name(va.get("bankCode")), "vaAccount": str(va.get("accountNumber") or "-"),
-           "vaDue": f"{kst(va.get('dueDate'))} (KST)" if va.get("dueDate") else "-",
-           "vaState": "expired" if expired else "waiting" if waiting else ""}
+    out = {
+        "va": "1",
+        "vaBank": bank_name(va.get("bankCode")),
+        "vaAccount": str(va.get("accountNumber") or "-"),
+        "vaDue": f"{kst(va.get('dueDate'))} (KST)" if va.get("dueDate") else "-",
+        "vaState": "expired" if expired else "waiting" if waiting else "",
+    }
     if expired:
         out.update(statusLabel="입금 기한 만료", statusColor="gray")
     return out
@@ -48,9 +52,16 @@ def virtual_account_receipt(view: PaymentView) -> dict[str, str]:
 
 def _receipt(view: PaymentView, items: str) -> dict[str, str]:
     return {
-        "orderId": view.orderId, "orderName": view.orderName, "items": items, "amount": won(view.amount),
-        "balance": won(view.balanceAmount), "method": view.method or "-", "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",
-        "status": view.status, "statusLabel": status_label(view.status), "statusColor": status_color(view.status),
+        "orderId": view.orderId,
+        "orderName": view.orderName,
+        "items": items,
+        "amount": won(view.amount),
+        "balance": won(view.balanceAmount),
+        "method": view.method or "-",
+        "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",
+        "status": view.status,
+        "statusLabel": status_label(view.status),
+        "statusColor": status_color(view.status),
         "checkedAt": kst(view.checkedAt),  # when Toss last answered about it; "" before it ever did
     }
 
@@ -122,15 +133,21 @@ class ReceiptState(rx.State):
                     return None
                 if view is not None:
                     self.receipt = receipt_of(view)
-                self.phase = "done" if settled else ("checking" if waiting == "checking" else
-                                                     "pending" if view is not None else waiting)
+                self.phase = (
+                    "done"
+                    if settled
+                    else ("checking" if waiting == "checking" else "pending" if view is not None else waiting)
+                )
             if settled or loop.time() >= until:
                 break
             await asyncio.sleep(pause)
             pause = min(pause * 1.5, POLL_MAX_SECONDS)
         if view is not None and view.status in (PaymentStatus.ABORTED, PaymentStatus.EXPIRED):
-            return rx.redirect(fail_url(view.failureCode or "PAYMENT_FAILED",
-                                        view.failureMessage or "결제에 실패했습니다.", view.orderId))
+            return rx.redirect(
+                fail_url(
+                    view.failureCode or "PAYMENT_FAILED", view.failureMessage or "결제에 실패했습니다.", view.orderId
+                )
+            )
         return None
 
 

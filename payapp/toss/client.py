@@ -26,12 +26,21 @@ TRANSACTIONS_TIMEOUT = 60.0
 def _kst(moment: datetime) -> str:
     return moment.astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
 
+
 # Codes Toss documents as temporary: retry with the same Idempotency-Key.
-RETRYABLE_CODES = frozenset({
-    "PROVIDER_ERROR", "IDEMPOTENT_REQUEST_PROCESSING", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
-    "FAILED_INTERNAL_SYSTEM_PROCESSING", "UNKNOWN_PAYMENT_ERROR", "COMMON_ERROR", "FAILED_REFUND_PROCESS",
-    "FORBIDDEN_CONSECUTIVE_REQUEST", "TOO_MANY_REQUESTS",
-})
+RETRYABLE_CODES = frozenset(
+    {
+        "PROVIDER_ERROR",
+        "IDEMPOTENT_REQUEST_PROCESSING",
+        "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
+        "FAILED_INTERNAL_SYSTEM_PROCESSING",
+        "UNKNOWN_PAYMENT_ERROR",
+        "COMMON_ERROR",
+        "FAILED_REFUND_PROCESS",
+        "FORBIDDEN_CONSECUTIVE_REQUEST",
+        "TOO_MANY_REQUESTS",
+    }
+)
 
 
 class TossError(Exception):
@@ -64,8 +73,9 @@ def basic_auth(secret_key: str) -> str:
 
 
 class TossClient:
-    def __init__(self, base_url: str, secret_key: str, timeout: float = 10.0,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self, base_url: str, secret_key: str, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None
+    ):
         self._base_url = base_url.rstrip("/")
         self._auth = basic_auth(secret_key)
         self.timeout = timeout
@@ -77,22 +87,33 @@ class TossClient:
         client = self._clients.get(loop_id)
         if client is None:
             client = httpx.AsyncClient(
-                base_url=self._base_url, timeout=self.timeout, transport=self._transport,
+                base_url=self._base_url,
+                timeout=self.timeout,
+                transport=self._transport,
                 headers={"Authorization": self._auth, "Content-Type": "application/json"},
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             )
             self._clients[loop_id] = client
         return client
 
-    async def _call(self, method: str, path: str, json: dict | None = None, idempotency_key: str | None = None,
-                    timeout: float | None = None, params: dict | None = None, expect: type = dict) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        json: dict | None = None,
+        idempotency_key: str | None = None,
+        timeout: float | None = None,
+        params: dict | None = None,
+        expect: type = dict,
+    ) -> Any:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         timeout = self.timeout if timeout is None else timeout
         try:
             # asyncio.timeout as well as httpx's: an in-process (ASGI) transport ignores httpx timeouts.
             async with asyncio.timeout(timeout + 0.5):
-                response = await self._client().request(method, path, json=json, headers=headers, timeout=timeout,
-                                                        params=params)
+                response = await self._client().request(
+                    method, path, json=json, headers=headers, timeout=timeout, params=params
+                )
         except TimeoutError:
             raise TossError("TIMEOUT", "토스페이먼츠 응답 시간 초과", None, True) from None
         except httpx.TimeoutException as exc:
@@ -116,8 +137,9 @@ class TossClient:
         except ValueError:  # pydantic's ValidationError: a 200 that is not a Payment
             raise unexpected(200) from None
 
-    async def confirm(self, payment_key: str, order_id: str, amount: int, idempotency_key: str,
-                      timeout: float | None = None) -> TossPayment:
+    async def confirm(
+        self, payment_key: str, order_id: str, amount: int, idempotency_key: str, timeout: float | None = None
+    ) -> TossPayment:
         """``timeout`` shortens this call below the client's own (never lengthens it)."""
         body = {"paymentKey": payment_key, "orderId": order_id, "amount": amount}
         timeout = self.timeout if timeout is None else min(timeout, self.timeout)
@@ -126,8 +148,9 @@ class TossClient:
     async def get_payment(self, payment_key: str) -> TossPayment:
         return self._payment(await self._call("GET", f"/v1/payments/{quote(payment_key, safe='')}"))
 
-    async def transactions(self, start: datetime, end: datetime, starting_after: str | None = None,
-                           limit: int = TRANSACTIONS_PAGE) -> list[TossTransaction]:
+    async def transactions(
+        self, start: datetime, end: datetime, starting_after: str | None = None, limit: int = TRANSACTIONS_PAGE
+    ) -> list[TossTransaction]:
         """One page of ``GET /v1/transactions`` (거래 조회) between two aware times.
 
         Toss takes the dates in KST without an offset and documents answers of up to 60 s.
@@ -135,15 +158,22 @@ class TossClient:
         params: dict[str, Any] = {"startDate": _kst(start), "endDate": _kst(end), "limit": limit}
         if starting_after:
             params["startingAfter"] = starting_after
-        body = await self._call("GET", "/v1/transactions", params=params, expect=list,
-                                timeout=max(self.timeout, TRANSACTIONS_TIMEOUT))
+        body = await self._call(
+            "GET", "/v1/transactions", params=params, expect=list, timeout=max(self.timeout, TRANSACTIONS_TIMEOUT)
+        )
         try:
             return [TossTransaction.model_validate(item) for item in body]
         except ValueError:
             raise unexpected(200) from None
 
-    async def cancel(self, payment_key: str, reason: str, amount: int | None, idempotency_key: str,
-                     refund_account: dict[str, str] | None = None) -> TossPayment:
+    async def cancel(
+        self,
+        payment_key: str,
+        reason: str,
+        amount: int | None,
+        idempotency_key: str,
+        refund_account: dict[str, str] | None = None,
+    ) -> TossPayment:
         body: dict[str, Any] = {"cancelReason": reason}
         if amount is not None:
             body["cancelAmount"] = amount

@@ -27,8 +27,13 @@ EMBEDDED_BASE = "http://embedded-toss-sandbox"
 def embedded_sandbox() -> Starlette:
     """The whole sandbox: what the app's Toss client calls in-process."""
     settings = get_settings()
-    return create_app(SandboxConfig(redis_url=settings.sandbox_redis_url, control=settings.sandbox_control_open,
-                                    webhook_hosts=settings.sandbox_webhook_allowlist))
+    return create_app(
+        SandboxConfig(
+            redis_url=settings.sandbox_redis_url,
+            control=settings.sandbox_control_open,
+            webhook_hosts=settings.sandbox_webhook_allowlist,
+        )
+    )
 
 
 def mounted_sandbox() -> Starlette:
@@ -41,6 +46,10 @@ def mounted_sandbox() -> Starlette:
 def toss_client() -> TossClient:
     settings = get_settings()
     if settings.mounts_sandbox:
-        return TossClient(EMBEDDED_BASE, settings.secret_key, settings.toss_timeout_seconds,
-                          transport=httpx.ASGITransport(app=embedded_sandbox()))
+        return TossClient(
+            EMBEDDED_BASE,
+            settings.secret_key,
+            settings.toss_timeout_seconds,
+            transport=httpx.ASGITransport(app=embedded_sandbox()),
+        )
     return TossClient(settings.toss_api_base or REAL_TOSS_API, settings.secret_key, settings.toss_timeout_seconds)

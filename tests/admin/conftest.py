@@ -19,13 +19,21 @@ _ready: dict[str, dict] = {}
 def data(shop: Shop) -> dict:  # noqa: F811
     """The shop with SEEDED demo payments, one real paid order and one partly refunded (once per shop)."""
     if shop.name not in _ready:
-        subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED)], cwd=ROOT,
-                       env=child_env(shop.env, CONFIG_VARS), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED)],
+            cwd=ROOT,
+            env=child_env(shop.env, CONFIG_VARS),
+            check=True,
+            capture_output=True,
+        )
         buyer, admin = shop.signup(), shop.admin()
         paid = shop.paid_order(buyer)
         refunded = shop.paid_order(buyer)
-        r = shop.http.post(f"/v1/admin/payments/{refunded['orderId']}/cancel", headers=admin,
-                           json={"cancelReason": "부분 환불 테스트", "cancelAmount": 1000})
+        r = shop.http.post(
+            f"/v1/admin/payments/{refunded['orderId']}/cancel",
+            headers=admin,
+            json={"cancelReason": "부분 환불 테스트", "cancelAmount": 1000},
+        )
         assert r.status_code == 200, r.text
         _ready[shop.name] = {"admin": admin, "buyer": buyer, "paid": paid, "refunded": refunded}
     return {"shop": shop, **_ready[shop.name]}

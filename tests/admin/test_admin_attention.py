@@ -14,8 +14,13 @@ from payapp.sandbox.config import SANDBOX_SECRET_KEY
 from tests.conftest import basic
 from tests.core.conftest import Shop, _start
 
-ENV = {"RECONCILE_ALERT_AFTER_SECONDS": "1", "RECONCILE_INTERVAL_SECONDS": "1", "TRANSACTIONS_PERIOD_SECONDS": "1",
-       "TOSS_TIMEOUT_SECONDS": "1", "TOSS_CONFIRM_RETRIES": "0"}
+ENV = {
+    "RECONCILE_ALERT_AFTER_SECONDS": "1",
+    "RECONCILE_INTERVAL_SECONDS": "1",
+    "TRANSACTIONS_PERIOD_SECONDS": "1",
+    "TOSS_TIMEOUT_SECONDS": "1",
+    "TOSS_CONFIRM_RETRIES": "0",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +38,25 @@ def seen(alert_shop: Shop) -> Iterator[dict]:
     paid = shop.paid_order(buyer)
     stranger = f"ord_stranger_{uuid.uuid4().hex[:10]}"
     authorized = shop.authorize({"orderId": stranger, "orderName": "모르는 결제", "amount": 1000})
-    r = shop.sandbox.post("/v1/payments/confirm", headers=basic(SANDBOX_SECRET_KEY),
-                          json={"paymentKey": authorized["paymentKey"], "orderId": stranger, "amount": 1000})
+    r = shop.sandbox.post(
+        "/v1/payments/confirm",
+        headers=basic(SANDBOX_SECRET_KEY),
+        json={"paymentKey": authorized["paymentKey"], "orderId": stranger, "amount": 1000},
+    )
     assert r.status_code == 200, r.text
-    shop.sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "method": "POST", "forever": True,
-                                                "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING"}).raise_for_status()
-    shop.sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/*", "method": "GET", "forever": True,
-                                                "errorCode": "UNAUTHORIZED_KEY"}).raise_for_status()
+    shop.sandbox.post(
+        "/_sandbox/faults",
+        json={
+            "path": "/v1/payments/confirm",
+            "method": "POST",
+            "forever": True,
+            "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING",
+        },
+    ).raise_for_status()
+    shop.sandbox.post(
+        "/_sandbox/faults",
+        json={"path": "/v1/payments/*", "method": "GET", "forever": True, "errorCode": "UNAUTHORIZED_KEY"},
+    ).raise_for_status()
     r = shop.confirm(buyer, shop.authorize(shop.prepare(buyer)))
     assert r.status_code == 202, r.text
     stuck = r.json()
@@ -63,8 +80,11 @@ def test_attention_counts_stuck_payments_and_lists_unresolved_drift(seen):
     drift = [d for d in body["drift"] if d["orderId"] == seen["stranger"]]
     assert len(drift) == 1 and drift[0]["kind"] == "UNKNOWN_PAYMENT" and drift[0]["foundAt"].endswith("+09:00")
     assert drift[0]["detail"]["amount"] == 1000
-    assert body["driftCount"] == len(body["drift"]) == len(shop.rows(
-        "SELECT id FROM reconcile_drift WHERE resolved_at IS NULL"))
+    assert (
+        body["driftCount"]
+        == len(body["drift"])
+        == len(shop.rows("SELECT id FROM reconcile_drift WHERE resolved_at IS NULL"))
+    )
 
 
 def test_attention_filter_lists_exactly_the_stuck_payments(seen):
@@ -72,8 +92,12 @@ def test_attention_filter_lists_exactly_the_stuck_payments(seen):
     page = shop.http.get("/v1/admin/payments", params={"attention": "1"}, headers=admin).json()
     assert [row["orderId"] for row in page["data"]] == [stuck["orderId"]] and page["count"] == 1
     assert page["data"][0]["status"] == "IN_PROGRESS" and page["data"][0]["checkedAt"] is None
-    assert shop.http.get("/v1/admin/payments", params={"attention": "true", "status": "DONE"},
-                         headers=admin).json()["data"] == []
+    assert (
+        shop.http.get("/v1/admin/payments", params={"attention": "true", "status": "DONE"}, headers=admin).json()[
+            "data"
+        ]
+        == []
+    )
     everything = shop.http.get("/v1/admin/payments", params={"attention": "0"}, headers=admin).json()
     assert {seen["paid"]["orderId"], stuck["orderId"]} <= {row["orderId"] for row in everything["data"]}
     stats = shop.http.get("/v1/admin/stats", params={"attention": "1"}, headers=admin).json()
@@ -101,4 +125,3 @@ def test_attention_is_for_admins_only(seen):
     shop = seen["shop"]
     assert shop.http.get("/v1/admin/attention").status_code == 401
     assert shop.http.get("/v1/admin/attention", headers=seen["buyer"]).status_code == 403
-

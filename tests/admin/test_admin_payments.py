@@ -22,8 +22,10 @@ def utc(value) -> datetime:
 
 def db_rows(shop) -> list[dict]:
     """Every payment, newest first, as the table should list them."""
-    rows = shop.rows('SELECT p.id, p.order_id, p.payment_key, p.order_name, u.email, p.amount, p.balance_amount, '
-                     'p.status, p.created_at FROM payment p JOIN "user" u ON u.id = p.user_id')
+    rows = shop.rows(
+        "SELECT p.id, p.order_id, p.payment_key, p.order_name, u.email, p.amount, p.balance_amount, "
+        'p.status, p.created_at FROM payment p JOIN "user" u ON u.id = p.user_id'
+    )
     for row in rows:
         row["created_at"] = utc(row["created_at"])
         row["day"] = row["created_at"].astimezone(KST).date()
@@ -33,8 +35,11 @@ def db_rows(shop) -> list[dict]:
 def all_pages(shop, auth, limit: int = 37, **params) -> list[dict]:
     rows, cursor, seen_cursors = [], None, 0
     while True:
-        r = shop.http.get("/v1/admin/payments", headers=auth, params={**params, "limit": limit,
-                                                                      **({"cursor": cursor} if cursor else {})})
+        r = shop.http.get(
+            "/v1/admin/payments",
+            headers=auth,
+            params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})},
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert len(body["data"]) <= limit
@@ -95,15 +100,27 @@ def test_date_range_is_inclusive_kst_days(data):
 def test_text_search_finds_each_field(data, field):
     shop, admin = data["shop"], data["admin"]
     rows = db_rows(shop)
-    sample = next(r for r in rows[len(rows) // 2:] if r[field])
+    sample = next(r for r in rows[len(rows) // 2 :] if r[field])
     if field in ("order_id", "payment_key"):  # identifiers: by prefix, exact case
         q = sample[field][:14]
-        expected = [r for r in rows if (r["order_id"] or "").startswith(q) or (r["payment_key"] or "").startswith(q)
-                    or q.lower() in r["order_name"].lower() or q.lower() in r["email"]]
+        expected = [
+            r
+            for r in rows
+            if (r["order_id"] or "").startswith(q)
+            or (r["payment_key"] or "").startswith(q)
+            or q.lower() in r["order_name"].lower()
+            or q.lower() in r["email"]
+        ]
     else:  # text: anywhere, any case
         q = sample[field][2:9] if field == "email" else sample[field].split()[0][1:]
-        expected = [r for r in rows if q.lower() in r["order_name"].lower() or q.lower() in r["email"].lower()
-                    or r["order_id"].startswith(q) or (r["payment_key"] or "").startswith(q)]
+        expected = [
+            r
+            for r in rows
+            if q.lower() in r["order_name"].lower()
+            or q.lower() in r["email"].lower()
+            or r["order_id"].startswith(q)
+            or (r["payment_key"] or "").startswith(q)
+        ]
         q = q.upper() if field == "email" else q
     listed = all_pages(shop, admin, limit=200, q=q)
     assert sample["order_id"] in order_ids(listed)
@@ -116,15 +133,18 @@ def test_search_treats_like_wildcards_as_text(data):
     assert r.status_code == 200 and r.json()["data"] == []
 
 
-@pytest.mark.parametrize(("params", "code"), [
-    ({"cursor": "not a cursor"}, "INVALID_CURSOR"),
-    ({"cursor": "QUJD"}, "INVALID_CURSOR"),
-    ({"status": "PAID"}, "INVALID_REQUEST"),
-    ({"from": "2026-13-01"}, "INVALID_REQUEST"),
-    ({"from": "2026-02-01", "to": "2026-01-01"}, "INVALID_REQUEST"),
-    ({"limit": "0"}, "INVALID_REQUEST"),
-    ({"limit": "abc"}, "INVALID_REQUEST"),
-])
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"cursor": "not a cursor"}, "INVALID_CURSOR"),
+        ({"cursor": "QUJD"}, "INVALID_CURSOR"),
+        ({"status": "PAID"}, "INVALID_REQUEST"),
+        ({"from": "2026-13-01"}, "INVALID_REQUEST"),
+        ({"from": "2026-02-01", "to": "2026-01-01"}, "INVALID_REQUEST"),
+        ({"limit": "0"}, "INVALID_REQUEST"),
+        ({"limit": "abc"}, "INVALID_REQUEST"),
+    ],
+)
 def test_bad_query_is_a_400_with_a_code(data, params, code):
     shop, admin = data["shop"], data["admin"]
     for path in ("/v1/admin/payments", "/v1/admin/stats", "/v1/admin/payments.csv"):
@@ -150,8 +170,16 @@ def test_csv_rows_match_the_filter_exactly(data):
     assert [row[0] for row in table[1:]] == order_ids(listed)
     for line, row in zip(table[1:], listed, strict=True):
         approved = datetime.fromisoformat(row["approvedAt"]).strftime("%Y-%m-%d %H:%M:%S") if row["approvedAt"] else ""
-        assert line == [row["orderId"], row["orderName"], row["buyerEmail"], str(row["amount"]),
-                        str(row["balanceAmount"]), row["method"] or "", row["status"], approved]
+        assert line == [
+            row["orderId"],
+            row["orderName"],
+            row["buyerEmail"],
+            str(row["amount"]),
+            str(row["balanceAmount"]),
+            row["method"] or "",
+            row["status"],
+            approved,
+        ]
 
 
 def test_csv_of_everything_streams_every_row(data):
@@ -167,8 +195,11 @@ def test_stats_equal_sums_computed_from_the_database(data):
     rows = db_rows(shop)
     days = sorted({r["day"] for r in rows})
     first, last = days[len(days) // 4], days[3 * len(days) // 4]
-    r = shop.http.get("/v1/admin/stats", headers=admin,
-                      params={"from": first.isoformat(), "to": last.isoformat(), "status": "DONE,CANCELED"})
+    r = shop.http.get(
+        "/v1/admin/stats",
+        headers=admin,
+        params={"from": first.isoformat(), "to": last.isoformat(), "status": "DONE,CANCELED"},
+    )
     assert r.status_code == 200, r.text
     stats = r.json()
     in_range = [x for x in rows if first <= x["day"] <= last]
@@ -180,10 +211,12 @@ def test_stats_equal_sums_computed_from_the_database(data):
     assert stats["count"] == len(chosen) == sum(stats["byStatus"].values())
     assert stats["revenue"]["filter"] == sum(x["balance_amount"] for x in chosen if x["status"] in REVENUE)
     today = datetime.now(KST).date()
-    assert stats["revenue"]["today"] == sum(x["balance_amount"] for x in rows
-                                            if x["status"] in REVENUE and x["day"] == today)
-    assert stats["revenue"]["last7Days"] == sum(x["balance_amount"] for x in rows
-                                                if x["status"] in REVENUE and 0 <= (today - x["day"]).days < 7)
+    assert stats["revenue"]["today"] == sum(
+        x["balance_amount"] for x in rows if x["status"] in REVENUE and x["day"] == today
+    )
+    assert stats["revenue"]["last7Days"] == sum(
+        x["balance_amount"] for x in rows if x["status"] in REVENUE and 0 <= (today - x["day"]).days < 7
+    )
     daily = {date.fromisoformat(d["date"]): d for d in stats["daily"]}
     assert min(daily) == first and max(daily) == last and len(daily) == (last - first).days + 1
     for day, point in daily.items():
@@ -192,12 +225,16 @@ def test_stats_equal_sums_computed_from_the_database(data):
         assert point["revenue"] == sum(x["balance_amount"] for x in that_day if x["status"] in REVENUE)
 
 
-STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED",
-            "EXPIRED")
+STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "EXPIRED")
 
 
-def sql_counts(shop, first: date | None = None, last: date | None = None, statuses: tuple[str, ...] = (),
-               order_id: str | None = None) -> dict[str, int]:
+def sql_counts(
+    shop,
+    first: date | None = None,
+    last: date | None = None,
+    statuses: tuple[str, ...] = (),
+    order_id: str | None = None,
+) -> dict[str, int]:
     """status → count(*) straight from the payment table: created on the KST days first … last."""
     sqlite = shop.engine.dialect.name == "sqlite"
     created = "datetime(created_at)" if sqlite else "created_at"  # SQLite: text, compared as UTC seconds
@@ -219,8 +256,9 @@ def sql_counts(shop, first: date | None = None, last: date | None = None, status
     if order_id is not None:
         where.append("order_id = :order_id")
         params["order_id"] = order_id
-    found = shop.rows(f"SELECT status, count(*) AS n FROM payment WHERE {' AND '.join(where)} GROUP BY status",
-                      **params)
+    found = shop.rows(
+        f"SELECT status, count(*) AS n FROM payment WHERE {' AND '.join(where)} GROUP BY status", **params
+    )
     return dict.fromkeys(STATUSES, 0) | {r["status"]: r["n"] for r in found}
 
 
@@ -233,13 +271,22 @@ def test_counts_by_status_for_today_7_days_and_the_filter_equal_a_direct_sql_cou
     whole_today, whole_week = sql_counts(shop, today, today), sql_counts(shop, today - timedelta(days=6), today)
     assert whole_today["DONE"] + whole_today["PARTIAL_CANCELED"] >= 2  # the fixture's own payments
     views = [  # (statuses, from, to, q): rollup views first, then text searches (scanned)
-        ((), None, None, None), (("DONE", "CANCELED"), first, last, None), ((), first, None, None),
-        (("PARTIAL_CANCELED",), None, None, None), (("ABORTED", "DONE"), today - timedelta(days=6), today, None),
-        ((), None, None, order_id), (("PARTIAL_CANCELED", "DONE"), None, today, order_id),
-        (("DONE",), None, None, order_id)]
+        ((), None, None, None),
+        (("DONE", "CANCELED"), first, last, None),
+        ((), first, None, None),
+        (("PARTIAL_CANCELED",), None, None, None),
+        (("ABORTED", "DONE"), today - timedelta(days=6), today, None),
+        ((), None, None, order_id),
+        (("PARTIAL_CANCELED", "DONE"), None, today, order_id),
+        (("DONE",), None, None, order_id),
+    ]
     for statuses, start, end, q in views:
-        params = {"status": ",".join(statuses), "from": start.isoformat() if start else "",
-                  "to": end.isoformat() if end else "", "q": q or ""}
+        params = {
+            "status": ",".join(statuses),
+            "from": start.isoformat() if start else "",
+            "to": end.isoformat() if end else "",
+            "q": q or "",
+        }
         r = shop.http.get("/v1/admin/stats", headers=admin, params={k: v for k, v in params.items() if v})
         assert r.status_code == 200, r.text
         stats = r.json()
@@ -260,7 +307,10 @@ def test_detail_has_the_buyer_the_event_timeline_and_the_raw_toss_answer(data):
     assert detail["status"] == "PARTIAL_CANCELED" and detail["balanceAmount"] == detail["amount"] - 1000
     assert detail["buyerEmail"].startswith("buyer-") and detail["items"]
     assert [(e["fromStatus"], e["toStatus"]) for e in detail["events"]] == [
-        (None, "IN_PROGRESS"), ("IN_PROGRESS", "DONE"), ("DONE", "PARTIAL_CANCELED")]
+        (None, "IN_PROGRESS"),
+        ("IN_PROGRESS", "DONE"),
+        ("DONE", "PARTIAL_CANCELED"),
+    ]
     assert detail["events"][-1]["detail"]["cancelAmount"] == 1000
     assert detail["raw"]["orderId"] == order_id and detail["raw"]["balanceAmount"] == detail["balanceAmount"]
     assert len(detail["events"]) == len(shop.events(order_id))
@@ -271,8 +321,11 @@ def test_detail_has_the_buyer_the_event_timeline_and_the_raw_toss_answer(data):
 def test_admin_refund_is_bounded_by_the_balance_and_sync_rereads_toss(data):
     shop, admin = data["shop"], data["admin"]
     order_id = data["paid"]["orderId"]
-    over = shop.http.post(f"/v1/admin/payments/{order_id}/cancel", headers=admin,
-                          json={"cancelReason": "과다", "cancelAmount": data["paid"]["amount"] + 1})
+    over = shop.http.post(
+        f"/v1/admin/payments/{order_id}/cancel",
+        headers=admin,
+        json={"cancelReason": "과다", "cancelAmount": data["paid"]["amount"] + 1},
+    )
     assert over.status_code == 400 and over.json()["code"] == "CANCEL_AMOUNT_EXCEEDS_BALANCE"
     synced = shop.http.post(f"/v1/admin/payments/{order_id}/sync", headers=admin)
     assert synced.status_code == 200 and synced.json()["status"] == "DONE"

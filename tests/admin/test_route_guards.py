@@ -24,8 +24,11 @@ def admin_routes() -> list[tuple[str, str]]:
     app = create_api()
     found = {(method, path) for path, route in walk(app.routes) for method in route.methods - {"HEAD"}}
     found |= {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
-    return sorted((method, re.sub(r"\{[^}]+\}", "ord_guard_probe", path)) for method, path in found
-                  if path.startswith("/v1/admin"))
+    return sorted(
+        (method, re.sub(r"\{[^}]+\}", "ord_guard_probe", path))
+        for method, path in found
+        if path.startswith("/v1/admin")
+    )
 
 
 ROUTES = admin_routes()

@@ -11,12 +11,12 @@ import httpx
 
 from tests.admin.test_admin_payments import KST, REVENUE, db_rows
 
-STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED",
-            "EXPIRED")
+STATUSES = ("READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "EXPIRED")
 
 
-def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = (), first: date | None = None,
-                   last: date | None = None) -> dict:
+def expected_stats(
+    rows: list[dict], today: date, statuses: tuple[str, ...] = (), first: date | None = None, last: date | None = None
+) -> dict:
     """AdminStats as its definition says, computed here from every payment row."""
     in_range = [r for r in rows if (first is None or r["day"] >= first) and (last is None or r["day"] <= last)]
     chosen = statuses or STATUSES
@@ -25,6 +25,7 @@ def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = ()
 
     def counts(of: list[dict]) -> dict[str, int]:
         return dict.fromkeys(STATUSES, 0) | Counter(r["status"] for r in of)
+
     earning = REVENUE & set(chosen)
     end = last or max(today, first or today)
     start = first or end - timedelta(days=29)
@@ -33,25 +34,38 @@ def expected_stats(rows: list[dict], today: date, statuses: tuple[str, ...] = ()
         return sum(r["balance_amount"] for r in of if r["status"] in earning)
 
     return {
-        "byStatus": by_status, "statusFacets": counts(in_range),
-        "statusCounts": {"today": counts([r for r in rows if r["day"] == today]),
-                         "last7Days": counts([r for r in rows if 0 <= (today - r["day"]).days < 7]),
-                         "filter": by_status},
+        "byStatus": by_status,
+        "statusFacets": counts(in_range),
+        "statusCounts": {
+            "today": counts([r for r in rows if r["day"] == today]),
+            "last7Days": counts([r for r in rows if 0 <= (today - r["day"]).days < 7]),
+            "filter": by_status,
+        },
         "count": sum(by_status.values()),
-        "revenue": {"today": sum(r["balance_amount"] for r in rows if r["status"] in REVENUE and r["day"] == today),
-                    "last7Days": sum(r["balance_amount"] for r in rows
-                                     if r["status"] in REVENUE and 0 <= (today - r["day"]).days < 7),
-                    "filter": revenue(picked)},
-        "daily": [{"date": d.isoformat(), "revenue": revenue([r for r in picked if r["day"] == d]),
-                   "count": sum(1 for r in picked if r["day"] == d)}
-                  for d in (start + timedelta(days=i) for i in range((end - start).days + 1))],
-        "dailyTruncated": False}  # these ranges are all under 366 days
+        "revenue": {
+            "today": sum(r["balance_amount"] for r in rows if r["status"] in REVENUE and r["day"] == today),
+            "last7Days": sum(
+                r["balance_amount"] for r in rows if r["status"] in REVENUE and 0 <= (today - r["day"]).days < 7
+            ),
+            "filter": revenue(picked),
+        },
+        "daily": [
+            {
+                "date": d.isoformat(),
+                "revenue": revenue([r for r in picked if r["day"] == d]),
+                "count": sum(1 for r in picked if r["day"] == d),
+            }
+            for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
+        ],
+        "dailyTruncated": False,
+    }  # these ranges are all under 366 days
 
 
 def rollup_rows(shop) -> dict[tuple[str, str], tuple[int, int]]:
     rows = shop.rows("SELECT day, status, count, balance_sum FROM payment_daily")
-    return {(str(r["day"]), r["status"]): (r["count"], r["balance_sum"]) for r in rows
-            if r["count"] or r["balance_sum"]}
+    return {
+        (str(r["day"]), r["status"]): (r["count"], r["balance_sum"]) for r in rows if r["count"] or r["balance_sum"]
+    }
 
 
 def recomputed_rollup(rows: list[dict]) -> dict[tuple[str, str], tuple[int, int]]:
@@ -68,8 +82,15 @@ def pay_concurrently(shop, buyer: dict, n: int) -> None:
 
     async def confirm_all() -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=shop.url, headers=buyer, timeout=60) as client:
-            return await asyncio.gather(*[client.post("/v1/payments/confirm", json={
-                "paymentKey": a["paymentKey"], "orderId": a["orderId"], "amount": a["amount"]}) for a in authorized])
+            return await asyncio.gather(
+                *[
+                    client.post(
+                        "/v1/payments/confirm",
+                        json={"paymentKey": a["paymentKey"], "orderId": a["orderId"], "amount": a["amount"]},
+                    )
+                    for a in authorized
+                ]
+            )
 
     assert all(r.status_code == 200 for r in asyncio.run(confirm_all()))
 
@@ -101,13 +122,21 @@ def test_rollup_stats_equal_a_recomputation_after_real_operations(data):
     today = datetime.now(KST).date()
     days = sorted({r["day"] for r in rows})
     views: list[tuple[tuple[str, ...], date | None, date | None]] = [
-        ((), None, None), (("DONE", "PARTIAL_CANCELED"), None, None), (("ABORTED",), None, None),
-        ((), today - timedelta(days=29), None), (("CANCELED", "DONE"), days[len(days) // 3], days[2 * len(days) // 3]),
-        ((), None, days[len(days) // 2]), (("PARTIAL_CANCELED",), today, today),
-        ((), today + timedelta(days=3), None)]
+        ((), None, None),
+        (("DONE", "PARTIAL_CANCELED"), None, None),
+        (("ABORTED",), None, None),
+        ((), today - timedelta(days=29), None),
+        (("CANCELED", "DONE"), days[len(days) // 3], days[2 * len(days) // 3]),
+        ((), None, days[len(days) // 2]),
+        (("PARTIAL_CANCELED",), today, today),
+        ((), today + timedelta(days=3), None),
+    ]
     for statuses, first, last in views:
-        params = {"status": ",".join(statuses), "from": first.isoformat() if first else "",
-                  "to": last.isoformat() if last else ""}
+        params = {
+            "status": ",".join(statuses),
+            "from": first.isoformat() if first else "",
+            "to": last.isoformat() if last else "",
+        }
         r = shop.http.get("/v1/admin/stats", headers=admin, params={k: v for k, v in params.items() if v})
         assert r.status_code == 200, r.text
         assert r.json() == expected_stats(rows, today, statuses, first, last), params

@@ -29,8 +29,17 @@ import sqlalchemy as sa
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY
 from tests.support.servers import ROOT, child_env, server_process, spawn_server, stop_server
 
-CONFIG_VARS = ("DATABASE_URL", "REDIS_URL", "REFLEX_REDIS_URL", "TOSS_API_BASE", "TOSS_CLIENT_KEY",
-               "TOSS_SECRET_KEY", "JWT_SECRET", "PAYAPP_DATA_DIR", "PREPARED_ORDER_TTL_SECONDS")
+CONFIG_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "REFLEX_REDIS_URL",
+    "TOSS_API_BASE",
+    "TOSS_CLIENT_KEY",
+    "TOSS_SECRET_KEY",
+    "JWT_SECRET",
+    "PAYAPP_DATA_DIR",
+    "PREPARED_ORDER_TTL_SECONDS",
+)
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -65,8 +74,13 @@ class Shop:
 
     def admin(self) -> dict[str, str]:
         email, password = f"ops-{uuid.uuid4().hex[:8]}@example.com", "adm1n-" + secrets.token_hex(4)
-        subprocess.run([sys.executable, "-m", "payapp.users", "create", email, "--password", password, "--admin"],
-                       cwd=ROOT, env=child_env(self.env, CONFIG_VARS), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "payapp.users", "create", email, "--password", password, "--admin"],
+            cwd=ROOT,
+            env=child_env(self.env, CONFIG_VARS),
+            check=True,
+            capture_output=True,
+        )
         return self.login(email, password)
 
     # -- the purchase -----------------------------------------------------------------
@@ -75,22 +89,37 @@ class Shop:
 
     def prepare(self, auth: dict, items: list[dict] | None = None) -> dict:
         product = self.products()[0]
-        r = self.http.post("/v1/payments/prepare", headers=auth,
-                           json={"items": items or [{"productId": product["id"], "quantity": 2}]})
+        r = self.http.post(
+            "/v1/payments/prepare", headers=auth, json={"items": items or [{"productId": product["id"], "quantity": 2}]}
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
     def authorize(self, order: dict, outcome: str = "approve") -> dict:
-        r = self.sandbox.post("/_sandbox/authorize", json={
-            "clientKey": SANDBOX_CLIENT_KEY, "method": "카드", "amount": order["amount"],
-            "orderId": order["orderId"], "orderName": order["orderName"], "outcome": outcome})
+        r = self.sandbox.post(
+            "/_sandbox/authorize",
+            json={
+                "clientKey": SANDBOX_CLIENT_KEY,
+                "method": "카드",
+                "amount": order["amount"],
+                "orderId": order["orderId"],
+                "orderName": order["orderName"],
+                "outcome": outcome,
+            },
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
     def confirm(self, auth: dict, authorized: dict, amount: Any = None) -> httpx.Response:
-        return self.http.post("/v1/payments/confirm", headers=auth, json={
-            "paymentKey": authorized["paymentKey"], "orderId": authorized["orderId"],
-            "amount": authorized["amount"] if amount is None else amount})
+        return self.http.post(
+            "/v1/payments/confirm",
+            headers=auth,
+            json={
+                "paymentKey": authorized["paymentKey"],
+                "orderId": authorized["orderId"],
+                "amount": authorized["amount"] if amount is None else amount,
+            },
+        )
 
     def paid_order(self, auth: dict) -> dict:
         authorized = self.authorize(self.prepare(auth))
@@ -114,8 +143,10 @@ class Shop:
         return rows[0]
 
     def events(self, order_id: str) -> list[dict]:
-        return self.rows("SELECT e.* FROM payment_event e JOIN payment p ON p.id = e.payment_id "
-                         "WHERE p.order_id = :o ORDER BY e.id", o=order_id)
+        return self.rows(
+            "SELECT e.* FROM payment_event e JOIN payment p ON p.id = e.payment_id WHERE p.order_id = :o ORDER BY e.id",
+            o=order_id,
+        )
 
     @contextlib.contextmanager
     def faulted(self, **rule: Any) -> Iterator[None]:
@@ -150,15 +181,24 @@ def _start(name: str, env: dict[str, str], sandbox_url: str | None, db_url: str,
     env = {"PAYAPP_DATA_DIR": str(tmp), "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **env}
     with server_process(["payapp.api"], "/v1/health", env=env, drop_env=CONFIG_VARS, timeout=60) as url:
         shop = Shop(name, url, sandbox_url or url + "/toss-sandbox", db_url, env)
-        subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
-                       env=child_env(env, CONFIG_VARS), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "payapp.seed", "--quiet"],
+            cwd=ROOT,
+            env=child_env(env, CONFIG_VARS),
+            check=True,
+            capture_output=True,
+        )
         yield shop
 
 
 @pytest.fixture(scope="session")
 def pg_shop(pg_url: str, sandbox_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    env = {"DATABASE_URL": pg_url, "REDIS_URL": "redis://127.0.0.1:6379/3", "TOSS_API_BASE": sandbox_url,
-           "TOKEN_CACHE_SECONDS": "2"}  # short, so that a test can see a cached token end
+    env = {
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "TOSS_API_BASE": sandbox_url,
+        "TOKEN_CACHE_SECONDS": "2",
+    }  # short, so that a test can see a cached token end
     yield from _start("pg", env, sandbox_url, pg_url, tmp_path_factory.mktemp("pg-shop"))
 
 
@@ -174,20 +214,32 @@ class Deployment:
     def __init__(self, stack: contextlib.ExitStack, sandbox_url: str, tmp: Path, **settings: str):
         self.sandbox_url = sandbox_url
         self.db_url = stack.enter_context(fresh_pg_database("payapp_recon"))
-        self.env = {"DATABASE_URL": self.db_url, "REDIS_URL": "redis://127.0.0.1:6379/4",
-                    "TOSS_API_BASE": sandbox_url, "PAYAPP_DATA_DIR": str(tmp),
-                    "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **settings}
+        self.env = {
+            "DATABASE_URL": self.db_url,
+            "REDIS_URL": "redis://127.0.0.1:6379/4",
+            "TOSS_API_BASE": sandbox_url,
+            "PAYAPP_DATA_DIR": str(tmp),
+            "TOSS_TIMEOUT_SECONDS": "1.5",
+            "TOSS_CONFIRM_RETRIES": "2",
+            **settings,
+        }
         self.procs: dict[str, subprocess.Popen] = {}
         stack.callback(self.stop_all)
 
     def start(self, **extra: str) -> Shop:
         """Start one more process (one at a time: concurrent start-up is step 6's)."""
-        proc, url = spawn_server(["payapp.api"], "/v1/health", env={**self.env, **extra}, drop_env=CONFIG_VARS,
-                                 timeout=60)
+        proc, url = spawn_server(
+            ["payapp.api"], "/v1/health", env={**self.env, **extra}, drop_env=CONFIG_VARS, timeout=60
+        )
         self.procs[url] = proc
         if len(self.procs) == 1:
-            subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT,
-                           env=child_env(self.env, CONFIG_VARS), check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "payapp.seed", "--quiet"],
+                cwd=ROOT,
+                env=child_env(self.env, CONFIG_VARS),
+                check=True,
+                capture_output=True,
+            )
         return Shop("recon", url, self.sandbox_url, self.db_url, self.env)
 
     def kill(self, shop: Shop) -> None:

@@ -45,8 +45,13 @@ def test_a_new_password_ends_the_tokens_issued_before_it(api):
     assert api.http.post("/v1/auth/signup", json={"email": email, "password": "abcd1234"}).status_code == 201
     old = api.login(email, "abcd1234")
     assert api.http.get("/v1/payments", headers=old).status_code == 200  # verified, and now cached
-    subprocess.run([sys.executable, "-m", "payapp.users", "create", email, "--password", "efgh5678"], cwd=ROOT,
-                   env=child_env(api.env, CONFIG_VARS), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "payapp.users", "create", email, "--password", "efgh5678"],
+        cwd=ROOT,
+        env=child_env(api.env, CONFIG_VARS),
+        check=True,
+        capture_output=True,
+    )
     deadline = time.monotonic() + 10
     while (r := api.http.get("/v1/payments", headers=old)).status_code == 200:
         assert time.monotonic() < deadline, "the old token still works 10 s after the password changed"
@@ -58,8 +63,10 @@ def test_a_new_password_ends_the_tokens_issued_before_it(api):
 def test_signup_states_the_password_rule(api):
     r = api.http.post("/v1/auth/signup", json={"email": f"x{uuid.uuid4().hex[:6]}@example.com", "password": "short"})
     assert r.status_code == 400
-    assert r.json() == {"code": "INVALID_PASSWORD",
-                        "message": "비밀번호는 8자 이상 128자 이하이며 영문자와 숫자를 모두 포함해야 합니다."}
+    assert r.json() == {
+        "code": "INVALID_PASSWORD",
+        "message": "비밀번호는 8자 이상 128자 이하이며 영문자와 숫자를 모두 포함해야 합니다.",
+    }
 
 
 def test_duplicate_email_is_409_and_wrong_password_is_401(api):
@@ -73,12 +80,20 @@ def test_duplicate_email_is_409_and_wrong_password_is_401(api):
     assert token["tokenType"] == "Bearer" and token["expiresIn"] > 0
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"items": []}, {"items": [{"productId": "1", "quantity": 1}]},
-    {"items": [{"productId": 1, "quantity": 0}]}, {"items": [{"productId": 1, "quantity": 100}]},
-    {"items": [{"productId": 999999, "quantity": 1}]}, {"items": "x"},
-    {"items": [{"productId": 2**63, "quantity": 1}]}, {"items": [{"productId": -1, "quantity": 1}]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"items": []},
+        {"items": [{"productId": "1", "quantity": 1}]},
+        {"items": [{"productId": 1, "quantity": 0}]},
+        {"items": [{"productId": 1, "quantity": 100}]},
+        {"items": [{"productId": 999999, "quantity": 1}]},
+        {"items": "x"},
+        {"items": [{"productId": 2**63, "quantity": 1}]},
+        {"items": [{"productId": -1, "quantity": 1}]},
+    ],
+)
 def test_bad_prepare_input_is_a_4xx_with_code_and_message(api, body):
     buyer = api.signup()
     r = api.http.post("/v1/payments/prepare", headers=buyer, json=body)
@@ -86,12 +101,15 @@ def test_bad_prepare_input_is_a_4xx_with_code_and_message(api, body):
     assert set(r.json()) == {"code", "message"}
 
 
-@pytest.mark.parametrize("body", [
-    {"paymentKey": "k", "orderId": "ord_x", "amount": 1000},          # orderId too short
-    {"paymentKey": "k/../x", "orderId": "ord_abcdef", "amount": 1000},  # not a key
-    {"paymentKey": "k", "orderId": "ord_abcdef", "amount": "12a"},
-    {"paymentKey": "k", "orderId": "ord_abcdef"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"paymentKey": "k", "orderId": "ord_x", "amount": 1000},  # orderId too short
+        {"paymentKey": "k/../x", "orderId": "ord_abcdef", "amount": 1000},  # not a key
+        {"paymentKey": "k", "orderId": "ord_abcdef", "amount": "12a"},
+        {"paymentKey": "k", "orderId": "ord_abcdef"},
+    ],
+)
 def test_bad_confirm_input_is_400(api, body):
     buyer = api.signup()
     r = api.http.post("/v1/payments/confirm", headers=buyer, json=body)
@@ -106,6 +124,14 @@ def test_products_are_public_and_priced_in_won(api):
 
 def test_openapi_lists_the_payment_routes(api):
     paths = api.http.get("/openapi.json").json()["paths"]
-    for path in ("/v1/auth/signup", "/v1/auth/token", "/v1/products", "/v1/payments/prepare",
-                 "/v1/payments/confirm", "/v1/payments", "/v1/payments/{orderId}", "/v1/payments/{orderId}/cancel"):
+    for path in (
+        "/v1/auth/signup",
+        "/v1/auth/token",
+        "/v1/products",
+        "/v1/payments/prepare",
+        "/v1/payments/confirm",
+        "/v1/payments",
+        "/v1/payments/{orderId}",
+        "/v1/payments/{orderId}/cancel",
+    ):
         assert path in paths

@@ -24,9 +24,17 @@ def buyers(shop, count: int) -> list[dict[str, str]]:
     password_hash = PasswordHasher().hash("burst-passw0rd")
     emails = [f"burst-{secrets.token_hex(6)}@example.com" for _ in range(count)]
     with shop.engine.begin() as conn:
-        rows = conn.execute(sa.text('INSERT INTO "user" (email, password_hash, role, created_at) '
-                                    "SELECT unnest(CAST(:emails AS text[])), :hash, 'customer', now() RETURNING id"),
-                            {"emails": emails, "hash": password_hash}).scalars().all()
+        rows = (
+            conn.execute(
+                sa.text(
+                    'INSERT INTO "user" (email, password_hash, role, created_at) '
+                    "SELECT unnest(CAST(:emails AS text[])), :hash, 'customer', now() RETURNING id"
+                ),
+                {"emails": emails, "hash": password_hash},
+            )
+            .scalars()
+            .all()
+        )
     now = datetime.now(UTC)
 
     class _User:  # what the stamp is computed from
@@ -34,18 +42,29 @@ def buyers(shop, count: int) -> list[dict[str, str]]:
             self.password_hash = password_hash
 
     stamp = _credential_stamp(_User())  # type: ignore[arg-type]
-    return [{"Authorization": "Bearer " + jwt.encode(
-        {"sub": str(uid), "role": "customer", "iat": now, "pwd": stamp, "exp": now + timedelta(hours=1)},
-        JWT_SECRET, algorithm="HS256")} for uid in rows]
+    return [
+        {
+            "Authorization": "Bearer "
+            + jwt.encode(
+                {"sub": str(uid), "role": "customer", "iat": now, "pwd": stamp, "exp": now + timedelta(hours=1)},
+                JWT_SECRET,
+                algorithm="HS256",
+            )
+        }
+        for uid in rows
+    ]
 
 
 async def spread(urls: list[str], requests: list[tuple[str, str, dict, dict | None]]) -> list[httpx.Response]:
     """Fire every request at once, alternating between the processes."""
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=0)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        return await asyncio.gather(*[
-            client.request(method, urls[i % len(urls)] + path, headers=headers, json=body)
-            for i, (method, path, headers, body) in enumerate(requests)])
+        return await asyncio.gather(
+            *[
+                client.request(method, urls[i % len(urls)] + path, headers=headers, json=body)
+                for i, (method, path, headers, body) in enumerate(requests)
+            ]
+        )
 
 
 def test_200_concurrent_confirms_over_two_processes_charge_once_and_never_500(deployment, sandbox_url, tmp_path):
@@ -54,10 +73,11 @@ def test_200_concurrent_confirms_over_two_processes_charge_once_and_never_500(de
     buyer = first.signup()
     authorized = first.authorize(first.prepare(buyer))
     body = {k: authorized[k] for k in ("paymentKey", "orderId", "amount")}
-    responses = asyncio.run(spread([first.url, second.url],
-                                   [("POST", "/v1/payments/confirm", buyer, body)] * 200))
+    responses = asyncio.run(spread([first.url, second.url], [("POST", "/v1/payments/confirm", buyer, body)] * 200))
     statuses = sorted({r.status_code for r in responses})
-    assert all(r.status_code < 500 for r in responses), [(r.status_code, r.text) for r in responses if r.status_code >= 500][:3]
+    assert all(r.status_code < 500 for r in responses), [
+        (r.status_code, r.text) for r in responses if r.status_code >= 500
+    ][:3]
     assert set(statuses) <= {200, 202}, statuses
     assert len([e for e in first.toss_confirms(authorized["orderId"]) if e["status"] == 200]) == 1
     assert first.payment_row(authorized["orderId"])["status"] == "DONE"
@@ -68,9 +88,15 @@ def test_500_concurrent_prepares_by_different_buyers_never_5xx(deployment, sandb
     first, second = recon.start(), recon.start()
     product = first.products()[0]
     crowd = buyers(first, 500)
-    responses = asyncio.run(spread([first.url, second.url], [
-        ("POST", "/v1/payments/prepare", auth, {"items": [{"productId": product["id"], "quantity": 1}]})
-        for auth in crowd]))
+    responses = asyncio.run(
+        spread(
+            [first.url, second.url],
+            [
+                ("POST", "/v1/payments/prepare", auth, {"items": [{"productId": product["id"], "quantity": 1}]})
+                for auth in crowd
+            ],
+        )
+    )
     failures = [(r.status_code, r.text) for r in responses if r.status_code != 200]
     assert failures == [], failures[:5]
     assert len({r.json()["orderId"] for r in responses}) == 500

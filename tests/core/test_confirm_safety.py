@@ -93,8 +93,11 @@ def test_another_users_order_is_rejected_without_revealing_it(shop):
 
 def test_unknown_order_is_not_found(shop):
     buyer = shop.signup()
-    r = shop.http.post("/v1/payments/confirm", headers=buyer,
-                       json={"paymentKey": "nokey123", "orderId": "ord_doesnotexist", "amount": 1000})
+    r = shop.http.post(
+        "/v1/payments/confirm",
+        headers=buyer,
+        json={"paymentKey": "nokey123", "orderId": "ord_doesnotexist", "amount": 1000},
+    )
     assert r.status_code == 404 and r.json()["code"] == "PAYMENT_INFO_NOT_FOUND"
 
 
@@ -130,11 +133,16 @@ def test_one_lost_response_is_healed_by_the_idempotent_retry(shop):
 def test_transient_provider_errors_are_retried_with_the_same_key(shop):
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
-    with shop.faulted(path="/v1/payments/confirm", method="POST", chain=["PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "ok"]):
+    with shop.faulted(
+        path="/v1/payments/confirm", method="POST", chain=["PROVIDER_ERROR", "FAILED_INTERNAL_SYSTEM_PROCESSING", "ok"]
+    ):
         r = shop.confirm(buyer, authorized)
     assert r.status_code == 200 and r.json()["status"] == "DONE"
-    keys = {e["idempotencyKey"] for e in shop.sandbox.get("/_sandbox/requests").json()["data"]
-            if (e.get("body") or {}).get("orderId") == authorized["orderId"]}
+    keys = {
+        e["idempotencyKey"]
+        for e in shop.sandbox.get("/_sandbox/requests").json()["data"]
+        if (e.get("body") or {}).get("orderId") == authorized["orderId"]
+    }
     assert keys == {f"confirm:{authorized['orderId']}"}
 
 
@@ -164,7 +172,9 @@ def test_a_confirm_that_toss_never_answers_is_pending_by_the_deadline_not_after_
     """With the default 10 s timeout and 3 retries, a hung Toss would keep the buyer ~40 s;
     TOSS_CONFIRM_DEADLINE_SECONDS bounds the whole confirm (here 2 s, well under one timeout)."""
     env = {"TOSS_TIMEOUT_SECONDS": "10", "TOSS_CONFIRM_RETRIES": "3", "TOSS_CONFIRM_DEADLINE_SECONDS": "2"}
-    with contextlib.contextmanager(_start)("deadline", env, None, f"sqlite:///{tmp_path / 'payapp.db'}", tmp_path) as shop:
+    with contextlib.contextmanager(_start)(
+        "deadline", env, None, f"sqlite:///{tmp_path / 'payapp.db'}", tmp_path
+    ) as shop:
         buyer = shop.signup()
         authorized = shop.authorize(shop.prepare(buyer))
         with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):

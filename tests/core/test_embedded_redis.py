@@ -25,8 +25,10 @@ from payapp.store.redis import _socket_dir, socket_path
 from tests.core.conftest import CONFIG_VARS
 from tests.support.servers import ROOT, child_env
 
-USER = ("import time, redis; from payapp.store.redis import embedded_url; url = embedded_url(); "
-        "print(url, redis.Redis.from_url(url).info('server')['process_id'], flush=True); time.sleep(300)")
+USER = (
+    "import time, redis; from payapp.store.redis import embedded_url; url = embedded_url(); "
+    "print(url, redis.Redis.from_url(url).info('server')['process_id'], flush=True); time.sleep(300)"
+)
 
 
 @pytest.fixture
@@ -40,8 +42,13 @@ def users() -> Iterator[list[subprocess.Popen]]:
 
 
 def spawn_user(users: list[subprocess.Popen], data_dir: Path, script: str = USER) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                            env=child_env({"PAYAPP_DATA_DIR": str(data_dir)}, CONFIG_VARS))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env({"PAYAPP_DATA_DIR": str(data_dir)}, CONFIG_VARS),
+    )
     users.append(proc)
     return proc
 
@@ -152,11 +159,15 @@ def test_a_symlink_in_place_of_the_short_directory_is_refused(tmp_path):
         sock.parent.unlink()
 
 
-@pytest.mark.parametrize("signals", [
-    {"supervisor": signal.SIGTERM},
-    {"supervisor": signal.SIGTERM, "server": signal.SIGTERM, "user": signal.SIGTERM},  # systemd, docker stop
-    {"supervisor": signal.SIGKILL},  # the server gets PR_SET_PDEATHSIG's SIGTERM
-], ids=["supervisor-sigterm", "everyone-sigterm", "supervisor-sigkill"])
+@pytest.mark.parametrize(
+    "signals",
+    [
+        {"supervisor": signal.SIGTERM},
+        {"supervisor": signal.SIGTERM, "server": signal.SIGTERM, "user": signal.SIGTERM},  # systemd, docker stop
+        {"supervisor": signal.SIGKILL},  # the server gets PR_SET_PDEATHSIG's SIGTERM
+    ],
+    ids=["supervisor-sigterm", "everyone-sigterm", "supervisor-sigkill"],
+)
 def test_what_was_written_survives_a_stop_by_signal(tmp_path, users, signals):
     url, server = start_user(users, tmp_path)
     redis.Redis.from_url(url).set("kept", "yes")

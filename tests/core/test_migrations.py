@@ -22,12 +22,27 @@ def test_upgrade_then_models_match_the_migrations(backend, tmp_path, request):
     env = {"PAYAPP_DATA_DIR": str(tmp_path)}
     if backend == "postgresql":
         env["DATABASE_URL"] = request.getfixturevalue("empty_pg")
-    run = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT,
-                         env=child_env(env, CONFIG_VARS), capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        env=child_env(env, CONFIG_VARS),
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
-    check = subprocess.run([sys.executable, "-m", "alembic", "check"], cwd=ROOT,
-                           env=child_env(env, CONFIG_VARS), capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "alembic", "check"],
+        cwd=ROOT,
+        env=child_env(env, CONFIG_VARS),
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
-    down = subprocess.run([sys.executable, "-m", "alembic", "downgrade", "base"], cwd=ROOT,
-                          env=child_env(env, CONFIG_VARS), capture_output=True, text=True)
+    down = subprocess.run(
+        [sys.executable, "-m", "alembic", "downgrade", "base"],
+        cwd=ROOT,
+        env=child_env(env, CONFIG_VARS),
+        capture_output=True,
+        text=True,
+    )
     assert down.returncode == 0, down.stderr

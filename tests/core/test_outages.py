@@ -25,12 +25,20 @@ def stack() -> Iterator[ExitStack]:
         yield stack
 
 
-def start_shop(stack: ExitStack, sandbox_url: str, tmp_path, redis_url: str, db_port: int = 5432,
-               **settings: str) -> Shop:
+def start_shop(
+    stack: ExitStack, sandbox_url: str, tmp_path, redis_url: str, db_port: int = 5432, **settings: str
+) -> Shop:
     direct = stack.enter_context(fresh_pg_database("payapp_outage"))
     db_url = direct.replace("127.0.0.1:5432", f"127.0.0.1:{db_port}")
-    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "TOSS_API_BASE": sandbox_url,
-           "PAYAPP_DATA_DIR": str(tmp_path), "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **settings}
+    env = {
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "TOSS_API_BASE": sandbox_url,
+        "PAYAPP_DATA_DIR": str(tmp_path),
+        "TOSS_TIMEOUT_SECONDS": "1.5",
+        "TOSS_CONFIRM_RETRIES": "2",
+        **settings,
+    }
     proc, url = spawn_server(["payapp.api"], "/v1/health", env=env, drop_env=CONFIG_VARS, timeout=60)
     stack.callback(stop_server, proc)
     return Shop("outage", url, sandbox_url, direct, env)
@@ -56,8 +64,15 @@ def test_redis_down_prepare_and_confirm_answer_503_fast_and_nothing_is_charged(s
     authorized = shop.authorize(shop.prepare(buyer))
     redis.kill()
 
-    unavailable(*timed(lambda: shop.http.post("/v1/payments/prepare", headers=buyer, json={
-        "items": [{"productId": shop.products()[0]["id"], "quantity": 1}]})))
+    unavailable(
+        *timed(
+            lambda: shop.http.post(
+                "/v1/payments/prepare",
+                headers=buyer,
+                json={"items": [{"productId": shop.products()[0]["id"], "quantity": 1}]},
+            )
+        )
+    )
     unavailable(*timed(lambda: shop.confirm(buyer, authorized)))
     assert shop.toss_confirms(authorized["orderId"]) == []
     assert shop.rows("SELECT id FROM payment WHERE order_id = :o", o=authorized["orderId"]) == []
@@ -67,8 +82,10 @@ def test_redis_down_prepare_and_confirm_answer_503_fast_and_nothing_is_charged(s
     assert again.status_code == 404 and again.json()["code"] == "PAYMENT_INFO_NOT_FOUND", again.text
     # In agreement: nothing charged at the sandbox, nothing paid in the database.
     assert shop.toss_confirms(authorized["orderId"]) == []
-    assert shop.sandbox.get("/_sandbox/payments", params={"orderId": authorized["orderId"]}).json()[
-        "data"][0]["status"] == "IN_PROGRESS"  # authenticated, never confirmed: Toss lets it expire
+    assert (
+        shop.sandbox.get("/_sandbox/payments", params={"orderId": authorized["orderId"]}).json()["data"][0]["status"]
+        == "IN_PROGRESS"
+    )  # authenticated, never confirmed: Toss lets it expire
     fresh = shop.authorize(shop.prepare(buyer))
     assert shop.confirm(buyer, fresh).json()["status"] == "DONE"
 
@@ -90,8 +107,16 @@ def test_postgres_down_at_confirm_means_no_toss_call_and_the_order_stays_payable
 
 def test_postgres_lost_after_toss_said_done_is_settled_when_it_is_back(stack, sandbox_url, tmp_path):
     proxy = stack.enter_context(TcpProxy(("127.0.0.1", 5432)))
-    shop = start_shop(stack, sandbox_url, tmp_path, "redis://127.0.0.1:6379/6", db_port=proxy.port,
-                      TOSS_TIMEOUT_SECONDS="10", RECONCILE_MIN_AGE_SECONDS="2", RECONCILE_INTERVAL_SECONDS="1")
+    shop = start_shop(
+        stack,
+        sandbox_url,
+        tmp_path,
+        "redis://127.0.0.1:6379/6",
+        db_port=proxy.port,
+        TOSS_TIMEOUT_SECONDS="10",
+        RECONCILE_MIN_AGE_SECONDS="2",
+        RECONCILE_INTERVAL_SECONDS="1",
+    )
     buyer = shop.signup()
     authorized = shop.authorize(shop.prepare(buyer))
     answer: list[httpx.Response] = []

@@ -36,13 +36,24 @@ MODE_VARS = ("REFLEX_ENV_MODE", "SANDBOX_CONTROL", "SANDBOX_WEBHOOK_HOSTS", "SEE
 DROP = (*CONFIG_VARS, *MODE_VARS, "ADMIN_EMAIL", "ADMIN_PASSWORD", "DEMO_EMAIL", "DEMO_PASSWORD")
 PROD = {"REFLEX_ENV_MODE": "prod"}
 CONTROL_CALLS = [
-    ("POST", "/_sandbox/reset"), ("GET", "/_sandbox/payments"), ("GET", "/_sandbox/requests"),
-    ("GET", "/_sandbox/clock"), ("POST", "/_sandbox/clock"), ("GET", "/_sandbox/faults"),
-    ("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox/faults"), ("GET", "/_sandbox/webhooks"),
-    ("POST", "/_sandbox/webhooks"), ("DELETE", "/_sandbox/webhooks"), ("GET", "/_sandbox/webhooks/deliveries"),
-    ("POST", "/_sandbox/webhooks/flush"), ("GET", "/_sandbox/idempotency"),
+    ("POST", "/_sandbox/reset"),
+    ("GET", "/_sandbox/payments"),
+    ("GET", "/_sandbox/requests"),
+    ("GET", "/_sandbox/clock"),
+    ("POST", "/_sandbox/clock"),
+    ("GET", "/_sandbox/faults"),
+    ("POST", "/_sandbox/faults"),
+    ("DELETE", "/_sandbox/faults"),
+    ("GET", "/_sandbox/webhooks"),
+    ("POST", "/_sandbox/webhooks"),
+    ("DELETE", "/_sandbox/webhooks"),
+    ("GET", "/_sandbox/webhooks/deliveries"),
+    ("POST", "/_sandbox/webhooks/flush"),
+    ("GET", "/_sandbox/idempotency"),
     # the REST API: the sandbox keys are public, so it is the app's alone in production
-    ("POST", "/v1/payments/confirm"), ("GET", "/v1/payments/tpaya0000"), ("GET", "/v1/transactions"),
+    ("POST", "/v1/payments/confirm"),
+    ("GET", "/v1/payments/tpaya0000"),
+    ("GET", "/v1/transactions"),
 ]
 
 
@@ -55,8 +66,13 @@ def api_process(tmp: Path, **env: str) -> Iterator[Shop]:
 
 def assert_control_closed(base: str) -> None:
     for method, path in CONTROL_CALLS:
-        r = httpx.request(method, base + path, headers=basic(SANDBOX_SECRET_KEY), timeout=10,
-                          json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"} if method == "POST" else None)
+        r = httpx.request(
+            method,
+            base + path,
+            headers=basic(SANDBOX_SECRET_KEY),
+            timeout=10,
+            json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"} if method == "POST" else None,
+        )
         assert (r.status_code, r.json().get("code")) == (404, "NOT_FOUND"), (method, path, r.text)
 
 
@@ -64,9 +80,17 @@ def assert_window_and_sdk_work(base: str) -> None:
     for path in ("/_sandbox/sdk.js", "/js/v1"):
         r = httpx.get(base + path, timeout=10)
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript"), path
-    page = httpx.get(base + "/_sandbox/window", timeout=10, params={
-        "clientKey": SANDBOX_CLIENT_KEY, "method": "카드", "amount": 1000, "orderId": "order-window-prod",
-        "orderName": "x"})
+    page = httpx.get(
+        base + "/_sandbox/window",
+        timeout=10,
+        params={
+            "clientKey": SANDBOX_CLIENT_KEY,
+            "method": "카드",
+            "amount": 1000,
+            "orderId": "order-window-prod",
+            "orderName": "x",
+        },
+    )
     assert page.status_code == 200, page.text
     action = re.search(r'action="([^"]+)"', page.text).group(1)
     assert SANDBOX_PREFIX + "/_sandbox/window/" in action
@@ -120,6 +144,7 @@ def settings_from(monkeypatch, tmp_path):
             monkeypatch.setenv(name, value)
         monkeypatch.chdir(tmp_path)  # no .env file
         return Settings()
+
     return make
 
 
@@ -137,7 +162,9 @@ def test_the_mode_decides_the_defaults_and_each_setting_overrides_it(settings_fr
     assert (closed.sandbox_control_open, closed.seeds_demo) == (False, False)
     assert settings_from(SANDBOX_WEBHOOK_HOSTS="*").sandbox_webhook_allowlist is None
     assert settings_from(SANDBOX_WEBHOOK_HOSTS="a.example,10.0.0.0/8").sandbox_webhook_allowlist == (
-        "a.example", "10.0.0.0/8")
+        "a.example",
+        "10.0.0.0/8",
+    )
     with pytest.raises(ValidationError, match="webhook hosts"):
         settings_from(SANDBOX_WEBHOOK_HOSTS="http://a.example")
 
@@ -151,8 +178,14 @@ def test_the_mode_is_read_when_asked_not_when_the_settings_were_built(settings_f
 
 # -- the seed -----------------------------------------------------------------------------------
 def seed(tmp: Path, **env: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "payapp.seed"], cwd=ROOT, capture_output=True, text=True,
-                          env=child_env({"PAYAPP_DATA_DIR": str(tmp), **env}, DROP), timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "payapp.seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=child_env({"PAYAPP_DATA_DIR": str(tmp), **env}, DROP),
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout + done.stderr
 
@@ -207,7 +240,10 @@ def test_reflex_prod_build_closes_the_control_api_by_itself():
         base = url + SANDBOX_PREFIX
         assert_control_closed(base)
         assert_window_and_sdk_work(base)
-        r = httpx.post(base + "/_sandbox/authorize", timeout=10, json={
-            "clientKey": SANDBOX_CLIENT_KEY, "amount": 1000, "orderId": "order-reflex-prod", "orderName": "x"})
+        r = httpx.post(
+            base + "/_sandbox/authorize",
+            timeout=10,
+            json={"clientKey": SANDBOX_CLIENT_KEY, "amount": 1000, "orderId": "order-reflex-prod", "orderName": "x"},
+        )
         assert r.status_code == 200 and r.json()["status"] == "IN_PROGRESS", r.text
         assert httpx.get(url + "/ping", timeout=10).status_code == 200

@@ -25,8 +25,9 @@ def token(shop, email: str, password: str, forwarded_for: str | None = None):
 
 def test_thirty_wrong_passwords_then_429_and_the_right_one_works_after_the_window(deployment, sandbox_url, tmp_path):
     window = 12
-    recon = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(8),
-                       LOGIN_FAILURE_LIMIT=f"10 per {window} seconds")
+    recon = Deployment(
+        deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(8), LOGIN_FAILURE_LIMIT=f"10 per {window} seconds"
+    )
     first, second = recon.start(), recon.start()  # the limit holds across processes
     email, password = f"victim-{uuid.uuid4().hex[:8]}@example.com", "right-passw0rd"
     assert first.http.post("/v1/auth/signup", json={"email": email, "password": password}).status_code == 201
@@ -44,29 +45,40 @@ def test_thirty_wrong_passwords_then_429_and_the_right_one_works_after_the_windo
 
 
 def test_token_requests_are_limited_per_address_and_forwarded_for_only_from_trusted_proxies(
-        deployment, sandbox_url, tmp_path):
-    recon = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(8),
-                       TOKEN_RATE_LIMIT="5 per minute")
+    deployment, sandbox_url, tmp_path
+):
+    recon = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(8), TOKEN_RATE_LIMIT="5 per minute")
     direct = recon.start()
-    statuses = [token(direct, "nobody@example.com", "x", forwarded_for=f"203.0.113.{i}").status_code
-                for i in range(6)]
+    statuses = [token(direct, "nobody@example.com", "x", forwarded_for=f"203.0.113.{i}").status_code for i in range(6)]
     assert statuses == [401] * 5 + [429], statuses  # a forged X-Forwarded-For changes nothing
 
-    behind = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(9),
-                        TOKEN_RATE_LIMIT="5 per minute", TRUSTED_PROXIES="127.0.0.1").start()
+    behind = Deployment(
+        deployment,
+        sandbox_url,
+        tmp_path,
+        REDIS_URL=own_redis(9),
+        TOKEN_RATE_LIMIT="5 per minute",
+        TRUSTED_PROXIES="127.0.0.1",
+    ).start()
     # (a different account each time: its failed sign-ins have a limit of their own)
-    spread = [token(behind, f"nobody{i}@example.com", "x", forwarded_for=f"198.51.100.{i}").status_code
-              for i in range(6)]
+    spread = [
+        token(behind, f"nobody{i}@example.com", "x", forwarded_for=f"198.51.100.{i}").status_code for i in range(6)
+    ]
     assert spread == [401] * 6, spread  # six buyers behind our proxy
-    one = [token(behind, f"someone{i}@example.com", "x", forwarded_for="192.0.2.7, 127.0.0.1").status_code
-           for i in range(6)]
+    one = [
+        token(behind, f"someone{i}@example.com", "x", forwarded_for="192.0.2.7, 127.0.0.1").status_code
+        for i in range(6)
+    ]
     assert one == [401] * 5 + [429], one
 
 
 def test_signups_are_limited_per_address(deployment, sandbox_url, tmp_path):
-    recon = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(10),
-                       SIGNUP_RATE_LIMIT="3 per minute")
+    recon = Deployment(deployment, sandbox_url, tmp_path, REDIS_URL=own_redis(10), SIGNUP_RATE_LIMIT="3 per minute")
     shop = recon.start()
-    statuses = [shop.http.post("/v1/auth/signup", json={
-        "email": f"s-{uuid.uuid4().hex[:8]}@example.com", "password": "passw0rd!"}).status_code for _ in range(4)]
+    statuses = [
+        shop.http.post(
+            "/v1/auth/signup", json={"email": f"s-{uuid.uuid4().hex[:8]}@example.com", "password": "passw0rd!"}
+        ).status_code
+        for _ in range(4)
+    ]
     assert statuses == [201, 201, 201, 429], statuses

@@ -45,8 +45,10 @@ def test_a_killed_confirm_and_an_unpolled_202_are_settled_with_nobody_asking(dep
     killed = b.authorize(b.prepare(buyer))
     unpolled = b.authorize(b.prepare(buyer))
 
-    b.sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "method": "POST",
-                                             "lostResponse": True, "forever": True}).raise_for_status()
+    b.sandbox.post(
+        "/_sandbox/faults",
+        json={"path": "/v1/payments/confirm", "method": "POST", "lostResponse": True, "forever": True},
+    ).raise_for_status()
     try:
         hung = threading.Thread(target=lambda: _ignore_errors(lambda: a.confirm(buyer, killed)), daemon=True)
         hung.start()
@@ -61,8 +63,11 @@ def test_a_killed_confirm_and_an_unpolled_202_are_settled_with_nobody_asking(dep
     recon.start()  # C: a fresh process, as a supervisor would restart A
 
     for order in (killed, unpolled):
-        wait_until(lambda o=order: b.payment_row(o["orderId"])["status"] == "DONE",
-                   SETTLE_WITHIN - (time.monotonic() - killed_at), f"{order['orderId']} settled")
+        wait_until(
+            lambda o=order: b.payment_row(o["orderId"])["status"] == "DONE",
+            SETTLE_WITHIN - (time.monotonic() - killed_at),
+            f"{order['orderId']} settled",
+        )
         events = b.events(order["orderId"])
         assert [e["to_status"] for e in events] == ["IN_PROGRESS", "DONE"]
         assert events[-1]["source"] == "reconcile"
@@ -98,8 +103,11 @@ def test_a_confirm_killed_at_each_of_its_steps_charges_once_and_ends_done(deploy
     assert toss_status(survivor, orders["after_toss"]["orderId"]) == "DONE"
     started = time.monotonic()
     for order in orders.values():
-        wait_until(lambda o=order: survivor.payment_row(o["orderId"])["status"] == "DONE",
-                   SETTLE_WITHIN - (time.monotonic() - started), f"{order['orderId']} settled")
+        wait_until(
+            lambda o=order: survivor.payment_row(o["orderId"])["status"] == "DONE",
+            SETTLE_WITHIN - (time.monotonic() - started),
+            f"{order['orderId']} settled",
+        )
         assert survivor.events(order["orderId"])[-1]["source"] == "reconcile"
     for order in (claimed, *orders.values()):
         assert len(executed_confirms(survivor, order["orderId"])) == 1, order  # charged exactly once
@@ -117,11 +125,16 @@ def test_two_processes_never_reconcile_at_once_and_one_takes_over(deployment, sa
     survivor = second if holder_shop is first else first
     recon.kill(holder_shop)
     # The lease lapses (30 s) and the survivor takes over.
-    wait_until(lambda: runs()[-1]["holder"] != holder and runs()[-1]["finished_at"] is not None, 60,
-               "the survivor taking over")
+    wait_until(
+        lambda: runs()[-1]["holder"] != holder and runs()[-1]["finished_at"] is not None, 60, "the survivor taking over"
+    )
     rows = runs()  # a pass cut short by the kill has no finished_at: it can't overlap a later one
-    overlapping = [(x["id"], y["id"]) for x in rows for y in rows if x["id"] < y["id"]
-                   and x["finished_at"] is not None and y["started_at"] < x["finished_at"]]
+    overlapping = [
+        (x["id"], y["id"])
+        for x in rows
+        for y in rows
+        if x["id"] < y["id"] and x["finished_at"] is not None and y["started_at"] < x["finished_at"]
+    ]
     assert overlapping == [], overlapping
     assert {r["holder"] for r in rows} == {holder, rows[-1]["holder"]}
     assert survivor.http.get("/v1/health").status_code == 200
@@ -138,20 +151,30 @@ def test_refunds_left_unanswered_are_finished_once_by_reconciliation(deployment,
     """One refund's answer is lost after Toss did it; another never reaches Toss. Both stay
     REQUESTED with their own keys, and the sweep sends each again: a replay for the first, the
     refund itself for the second. Each order is refunded exactly once."""
-    recon = Deployment(deployment, sandbox_url, tmp_path, RECONCILE_MIN_AGE_SECONDS="1",
-                       RECONCILE_INTERVAL_SECONDS="1")
+    recon = Deployment(deployment, sandbox_url, tmp_path, RECONCILE_MIN_AGE_SECONDS="1", RECONCILE_INTERVAL_SECONDS="1")
     shop = recon.start()
     buyer, admin = shop.signup(), shop.admin()
     done_at_toss, never_sent = shop.paid_order(buyer), shop.paid_order(buyer)
     for order, fault in ((done_at_toss, {"lostResponse": True}), (never_sent, {"errorCode": "PROVIDER_ERROR"})):
         with shop.faulted(path="/v1/payments/*/cancel", method="POST", forever=True, **fault):
-            r = shop.http.post(f"/v1/payments/{order['orderId']}/cancel", headers=admin,
-                               json={"cancelReason": "응답 없는 환불", "cancelAmount": 1000})
+            r = shop.http.post(
+                f"/v1/payments/{order['orderId']}/cancel",
+                headers=admin,
+                json={"cancelReason": "응답 없는 환불", "cancelAmount": 1000},
+            )
         assert r.status_code == 503 and r.json()["code"] == "TOSS_UNAVAILABLE", r.text
     for order in (done_at_toss, never_sent):
-        wait_until(lambda o=order: shop.rows(
-            "SELECT r.status FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.order_id = :o",
-            o=o["orderId"]) == [{"status": "DONE"}], 60, f"{order['orderId']}'s refund finished")
+        wait_until(
+            lambda o=order: (
+                shop.rows(
+                    "SELECT r.status FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.order_id = :o",
+                    o=o["orderId"],
+                )
+                == [{"status": "DONE"}]
+            ),
+            60,
+            f"{order['orderId']}'s refund finished",
+        )
         row = shop.payment_row(order["orderId"])
         assert (row["status"], row["balance_amount"]) == ("PARTIAL_CANCELED", order["amount"] - 1000)
         [toss] = shop.sandbox.get("/_sandbox/payments", params={"orderId": order["orderId"]}).json()["data"]

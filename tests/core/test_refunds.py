@@ -10,8 +10,11 @@ import httpx
 def test_refund_over_the_balance_is_refused_and_changes_nothing(shop):
     buyer, admin = shop.signup(), shop.admin()
     paid = shop.paid_order(buyer)
-    r = shop.http.post(f"/v1/payments/{paid['orderId']}/cancel", headers=admin,
-                       json={"cancelReason": "과다", "cancelAmount": paid["amount"] + 1})
+    r = shop.http.post(
+        f"/v1/payments/{paid['orderId']}/cancel",
+        headers=admin,
+        json={"cancelReason": "과다", "cancelAmount": paid["amount"] + 1},
+    )
     assert r.status_code == 400 and r.json()["code"] == "CANCEL_AMOUNT_EXCEEDS_BALANCE"
     assert shop.payment_row(paid["orderId"])["status"] == "DONE"
 
@@ -33,8 +36,9 @@ def test_two_concurrent_partial_refunds_never_exceed_the_paid_amount(shop):
 
     async def both() -> list[httpx.Response]:
         async with httpx.AsyncClient(base_url=shop.url, headers=admin, timeout=60) as client:
-            return await asyncio.gather(*[client.post(url, json={"cancelReason": f"동시 {i}", "cancelAmount": share})
-                                          for i in range(2)])
+            return await asyncio.gather(
+                *[client.post(url, json={"cancelReason": f"동시 {i}", "cancelAmount": share}) for i in range(2)]
+            )
 
     responses = asyncio.run(both())
     assert sorted(r.status_code for r in responses) == [200, 400], [r.text for r in responses]

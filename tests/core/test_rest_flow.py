@@ -27,8 +27,11 @@ def test_token_prepare_authorize_confirm_get_partial_cancel_cancel_rest(shop):
     assert [p["orderId"] for p in mine["data"]] == [order["orderId"]]
 
     part = 1000
-    r = shop.http.post(f"/v1/payments/{order['orderId']}/cancel", headers=admin,
-                       json={"cancelReason": "부분 환불", "cancelAmount": part})
+    r = shop.http.post(
+        f"/v1/payments/{order['orderId']}/cancel",
+        headers=admin,
+        json={"cancelReason": "부분 환불", "cancelAmount": part},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "PARTIAL_CANCELED"
     assert r.json()["balanceAmount"] == order["amount"] - part
@@ -44,14 +47,24 @@ def test_token_prepare_authorize_confirm_get_partial_cancel_cancel_rest(shop):
     row = shop.payment_row(order["orderId"])
     assert (row["status"], row["balance_amount"], row["amount"]) == ("CANCELED", 0, order["amount"])
     moves = [(e["from_status"], e["to_status"], e["source"]) for e in shop.events(order["orderId"])]
-    assert moves == [(None, "IN_PROGRESS", "confirm"), ("IN_PROGRESS", "DONE", "confirm"),
-                     ("DONE", "PARTIAL_CANCELED", "cancel"), ("PARTIAL_CANCELED", "CANCELED", "cancel")]
+    assert moves == [
+        (None, "IN_PROGRESS", "confirm"),
+        ("IN_PROGRESS", "DONE", "confirm"),
+        ("DONE", "PARTIAL_CANCELED", "cancel"),
+        ("PARTIAL_CANCELED", "CANCELED", "cancel"),
+    ]
 
 
 def test_order_name_counts_the_other_lines(shop):
     buyer = shop.signup()
     a, b, c = shop.products()[:3]
-    order = shop.prepare(buyer, [{"productId": a["id"], "quantity": 1}, {"productId": b["id"], "quantity": 2},
-                                 {"productId": c["id"], "quantity": 1}])
+    order = shop.prepare(
+        buyer,
+        [
+            {"productId": a["id"], "quantity": 1},
+            {"productId": b["id"], "quantity": 2},
+            {"productId": c["id"], "quantity": 1},
+        ],
+    )
     assert order["orderName"] == f"{a['name']} 외 2건"
     assert order["amount"] == a["price"] + 2 * b["price"] + c["price"]

@@ -28,8 +28,13 @@ class Deployment:
         self.http = httpx.Client(base_url=url, timeout=30)
 
     def run(self, module: str, *args: str, **settings: str) -> str:
-        done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
-                              env=child_env({**self.env, **settings}, SEED_VARS))
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=child_env({**self.env, **settings}, SEED_VARS),
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -112,8 +117,13 @@ def test_a_generated_password_never_overwrites_an_admin_set_elsewhere(deployment
 
 
 def test_a_password_from_settings_that_breaks_the_rule_is_a_clear_error(deployment):
-    done = subprocess.run([sys.executable, "-m", "payapp.seed"], cwd=ROOT, capture_output=True, text=True,
-                          env=child_env({**deployment.env, "ADMIN_PASSWORD": "short"}, SEED_VARS))
+    done = subprocess.run(
+        [sys.executable, "-m", "payapp.seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=child_env({**deployment.env, "ADMIN_PASSWORD": "short"}, SEED_VARS),
+    )
     assert done.returncode != 0
     assert "INVALID_PASSWORD" in done.stderr and "ADMIN_PASSWORD" in done.stderr
     assert "Traceback" not in done.stderr

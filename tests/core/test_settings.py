@@ -7,20 +7,29 @@ import pytest
 from payapp.sandbox.config import SANDBOX_CLIENT_KEY, SANDBOX_SECRET_KEY
 from payapp.settings import REAL_TOSS_API, SANDBOX_PREFIX, Settings
 
-KEYS = {"TOSS_CLIENT_KEY": "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq",
-        "TOSS_SECRET_KEY": "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"}
+KEYS = {
+    "TOSS_CLIENT_KEY": "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq",
+    "TOSS_SECRET_KEY": "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R",
+}
 
 
 @pytest.fixture
 def settings_from(monkeypatch, tmp_path):
     def make(**env: str) -> Settings:
-        for name in ("TOSS_CLIENT_KEY", "TOSS_SECRET_KEY", "TOSS_API_BASE", "TOSS_SDK_SRC", "TOSS_INTEGRATION",
-                     "DATABASE_URL"):
+        for name in (
+            "TOSS_CLIENT_KEY",
+            "TOSS_SECRET_KEY",
+            "TOSS_API_BASE",
+            "TOSS_SDK_SRC",
+            "TOSS_INTEGRATION",
+            "DATABASE_URL",
+        ):
             monkeypatch.delenv(name, raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         monkeypatch.chdir(tmp_path)  # no .env file
         return Settings()
+
     return make
 
 
@@ -62,17 +71,22 @@ def test_widget_mode_with_no_keys_uses_the_sandbox_widget_pair_and_the_v2_script
 
 
 def test_a_widget_key_pair_chooses_widget_mode_by_itself(settings_from):
-    s = settings_from(TOSS_CLIENT_KEY="test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm",
-                      TOSS_SECRET_KEY="test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6")
+    s = settings_from(
+        TOSS_CLIENT_KEY="test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm",
+        TOSS_SECRET_KEY="test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6",
+    )
     assert s.integration == "widget" and s.sdk_src == ""  # the v2 loader's default: js.tosspayments.com/v2/standard
     assert s.secret_key == "test_gsk_docs_OaPz8L5KdmQXkzRz3y47BMw6"
     assert settings_from(**KEYS).integration == "window"
 
 
-@pytest.mark.parametrize(("client_key", "integration"), [
-    ("test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm", "window"), (KEYS["TOSS_CLIENT_KEY"], "widget")])
-def test_an_integration_against_the_key_family_is_refused_without_echoing_the_keys(settings_from, client_key,
-                                                                                    integration):
+@pytest.mark.parametrize(
+    ("client_key", "integration"),
+    [("test_gck_docs_Ovk5rk1EwkEbP0W43n07xlzm", "window"), (KEYS["TOSS_CLIENT_KEY"], "widget")],
+)
+def test_an_integration_against_the_key_family_is_refused_without_echoing_the_keys(
+    settings_from, client_key, integration
+):
     with pytest.raises(ValueError, match="TOSS_INTEGRATION") as err:
         settings_from(TOSS_CLIENT_KEY=client_key, TOSS_SECRET_KEY="test_sk_verySecret000", TOSS_INTEGRATION=integration)
     assert "verySecret" not in str(err.value)

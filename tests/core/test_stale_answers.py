@@ -20,8 +20,9 @@ def toss_view(shop, payment_key: str) -> TossPayment:
 
 
 def refund(shop, admin, order_id: str, amount: int):
-    return shop.http.post(f"/v1/payments/{order_id}/cancel", headers=admin,
-                          json={"cancelReason": "부분 환불", "cancelAmount": amount})
+    return shop.http.post(
+        f"/v1/payments/{order_id}/cancel", headers=admin, json={"cancelReason": "부분 환불", "cancelAmount": amount}
+    )
 
 
 def test_a_stale_settle_beside_a_refund_never_undoes_it_and_the_next_refund_is_real(pg_shop):
@@ -60,8 +61,11 @@ def test_a_stale_settle_beside_a_refund_never_undoes_it_and_the_next_refund_is_r
     log = shop.sandbox.get("/_sandbox/requests", params={"method": "POST"}).json()["data"]
     keys = [e["idempotencyKey"] for e in log if e["path"] == f"/v1/payments/{paid['paymentKey']}/cancel"]
     assert keys == [f"refund:{order_id}:{n}" for n in (1, 2, 3)], keys
-    refunds = shop.rows("SELECT r.seq, r.status, r.amount FROM refund r JOIN payment p ON p.id = r.payment_id "
-                        "WHERE p.order_id = :o ORDER BY seq", o=order_id)
+    refunds = shop.rows(
+        "SELECT r.seq, r.status, r.amount FROM refund r JOIN payment p ON p.id = r.payment_id "
+        "WHERE p.order_id = :o ORDER BY seq",
+        o=order_id,
+    )
     assert refunds == [{"seq": n, "status": "DONE", "amount": 1000} for n in (1, 2, 3)]
 
 

@@ -15,8 +15,12 @@ from tests.support.servers import ROOT, spawn_server, stop_server
 
 def test_three_processes_started_together_migrate_once_and_seed_once(sandbox_url, tmp_path):
     with fresh_pg_database("payapp_start") as db_url:
-        env = {"DATABASE_URL": db_url, "REDIS_URL": "redis://127.0.0.1:6379/11", "TOSS_API_BASE": sandbox_url,
-               "PAYAPP_DATA_DIR": str(tmp_path)}
+        env = {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": "redis://127.0.0.1:6379/11",
+            "TOSS_API_BASE": sandbox_url,
+            "PAYAPP_DATA_DIR": str(tmp_path),
+        }
         started: list = []
         errors: list = []
 

@@ -33,12 +33,14 @@ async def toss_refusal(request) -> Response:
     return JSONResponse({"code": "REJECT_CARD_COMPANY", "message": "카드사 거절"}, status_code=403)
 
 
-APP = Starlette(routes=[
-    Route("/proxy/v1/payments/confirm", proxy_page, methods=["POST"]),
-    Route("/odd/v1/payments/confirm", not_a_payment, methods=["POST"]),
-    Route("/bytes/v1/payments/confirm", not_json, methods=["POST"]),
-    Route("/toss/v1/payments/confirm", toss_refusal, methods=["POST"]),
-])
+APP = Starlette(
+    routes=[
+        Route("/proxy/v1/payments/confirm", proxy_page, methods=["POST"]),
+        Route("/odd/v1/payments/confirm", not_a_payment, methods=["POST"]),
+        Route("/bytes/v1/payments/confirm", not_json, methods=["POST"]),
+        Route("/toss/v1/payments/confirm", toss_refusal, methods=["POST"]),
+    ]
+)
 
 
 def confirm_at(base: str) -> TossError:

@@ -21,16 +21,26 @@ def quiet_shop(sandbox, tmp_path):
     runs. (``sandbox`` resets the sandbox, so its transactions are this test's alone; the
     database is its own, so no other shop's reconciler writes drift into it.)"""
     with fresh_pg_database("payapp_tx") as db_url:
-        env = {"DATABASE_URL": db_url, "REDIS_URL": "redis://127.0.0.1:6379/3",
-               "TOSS_API_BASE": str(sandbox.base_url), "RECONCILE_ENABLED": "0"}
+        env = {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "TOSS_API_BASE": str(sandbox.base_url),
+            "RECONCILE_ENABLED": "0",
+        }
         yield from _start("quiet", env, str(sandbox.base_url), db_url, tmp_path)
 
 
 def reconcile(shop, *args: str) -> str:
     # A sweep would settle the lost confirm too: keep it away (min age 1 h) so 거래 대사 must.
     env = child_env({**shop.env, "RECONCILE_MIN_AGE_SECONDS": "3600"}, CONFIG_VARS)
-    run = subprocess.run([sys.executable, "-m", "payapp.reconcile", *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "payapp.reconcile", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return run.stdout
 
@@ -43,15 +53,31 @@ def test_transactions_pass_applies_a_lost_approval_and_a_dashboard_cancel(quiet_
         assert shop.confirm(buyer, lost).status_code == 202  # Toss approved; the answer never came
     paid = shop.paid_order(buyer)
     # An operator refunds 1,000원 in Toss's dashboard: the shop is not asked.
-    r = shop.sandbox.post(f"/v1/payments/{paid['paymentKey']}/cancel", headers=basic(SANDBOX_SECRET_KEY),
-                          json={"cancelReason": "대시보드에서 부분 환불", "cancelAmount": 1000})
+    r = shop.sandbox.post(
+        f"/v1/payments/{paid['paymentKey']}/cancel",
+        headers=basic(SANDBOX_SECRET_KEY),
+        json={"cancelReason": "대시보드에서 부분 환불", "cancelAmount": 1000},
+    )
     assert r.status_code == 200 and r.json()["status"] == "PARTIAL_CANCELED", r.text
     # A payment of this merchant that the shop has no row for at all.
-    stranger = shop.sandbox.post("/_sandbox/authorize", json={
-        "clientKey": SANDBOX_CLIENT_KEY, "method": "카드", "amount": 5000, "orderId": "elsewhere-0001",
-        "orderName": "다른 곳의 주문"}).json()
-    assert shop.sandbox.post("/v1/payments/confirm", headers=basic(SANDBOX_SECRET_KEY), json={
-        "paymentKey": stranger["paymentKey"], "orderId": "elsewhere-0001", "amount": 5000}).status_code == 200
+    stranger = shop.sandbox.post(
+        "/_sandbox/authorize",
+        json={
+            "clientKey": SANDBOX_CLIENT_KEY,
+            "method": "카드",
+            "amount": 5000,
+            "orderId": "elsewhere-0001",
+            "orderName": "다른 곳의 주문",
+        },
+    ).json()
+    assert (
+        shop.sandbox.post(
+            "/v1/payments/confirm",
+            headers=basic(SANDBOX_SECRET_KEY),
+            json={"paymentKey": stranger["paymentKey"], "orderId": "elsewhere-0001", "amount": 5000},
+        ).status_code
+        == 200
+    )
 
     dry = reconcile(shop, "--since", "1h", "--dry-run")
     assert f"{lost['orderId']}: approved at Toss, IN_PROGRESS here (would settle)" in dry, dry
@@ -66,7 +92,9 @@ def test_transactions_pass_applies_a_lost_approval_and_a_dashboard_cancel(quiet_
     row = shop.payment_row(lost["orderId"])
     assert row["status"] == "DONE"
     assert [(e["to_status"], e["source"]) for e in shop.events(lost["orderId"])] == [
-        ("IN_PROGRESS", "confirm"), ("DONE", "reconcile")]
+        ("IN_PROGRESS", "confirm"),
+        ("DONE", "reconcile"),
+    ]
     row = shop.payment_row(paid["orderId"])
     assert (row["status"], row["balance_amount"]) == ("PARTIAL_CANCELED", paid["amount"] - 1000)
     last = shop.events(paid["orderId"])[-1]

@@ -28,10 +28,18 @@ def _payment(session: Session) -> Payment:
     return p
 
 
-@pytest.mark.parametrize(("src", "dst"), [
-    ("DONE", "IN_PROGRESS"), ("CANCELED", "DONE"), ("ABORTED", "DONE"), ("EXPIRED", "IN_PROGRESS"),
-    ("CANCELED", "PARTIAL_CANCELED"), ("DONE", "ABORTED"), ("PARTIAL_CANCELED", "DONE"),
-])
+@pytest.mark.parametrize(
+    ("src", "dst"),
+    [
+        ("DONE", "IN_PROGRESS"),
+        ("CANCELED", "DONE"),
+        ("ABORTED", "DONE"),
+        ("EXPIRED", "IN_PROGRESS"),
+        ("CANCELED", "PARTIAL_CANCELED"),
+        ("DONE", "ABORTED"),
+        ("PARTIAL_CANCELED", "DONE"),
+    ],
+)
 def test_illegal_moves_are_refused(session, src, dst):
     p = _payment(session)
     p.status = src
@@ -48,8 +56,12 @@ def test_each_move_appends_one_event(session):
     session.commit()
     events = session.exec(select(PaymentEvent).order_by(PaymentEvent.id)).all()
     assert [(e.from_status, e.to_status) for e in events] == [
-        (None, "IN_PROGRESS"), ("IN_PROGRESS", "DONE"), ("DONE", "PARTIAL_CANCELED"),
-        ("PARTIAL_CANCELED", "PARTIAL_CANCELED"), ("PARTIAL_CANCELED", "CANCELED")]
+        (None, "IN_PROGRESS"),
+        ("IN_PROGRESS", "DONE"),
+        ("DONE", "PARTIAL_CANCELED"),
+        ("PARTIAL_CANCELED", "PARTIAL_CANCELED"),
+        ("PARTIAL_CANCELED", "CANCELED"),
+    ]
     assert all(e.at.tzinfo is not None for e in events)
 
 

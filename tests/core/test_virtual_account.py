@@ -14,9 +14,16 @@ def _va_payment(shop) -> tuple[dict, dict]:
     """A confirmed 가상계좌 of a new buyer: (buyer auth, the API's answer)."""
     buyer = shop.signup()
     order = shop.prepare(buyer)
-    r = shop.sandbox.post("/_sandbox/authorize", json={
-        "clientKey": SANDBOX_CLIENT_KEY, "method": "가상계좌", "amount": order["amount"],
-        "orderId": order["orderId"], "orderName": order["orderName"]})
+    r = shop.sandbox.post(
+        "/_sandbox/authorize",
+        json={
+            "clientKey": SANDBOX_CLIENT_KEY,
+            "method": "가상계좌",
+            "amount": order["amount"],
+            "orderId": order["orderId"],
+            "orderName": order["orderName"],
+        },
+    )
     assert r.status_code == 200, r.text
     r = shop.confirm(buyer, r.json())
     assert r.status_code == 200, r.text
@@ -24,8 +31,13 @@ def _va_payment(shop) -> tuple[dict, dict]:
 
 
 def _callback(order_id: str, secret: str, status: str = "DONE") -> dict:
-    return {"createdAt": "2026-11-29T12:00:00.000000", "secret": secret, "status": status,
-            "transactionKey": "forged-tx", "orderId": order_id}
+    return {
+        "createdAt": "2026-11-29T12:00:00.000000",
+        "secret": secret,
+        "status": status,
+        "transactionKey": "forged-tx",
+        "orderId": order_id,
+    }
 
 
 def _lookups(shop, payment_key: str) -> int:
@@ -75,8 +87,10 @@ def test_a_deposited_virtual_account_is_refunded_only_to_a_given_account(shop):
     bad = {"bank": "우리", "accountNumber": "12-34", "holderName": "홍길동"}
     r = shop.http.post(url, headers=admin, json={"cancelReason": "반품", "refundReceiveAccount": bad})
     assert r.status_code in (400, 422), r.text
-    assert shop.rows("SELECT r.id FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.order_id = :o",
-                     o=order_id) == []  # refused before any refund row or Toss call
+    assert (
+        shop.rows("SELECT r.id FROM refund r JOIN payment p ON p.id = r.payment_id WHERE p.order_id = :o", o=order_id)
+        == []
+    )  # refused before any refund row or Toss call
     account = {"bank": "20", "accountNumber": "1002123456789", "holderName": "홍길동"}
     r = shop.http.post(url, headers=admin, json={"cancelReason": "반품", "refundReceiveAccount": account})
     assert r.status_code == 200 and r.json()["status"] == "CANCELED", r.text

@@ -11,8 +11,11 @@ from payapp.services.webhooks import prune
 
 
 def _event(order_id: str, status: str) -> dict:
-    return {"eventType": "PAYMENT_STATUS_CHANGED", "createdAt": "2026-11-26T12:00:00.000000",
-            "data": {"orderId": order_id, "status": status, "paymentKey": "forged"}}
+    return {
+        "eventType": "PAYMENT_STATUS_CHANGED",
+        "createdAt": "2026-11-26T12:00:00.000000",
+        "data": {"orderId": order_id, "status": status, "paymentKey": "forged"},
+    }
 
 
 def test_payment_status_changed_settles_from_toss_not_from_the_body(shop):
@@ -21,17 +24,24 @@ def test_payment_status_changed_settles_from_toss_not_from_the_body(shop):
     with shop.faulted(path="/v1/payments/confirm", method="POST", lostResponse=True, forever=True):
         assert shop.confirm(buyer, authorized).status_code == 202
     # A forged body claiming CANCELED changes nothing by itself: Toss says DONE.
-    r = shop.http.post("/v1/webhooks/toss", json=_event(authorized["orderId"], "CANCELED"),
-                       headers={"tosspayments-webhook-transmission-id": f"wh_{authorized['orderId']}"})
+    r = shop.http.post(
+        "/v1/webhooks/toss",
+        json=_event(authorized["orderId"], "CANCELED"),
+        headers={"tosspayments-webhook-transmission-id": f"wh_{authorized['orderId']}"},
+    )
     assert r.status_code == 200 and r.json() == {"ok": True}
     row = shop.payment_row(authorized["orderId"])
     assert row["status"] == "DONE"
     assert shop.events(authorized["orderId"])[-1]["source"] == "webhook"
-    again = shop.http.post("/v1/webhooks/toss", json=_event(authorized["orderId"], "CANCELED"),
-                           headers={"tosspayments-webhook-transmission-id": f"wh_{authorized['orderId']}"})
+    again = shop.http.post(
+        "/v1/webhooks/toss",
+        json=_event(authorized["orderId"], "CANCELED"),
+        headers={"tosspayments-webhook-transmission-id": f"wh_{authorized['orderId']}"},
+    )
     assert again.json() == {"ok": True, "duplicate": True}
-    assert len(shop.rows("SELECT id FROM webhook_event WHERE transmission_id = :t",
-                         t=f"wh_{authorized['orderId']}")) == 1
+    assert (
+        len(shop.rows("SELECT id FROM webhook_event WHERE transmission_id = :t", t=f"wh_{authorized['orderId']}")) == 1
+    )
 
 
 def test_malformed_webhook_is_400(shop):
@@ -51,8 +61,11 @@ def test_a_flood_about_a_final_payment_costs_one_toss_read_a_minute(pg_shop):
     assert r.status_code == 200 and r.json()["status"] == "CANCELED"
     before = toss_reads(shop, paid["paymentKey"])
     for i in range(20):
-        r = shop.http.post("/v1/webhooks/toss", json=_event(paid["orderId"], "CANCELED"),
-                           headers={"tosspayments-webhook-transmission-id": f"flood-{paid['orderId']}-{i}"})
+        r = shop.http.post(
+            "/v1/webhooks/toss",
+            json=_event(paid["orderId"], "CANCELED"),
+            headers={"tosspayments-webhook-transmission-id": f"flood-{paid['orderId']}-{i}"},
+        )
         assert r.status_code == 200
     assert toss_reads(shop, paid["paymentKey"]) - before == 1
 
@@ -60,8 +73,11 @@ def test_a_flood_about_a_final_payment_costs_one_toss_read_a_minute(pg_shop):
 def test_a_webhook_for_an_order_we_never_had_costs_no_toss_call(pg_shop):
     shop = pg_shop
     before = len(shop.sandbox.get("/_sandbox/requests").json()["data"])
-    r = shop.http.post("/v1/webhooks/toss", json=_event("ord_neverheardof", "DONE"),
-                       headers={"tosspayments-webhook-transmission-id": "wh-unknown-order-1"})
+    r = shop.http.post(
+        "/v1/webhooks/toss",
+        json=_event("ord_neverheardof", "DONE"),
+        headers={"tosspayments-webhook-transmission-id": "wh-unknown-order-1"},
+    )
     assert r.status_code == 200
     assert len(shop.sandbox.get("/_sandbox/requests").json()["data"]) == before
     [row] = shop.rows("SELECT error FROM webhook_event WHERE transmission_id = 'wh-unknown-order-1'")
@@ -70,15 +86,26 @@ def test_a_webhook_for_an_order_we_never_had_costs_no_toss_call(pg_shop):
 
 def test_stored_webhook_events_are_pruned_after_the_retention_period(pg_shop):
     shop = pg_shop
-    shop.http.post("/v1/webhooks/toss", json=_event("ord_neverheardof", "DONE"),
-                   headers={"tosspayments-webhook-transmission-id": "wh-old-1"})
-    shop.http.post("/v1/webhooks/toss", json=_event("ord_neverheardof", "DONE"),
-                   headers={"tosspayments-webhook-transmission-id": "wh-new-1"})
+    shop.http.post(
+        "/v1/webhooks/toss",
+        json=_event("ord_neverheardof", "DONE"),
+        headers={"tosspayments-webhook-transmission-id": "wh-old-1"},
+    )
+    shop.http.post(
+        "/v1/webhooks/toss",
+        json=_event("ord_neverheardof", "DONE"),
+        headers={"tosspayments-webhook-transmission-id": "wh-new-1"},
+    )
     with shop.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE webhook_event SET received_at = now() - interval '31 days' "
-                             "WHERE transmission_id = 'wh-old-1'")
+        conn.exec_driver_sql(
+            "UPDATE webhook_event SET received_at = now() - interval '31 days' WHERE transmission_id = 'wh-old-1'"
+        )
     with Session(shop.engine) as session:
         assert prune(session, utcnow() - timedelta(days=30)) >= 1
-    left = {r["transmission_id"] for r in shop.rows("SELECT transmission_id FROM webhook_event "
-                                                    "WHERE transmission_id IN ('wh-old-1', 'wh-new-1')")}
+    left = {
+        r["transmission_id"]
+        for r in shop.rows(
+            "SELECT transmission_id FROM webhook_event WHERE transmission_id IN ('wh-old-1', 'wh-new-1')"
+        )
+    }
     assert left == {"wh-new-1"}

@@ -18,8 +18,11 @@ def test_refund_at_toss_reaches_payapp_by_webhook(pg_shop):
     try:
         [payment] = shop.sandbox.get("/_sandbox/payments", params={"orderId": order_id}).json()["data"]
         # The operator refunds in Toss's dashboard: payapp is not asked.
-        r = shop.sandbox.post(f"/v1/payments/{payment['paymentKey']}/cancel", headers=basic(SANDBOX_SECRET_KEY),
-                              json={"cancelReason": "대시보드에서 환불"})
+        r = shop.sandbox.post(
+            f"/v1/payments/{payment['paymentKey']}/cancel",
+            headers=basic(SANDBOX_SECRET_KEY),
+            json={"cancelReason": "대시보드에서 환불"},
+        )
         assert r.status_code == 200 and r.json()["status"] == "CANCELED", r.text
         shop.sandbox.post("/_sandbox/webhooks/flush").raise_for_status()  # the delivery has been answered
         deliveries = shop.sandbox.get("/_sandbox/webhooks/deliveries", params={"orderId": order_id}).json()["data"]

@@ -47,8 +47,11 @@ from tests.support.servers import ROOT, child_env
 SEED = int(os.environ.get("PAYAPP_FUZZ_SEED", "20260601"))
 MAX_EXAMPLES = int(os.environ.get("PAYAPP_FUZZ_EXAMPLES", "40"))
 REDIS_URL = "redis://127.0.0.1:6379/14"  # this module's own: flushed before the run
-RAISED_LIMITS = {"TOKEN_RATE_LIMIT": "100000 per minute", "SIGNUP_RATE_LIMIT": "100000 per minute",
-                 "LOGIN_FAILURE_LIMIT": "100000 per minute"}
+RAISED_LIMITS = {
+    "TOKEN_RATE_LIMIT": "100000 per minute",
+    "SIGNUP_RATE_LIMIT": "100000 per minute",
+    "LOGIN_FAILURE_LIMIT": "100000 per minute",
+}
 SEEDED_PAYMENTS = 120
 DEPLOYMENTS = os.environ.get("PAYAPP_FUZZ_DEPLOYMENTS", "pg,embedded").split(",")
 # (deployment, METHOD, path template) -> status codes answered, for the coverage test at the end.
@@ -64,8 +67,12 @@ def admin_operations() -> set[tuple[str, str]]:
             yield dep.call
             yield from guards(dep)
 
-    return {(method, path) for path, route in walk(create_api().routes) for method in route.methods
-            if {admin_user, admin_or_ticket} & set(guards(route.dependant))}
+    return {
+        (method, path)
+        for path, route in walk(create_api().routes)
+        for method in route.methods
+        if {admin_user, admin_or_ticket} & set(guards(route.dependant))
+    }
 
 
 ADMIN_OPERATIONS = admin_operations()
@@ -88,27 +95,43 @@ def fuzz_shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 def world(fuzz_shop: Shop) -> dict:
     """Tokens, and orders that exist: paid ones, one seeded per status, prepared ones to confirm."""
     shop = fuzz_shop
-    subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED_PAYMENTS)],
-                   cwd=ROOT, env=child_env(shop.env, CONFIG_VARS), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED_PAYMENTS)],
+        cwd=ROOT,
+        env=child_env(shop.env, CONFIG_VARS),
+        check=True,
+        capture_output=True,
+    )
     buyer, admin = shop.signup(), shop.admin()
     paid = [shop.paid_order(buyer)["orderId"] for _ in range(3)]
     # Seeded payments are nobody's the buyer can see and unknown to the sandbox (Toss answers 404).
-    seeded = [r["order_id"] for r in shop.rows(
-        "SELECT MIN(order_id) AS order_id FROM payment WHERE user_id <> :buyer AND status IN "
-        "('DONE', 'PARTIAL_CANCELED', 'CANCELED', 'ABORTED') GROUP BY status ORDER BY status",
-        buyer=shop.payment_row(paid[0])["user_id"])]
+    seeded = [
+        r["order_id"]
+        for r in shop.rows(
+            "SELECT MIN(order_id) AS order_id FROM payment WHERE user_id <> :buyer AND status IN "
+            "('DONE', 'PARTIAL_CANCELED', 'CANCELED', 'ABORTED') GROUP BY status ORDER BY status",
+            buyer=shop.payment_row(paid[0])["user_id"],
+        )
+    ]
     prepared = [shop.prepare(buyer) for _ in range(6)]
-    return {"name": shop.name, "buyer": buyer, "admin": admin, "orders": itertools.cycle(paid + seeded),
-            "prepared": itertools.cycle(prepared)}
+    return {
+        "name": shop.name,
+        "buyer": buyer,
+        "admin": admin,
+        "orders": itertools.cycle(paid + seeded),
+        "prepared": itertools.cycle(prepared),
+    }
 
 
 @pytest.fixture(scope="module")
 def api_schema(fuzz_shop: Shop) -> schemathesis.BaseSchema:
-    config = schemathesis.Config.from_dict({
-        "seed": SEED,
-        "base-url": fuzz_shop.url,
-        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "base-url": fuzz_shop.url,
+            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
+        }
+    )
     return schemathesis.openapi.from_url(fuzz_shop.url + "/openapi.json", config=config)
 
 
@@ -128,7 +151,8 @@ def error_shape(ctx, response, case) -> None:
     if 400 <= response.status_code < 500 and case.method.upper() != "HEAD":
         body = response.json()
         assert isinstance(body, dict) and body.get("code") and body.get("message"), (
-            f"{response.status_code} without {{code, message}}: {response.text[:300]}")
+            f"{response.status_code} without {{code, message}}: {response.text[:300]}"
+        )
 
 
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance, error_shape]
@@ -168,4 +192,3 @@ def test_every_operation_was_fuzzed_and_admin_routes_past_their_guard(api_schema
         assert sum(n for status, n in answered.items() if status not in (401, 403)) > 0, (operation, answered)
     listed = answers[("GET", "/v1/admin/payments")]
     assert any(200 <= s < 300 for s in listed), listed
-

@@ -21,11 +21,24 @@ def order_id(tag: str = "order") -> str:
     return f"{tag}-{uuid.uuid4().hex[:16]}"
 
 
-def authorize(client: httpx.Client, amount: int = 15000, client_key: str = DOCS_CLIENT_KEY,
-              outcome: str = "approve", method: str = "카드", **extra: object) -> dict:
+def authorize(
+    client: httpx.Client,
+    amount: int = 15000,
+    client_key: str = DOCS_CLIENT_KEY,
+    outcome: str = "approve",
+    method: str = "카드",
+    **extra: object,
+) -> dict:
     """The buyer opens the window and picks ``outcome``; returns the control API's answer."""
-    body = {"clientKey": client_key, "method": method, "amount": amount, "orderId": order_id(),
-            "orderName": "텀블러 외 2건", "outcome": outcome, **extra}
+    body = {
+        "clientKey": client_key,
+        "method": method,
+        "amount": amount,
+        "orderId": order_id(),
+        "orderName": "텀블러 외 2건",
+        "outcome": outcome,
+        **extra,
+    }
     r = client.post("/_sandbox/authorize", json=body)
     assert r.status_code == 200, r.text
     return r.json()
@@ -43,8 +56,14 @@ def paid(client: httpx.Client, headers: dict, amount: int = 15000, client_key: s
     return r.json()
 
 
-def cancel(client: httpx.Client, payment_key: str, headers: dict, amount: int | str | None = None,
-           reason: str = "고객 요청", **extra: object) -> httpx.Response:
+def cancel(
+    client: httpx.Client,
+    payment_key: str,
+    headers: dict,
+    amount: int | str | None = None,
+    reason: str = "고객 요청",
+    **extra: object,
+) -> httpx.Response:
     body: dict = {"cancelReason": reason, **extra}
     if amount is not None:
         body["cancelAmount"] = amount

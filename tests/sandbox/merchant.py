@@ -88,8 +88,9 @@ def reroute_toss(page: Page, sandbox_url: str) -> list[str]:
         path = urlsplit(route.request.url).path
         asked.append(path)
         r = httpx.get(sandbox_url + "/js" + path, timeout=10)
-        route.fulfill(status=r.status_code, body=r.content,
-                      headers={"content-type": r.headers.get("content-type", "text/plain")})
+        route.fulfill(
+            status=r.status_code, body=r.content, headers={"content-type": r.headers.get("content-type", "text/plain")}
+        )
 
     page.route("https://js.tosspayments.com/**", handle)
     return asked

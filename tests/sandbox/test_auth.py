@@ -46,14 +46,18 @@ def test_missing_authorization_is_unauthorized_key(sandbox):
     assert_error(confirm(sandbox, auth, {}), 401, "UNAUTHORIZED_KEY")
 
 
-@pytest.mark.parametrize("value", [
-    "Basic " + base64.b64encode(DOCS_SECRET_KEY.encode()).decode(),  # the colon forgotten
-    "Bearer " + base64.b64encode(f"{DOCS_SECRET_KEY}:".encode()).decode(),  # not Basic
-    "Basic",  # no value
-    "Basic %%%not-base64%%%",
-    "Basic " + base64.b64encode(b"\xef\xbb\xbf\xff\xfe").decode(),  # not UTF-8
-    DOCS_SECRET_KEY,  # the raw key, no scheme
-], ids=["no-colon", "bearer", "empty", "not-base64", "not-utf8", "raw-key"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Basic " + base64.b64encode(DOCS_SECRET_KEY.encode()).decode(),  # the colon forgotten
+        "Bearer " + base64.b64encode(f"{DOCS_SECRET_KEY}:".encode()).decode(),  # not Basic
+        "Basic",  # no value
+        "Basic %%%not-base64%%%",
+        "Basic " + base64.b64encode(b"\xef\xbb\xbf\xff\xfe").decode(),  # not UTF-8
+        DOCS_SECRET_KEY,  # the raw key, no scheme
+    ],
+    ids=["no-colon", "bearer", "empty", "not-base64", "not-utf8", "raw-key"],
+)
 def test_malformed_header_is_incorrect_basic_auth_format(sandbox, value):
     r = sandbox.get("/v1/payments/nope", headers={"Authorization": value})
     assert_error(r, 403, "INCORRECT_BASIC_AUTH_FORMAT")
@@ -73,8 +77,10 @@ def test_auth_failure_is_in_english_with_accept_language_en(sandbox):
 
 
 def test_authorize_with_unknown_client_key_is_unauthorized_key(sandbox):
-    r = sandbox.post("/_sandbox/authorize", json={"clientKey": "test_ck_unknown000000", "amount": 1000,
-                                                  "orderId": "order-unknown-key", "orderName": "x"})
+    r = sandbox.post(
+        "/_sandbox/authorize",
+        json={"clientKey": "test_ck_unknown000000", "amount": 1000, "orderId": "order-unknown-key", "orderName": "x"},
+    )
     assert_error(r, 401, "UNAUTHORIZED_KEY")
 
 
@@ -82,8 +88,7 @@ def test_payment_of_one_pair_is_not_found_with_the_other_pairs_secret_key(sandbo
     auth = authorize(sandbox)  # opened with the docs client key
     assert_error(confirm(sandbox, auth, sandbox_auth), 404, "NOT_FOUND_PAYMENT")
     assert_error(sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=sandbox_auth), 404, "NOT_FOUND_PAYMENT")
-    assert_error(sandbox.get(f"/v1/payments/orders/{auth['orderId']}", headers=sandbox_auth),
-                 404, "NOT_FOUND_PAYMENT")
+    assert_error(sandbox.get(f"/v1/payments/orders/{auth['orderId']}", headers=sandbox_auth), 404, "NOT_FOUND_PAYMENT")
     # The refusal changed nothing: the right key still confirms it.
     assert confirm(sandbox, auth, docs_auth).status_code == 200
 
@@ -113,11 +118,16 @@ async def _configured_key_pairs_replace_the_default_set() -> None:
     pair = KeyPair("test_ck_shopA0000000000000", "test_sk_shopA0000000000000", "shopa")
     app = create_app(SandboxConfig(key_pairs=(pair,)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as c:
-        r = await c.post("/_sandbox/authorize", json={"clientKey": pair.client_key, "amount": 5000,
-                                                      "orderId": "order-shop-a-1", "orderName": "x"})
+        r = await c.post(
+            "/_sandbox/authorize",
+            json={"clientKey": pair.client_key, "amount": 5000, "orderId": "order-shop-a-1", "orderName": "x"},
+        )
         auth = r.json()
-        ok = await c.post("/v1/payments/confirm", headers=basic(pair.secret_key),
-                          json={"paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 5000})
+        ok = await c.post(
+            "/v1/payments/confirm",
+            headers=basic(pair.secret_key),
+            json={"paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 5000},
+        )
         assert ok.status_code == 200, ok.text
         assert ok.json()["mId"] == "shopa"
         r = await c.get(f"/v1/payments/{auth['paymentKey']}", headers=basic(SANDBOX_SECRET_KEY))

@@ -34,9 +34,21 @@ def test_full_cancel_makes_the_payment_canceled(sandbox, docs_auth):
 def test_cancel_entry_has_the_documented_fields(sandbox, docs_auth):
     p = paid(sandbox, docs_auth)
     [entry] = cancel(sandbox, p["paymentKey"], docs_auth).json()["cancels"]
-    assert {"cancelAmount", "cancelReason", "taxFreeAmount", "taxExemptionAmount", "refundableAmount",
-            "cardDiscountAmount", "transferDiscountAmount", "easyPayDiscountAmount", "canceledAt",
-            "transactionKey", "receiptKey", "cancelStatus", "cancelRequestId"} <= entry.keys()
+    assert {
+        "cancelAmount",
+        "cancelReason",
+        "taxFreeAmount",
+        "taxExemptionAmount",
+        "refundableAmount",
+        "cardDiscountAmount",
+        "transferDiscountAmount",
+        "easyPayDiscountAmount",
+        "canceledAt",
+        "transactionKey",
+        "receiptKey",
+        "cancelStatus",
+        "cancelRequestId",
+    } <= entry.keys()
     assert entry["canceledAt"].endswith("+09:00")
 
 
@@ -103,16 +115,27 @@ def test_refundable_amount_that_differs_from_the_balance_is_refused(sandbox, doc
     assert ok.status_code == 200 and ok.json()["balanceAmount"] == 14000
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"cancelReason": ""},
-    {"cancelReason": "x" * 201},
-    {"cancelReason": "고객 요청", "cancelAmount": 0},
-    {"cancelReason": "고객 요청", "cancelAmount": -100},
-    {"cancelReason": "고객 요청", "cancelAmount": "many"},
-    {"cancelReason": "고객 요청", "currency": "USD"},
-], ids=["no-reason", "empty-reason", "reason-too-long", "zero-amount", "negative-amount", "amount-not-number",
-        "other-currency"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"cancelReason": ""},
+        {"cancelReason": "x" * 201},
+        {"cancelReason": "고객 요청", "cancelAmount": 0},
+        {"cancelReason": "고객 요청", "cancelAmount": -100},
+        {"cancelReason": "고객 요청", "cancelAmount": "many"},
+        {"cancelReason": "고객 요청", "currency": "USD"},
+    ],
+    ids=[
+        "no-reason",
+        "empty-reason",
+        "reason-too-long",
+        "zero-amount",
+        "negative-amount",
+        "amount-not-number",
+        "other-currency",
+    ],
+)
 def test_missing_or_invalid_cancel_field_is_invalid_request(sandbox, docs_auth, body):
     p = paid(sandbox, docs_auth)
     r = sandbox.post(f"/v1/payments/{p['paymentKey']}/cancel", headers=docs_auth, json=body)

@@ -22,11 +22,20 @@ AUTH = basic(DOCS_SECRET_KEY)
 PREFIX = "/toss-sandbox"
 # Every call of the control API, as (method, path): each must answer 404 when it is closed.
 CONTROL_CALLS = [
-    ("POST", "/_sandbox/reset"), ("GET", "/_sandbox/payments"), ("GET", "/_sandbox/requests"),
-    ("GET", "/_sandbox/clock"), ("POST", "/_sandbox/clock"), ("GET", "/_sandbox/faults"),
-    ("POST", "/_sandbox/faults"), ("DELETE", "/_sandbox/faults"), ("GET", "/_sandbox/webhooks"),
-    ("POST", "/_sandbox/webhooks"), ("DELETE", "/_sandbox/webhooks"), ("GET", "/_sandbox/webhooks/deliveries"),
-    ("POST", "/_sandbox/webhooks/flush"), ("GET", "/_sandbox/idempotency"),
+    ("POST", "/_sandbox/reset"),
+    ("GET", "/_sandbox/payments"),
+    ("GET", "/_sandbox/requests"),
+    ("GET", "/_sandbox/clock"),
+    ("POST", "/_sandbox/clock"),
+    ("GET", "/_sandbox/faults"),
+    ("POST", "/_sandbox/faults"),
+    ("DELETE", "/_sandbox/faults"),
+    ("GET", "/_sandbox/webhooks"),
+    ("POST", "/_sandbox/webhooks"),
+    ("DELETE", "/_sandbox/webhooks"),
+    ("GET", "/_sandbox/webhooks/deliveries"),
+    ("POST", "/_sandbox/webhooks/flush"),
+    ("GET", "/_sandbox/idempotency"),
 ]
 WINDOW_PARAMS = {"clientKey": DOCS_CLIENT_KEY, "method": "카드", "amount": 1000, "orderName": "x"}
 
@@ -54,8 +63,9 @@ async def assert_buyers_part_works(c: httpx.AsyncClient, order_id: str) -> dict:
 
 async def assert_control_closed(c: httpx.AsyncClient) -> None:
     for method, path in CONTROL_CALLS:
-        r = await c.request(method, path, json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"}
-                            if method == "POST" else None)
+        r = await c.request(
+            method, path, json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"} if method == "POST" else None
+        )
         assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND"), (method, path, r.text)
 
 
@@ -65,8 +75,11 @@ def test_control_false_closes_the_control_api_and_keeps_the_buyers_part_and_the_
         async with client(app) as c:
             await assert_control_closed(c)
             auth = await assert_buyers_part_works(c, "order-closed-1")
-            done = await c.post("/v1/payments/confirm", headers=AUTH, json={
-                "paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 1000})
+            done = await c.post(
+                "/v1/payments/confirm",
+                headers=AUTH,
+                json={"paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 1000},
+            )
             assert done.json()["status"] == "DONE", done.text
 
     run_async(scenario())
@@ -91,8 +104,11 @@ def test_buyer_app_mounted_serves_only_the_buyers_part_and_shares_the_state():
             assert auth["redirectUrl"].startswith(f"http://shop.test{PREFIX}/_sandbox/landing/success?")
             body = {"paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 1000}
             # The REST API is not public: anyone knows the sandbox keys.
-            for method, path in (("POST", "/v1/payments/confirm"), ("GET", f"/v1/payments/{auth['paymentKey']}"),
-                                 ("GET", "/v1/transactions")):
+            for method, path in (
+                ("POST", "/v1/payments/confirm"),
+                ("GET", f"/v1/payments/{auth['paymentKey']}"),
+                ("GET", "/v1/transactions"),
+            ):
                 r = await public.request(method, path, headers=AUTH, json=body if method == "POST" else None)
                 assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND"), (path, r.text)
             # The shop reaches it in-process, on the same state the public window wrote.
@@ -112,11 +128,24 @@ def test_buyer_app_of_an_open_sandbox_still_hides_its_control_api():
     run_async(scenario())
 
 
-LOOPBACK = ["http://127.0.0.1:8000/v1/webhooks/toss", "http://127.8.9.10/h", "http://localhost:3000/h",
-            "https://LOCALHOST/h", "http://[::1]:8000/h", "http://[::ffff:127.0.0.1]/h"]
-NOT_LOOPBACK = ["http://example.com/h", "https://10.0.0.5/h", "http://169.254.169.254/latest/meta-data",
-                "http://127.0.0.1@example.com/h", "http://localhost.example.com/h", "http://2130706433/h",
-                "http://[::ffff:10.0.0.1]/h", "http://0.0.0.0:8000/h"]
+LOOPBACK = [
+    "http://127.0.0.1:8000/v1/webhooks/toss",
+    "http://127.8.9.10/h",
+    "http://localhost:3000/h",
+    "https://LOCALHOST/h",
+    "http://[::1]:8000/h",
+    "http://[::ffff:127.0.0.1]/h",
+]
+NOT_LOOPBACK = [
+    "http://example.com/h",
+    "https://10.0.0.5/h",
+    "http://169.254.169.254/latest/meta-data",
+    "http://127.0.0.1@example.com/h",
+    "http://localhost.example.com/h",
+    "http://2130706433/h",
+    "http://[::ffff:10.0.0.1]/h",
+    "http://0.0.0.0:8000/h",
+]
 
 
 async def register(c: httpx.AsyncClient, url: str, english: bool = False) -> httpx.Response:
@@ -150,11 +179,20 @@ def test_allow_listed_names_and_networks_join_loopback():
     async def scenario() -> None:
         config = SandboxConfig(webhook_hosts=parse_webhook_hosts("Hooks.Example.com, 10.0.0.0/8, 192.0.2.7"))
         async with client(create_app(config)) as c:
-            for url in ("https://hooks.example.com/t", "http://HOOKS.EXAMPLE.COM./t", "http://10.20.30.40:8080/t",
-                        "http://192.0.2.7/t", "http://127.0.0.1/t"):
+            for url in (
+                "https://hooks.example.com/t",
+                "http://HOOKS.EXAMPLE.COM./t",
+                "http://10.20.30.40:8080/t",
+                "http://192.0.2.7/t",
+                "http://127.0.0.1/t",
+            ):
                 assert (await register(c, url)).status_code == 201, url
-            for url in ("https://sub.hooks.example.com/t", "https://example.com/t", "http://11.0.0.1/t",
-                        "http://192.0.2.8/t"):
+            for url in (
+                "https://sub.hooks.example.com/t",
+                "https://example.com/t",
+                "http://11.0.0.1/t",
+                "http://192.0.2.8/t",
+            ):
                 r = await register(c, url)
                 assert r.json()["code"] == "WEBHOOK_HOST_NOT_ALLOWED", url
                 assert "hooks.example.com, 10.0.0.0/8, 192.0.2.7" in r.json()["message"]
@@ -172,6 +210,7 @@ def test_the_default_config_sends_webhooks_anywhere():
 
 def test_a_stored_target_that_is_no_longer_allowed_is_not_sent():
     """A target kept in Redis from a run with another configuration is skipped when sending."""
+
     async def scenario() -> None:
         app = create_app(SandboxConfig(webhook_hosts=()))
         await app.state.store.add_webhook_target({"url": "http://example.com/h", "events": ["PAYMENT_STATUS_CHANGED"]})
@@ -188,7 +227,12 @@ def test_a_stored_target_that_is_no_longer_allowed_is_not_sent():
 def test_parse_webhook_hosts():
     assert parse_webhook_hosts("") == () and parse_webhook_hosts(" , ") == ()
     assert parse_webhook_hosts("*") is None and parse_webhook_hosts("a.example, *") is None
-    assert parse_webhook_hosts("A.Example., 10.1.2.3/8, ::1, fd00::/8") == ("a.example", "10.0.0.0/8", "::1", "fd00::/8")
+    assert parse_webhook_hosts("A.Example., 10.1.2.3/8, ::1, fd00::/8") == (
+        "a.example",
+        "10.0.0.0/8",
+        "::1",
+        "fd00::/8",
+    )
     for bad in ("http://x.example", "a b", "x.example:8080", "10.0.0.0/33", "*.example.com", "a..b"):
         with pytest.raises(ValueError, match="webhook hosts"):
             parse_webhook_hosts(bad)
@@ -209,6 +253,11 @@ def test_cli_webhook_hosts_limits_targets_of_a_sandbox_process():
             assert c.post("/_sandbox/webhooks", json={"url": "http://example.com/h"}).status_code == 400
             assert c.post("/_sandbox/webhooks", json={"url": "http://hooks.example.com/h"}).status_code == 201
             assert c.post("/_sandbox/webhooks", json={"url": "http://127.0.0.1:9/h"}).status_code == 201
-    bad = subprocess.run([sys.executable, "-m", "payapp.sandbox", "--port", "0", "--webhook-hosts", "a b"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=30)
+    bad = subprocess.run(
+        [sys.executable, "-m", "payapp.sandbox", "--port", "0", "--webhook-hosts", "a b"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert bad.returncode == 2 and "not a host name" in bad.stderr

@@ -44,8 +44,11 @@ def test_second_confirm_is_already_processed(sandbox, docs_auth):
 
 
 def test_confirm_of_unknown_payment_key_is_not_found_payment(sandbox, docs_auth):
-    r = sandbox.post("/v1/payments/confirm", headers=docs_auth,
-                     json={"paymentKey": "tossp20240101000000nothere", "orderId": "order-nothere", "amount": 1000})
+    r = sandbox.post(
+        "/v1/payments/confirm",
+        headers=docs_auth,
+        json={"paymentKey": "tossp20240101000000nothere", "orderId": "order-nothere", "amount": 1000},
+    )
     assert_error(r, 404, "NOT_FOUND_PAYMENT")
 
 
@@ -98,19 +101,33 @@ def test_confirm_of_a_card_refused_in_the_window_finds_no_session(sandbox, docs_
     assert_error(confirm(sandbox, auth, docs_auth), 404, "NOT_FOUND_PAYMENT_SESSION")
 
 
-@pytest.mark.parametrize("body", [
-    {"orderId": "order-123456", "amount": 1000},
-    {"paymentKey": "k", "amount": 1000},
-    {"paymentKey": "k", "orderId": "order-123456"},
-    {"paymentKey": "k", "orderId": "abc", "amount": 1000},
-    {"paymentKey": "k", "orderId": "order with spaces", "amount": 1000},
-    {"paymentKey": "k", "orderId": "order-123456", "amount": "lots"},
-    {"paymentKey": "k", "orderId": "order-123456", "amount": -1},
-    {"paymentKey": "k", "orderId": "order-123456", "amount": 10.5},
-    {"paymentKey": "k" * 201, "orderId": "order-123456", "amount": 1000},
-    {"paymentKey": 12345, "orderId": "order-123456", "amount": 1000},
-], ids=["no-paymentKey", "no-orderId", "no-amount", "short-orderId", "bad-orderId-chars", "amount-not-number",
-        "negative-amount", "fractional-amount", "paymentKey-too-long", "paymentKey-not-string"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"orderId": "order-123456", "amount": 1000},
+        {"paymentKey": "k", "amount": 1000},
+        {"paymentKey": "k", "orderId": "order-123456"},
+        {"paymentKey": "k", "orderId": "abc", "amount": 1000},
+        {"paymentKey": "k", "orderId": "order with spaces", "amount": 1000},
+        {"paymentKey": "k", "orderId": "order-123456", "amount": "lots"},
+        {"paymentKey": "k", "orderId": "order-123456", "amount": -1},
+        {"paymentKey": "k", "orderId": "order-123456", "amount": 10.5},
+        {"paymentKey": "k" * 201, "orderId": "order-123456", "amount": 1000},
+        {"paymentKey": 12345, "orderId": "order-123456", "amount": 1000},
+    ],
+    ids=[
+        "no-paymentKey",
+        "no-orderId",
+        "no-amount",
+        "short-orderId",
+        "bad-orderId-chars",
+        "amount-not-number",
+        "negative-amount",
+        "fractional-amount",
+        "paymentKey-too-long",
+        "paymentKey-not-string",
+    ],
+)
 def test_missing_or_invalid_confirm_field_is_invalid_request(sandbox, docs_auth, body):
     assert_error(sandbox.post("/v1/payments/confirm", headers=docs_auth, json=body), 400, "INVALID_REQUEST")
 
@@ -131,8 +148,9 @@ def test_errors_are_korean_by_default_and_english_with_accept_language_en_us(san
     auth = authorize(sandbox)
     confirm(sandbox, auth, docs_auth)
     ko = assert_error(confirm(sandbox, auth, docs_auth), 400, "ALREADY_PROCESSED_PAYMENT")
-    en = assert_error(confirm(sandbox, auth, {**docs_auth, "Accept-Language": "en-US"}),
-                      400, "ALREADY_PROCESSED_PAYMENT")
+    en = assert_error(
+        confirm(sandbox, auth, {**docs_auth, "Accept-Language": "en-US"}), 400, "ALREADY_PROCESSED_PAYMENT"
+    )
     assert HANGUL.search(ko["message"])
     assert not HANGUL.search(en["message"]) and en["message"] != ko["message"]
     assert set(ko) == set(en) == {"code", "message"}

@@ -21,7 +21,11 @@ def test_authorize_approve_gives_the_success_redirect(sandbox, sandbox_url):
     assert auth["redirectUrl"].startswith(sandbox_url + "/_sandbox/landing/success?")
     q = query_of(auth["redirectUrl"])
     assert (q["paymentKey"], q["orderId"], q["amount"], q["paymentType"]) == (
-        auth["paymentKey"], auth["orderId"], "15000", "NORMAL")
+        auth["paymentKey"],
+        auth["orderId"],
+        "15000",
+        "NORMAL",
+    )
     landing = sandbox.get(auth["redirectUrl"])
     assert landing.status_code == 200 and auth["paymentKey"] in landing.text
 
@@ -34,8 +38,11 @@ def test_authorize_appends_to_a_success_url_that_has_a_query(sandbox):
 
 def test_authorize_keeps_the_merchants_query_byte_for_byte(sandbox):
     # ?flag must not become ?flag=, nor %2F turn into /: the query is the merchant's.
-    auth = authorize(sandbox, successUrl="https://shop.example/pay/success?flag&next=%2Fcart&q=a+b#top",
-                     failUrl="https://shop.example/f?flag")
+    auth = authorize(
+        sandbox,
+        successUrl="https://shop.example/pay/success?flag&next=%2Fcart&q=a+b#top",
+        failUrl="https://shop.example/f?flag",
+    )
     url = auth["redirectUrl"]
     assert url.startswith("https://shop.example/pay/success?flag&next=%2Fcart&q=a+b&paymentType=NORMAL&")
     assert url.endswith("#top") and query_of(url)["paymentKey"] == auth["paymentKey"]
@@ -64,29 +71,50 @@ def test_authorize_cancel_is_the_buyer_backing_out(sandbox, docs_auth):
     assert sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=docs_auth).json()["status"] == "READY"
 
 
-@pytest.mark.parametrize(("change", "status", "code"), [
-    ({"outcome": "maybe"}, 400, "INVALID_REQUEST"),
-    ({"amount": 0}, 400, "INVALID_REQUEST"),
-    ({"amount": "free"}, 400, "INVALID_REQUEST"),
-    ({"orderId": "abc"}, 400, "INVALID_REQUEST"),
-    ({"orderName": ""}, 400, "INVALID_REQUEST"),
-    ({"orderName": "x" * 101}, 400, "INVALID_REQUEST"),
-    ({"method": "해외간편결제"}, 400, "INVALID_REQUEST"),
-    ({"successUrl": "/relative"}, 400, "INVALID_REQUEST"),
-    ({"clientKey": "test_ck_nobody"}, 401, "UNAUTHORIZED_KEY"),
-], ids=["bad-outcome", "zero-amount", "amount-not-number", "short-orderId", "empty-orderName",
-        "long-orderName", "foreign-easy-pay", "relative-successUrl", "unknown-clientKey"])
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"outcome": "maybe"}, 400, "INVALID_REQUEST"),
+        ({"amount": 0}, 400, "INVALID_REQUEST"),
+        ({"amount": "free"}, 400, "INVALID_REQUEST"),
+        ({"orderId": "abc"}, 400, "INVALID_REQUEST"),
+        ({"orderName": ""}, 400, "INVALID_REQUEST"),
+        ({"orderName": "x" * 101}, 400, "INVALID_REQUEST"),
+        ({"method": "해외간편결제"}, 400, "INVALID_REQUEST"),
+        ({"successUrl": "/relative"}, 400, "INVALID_REQUEST"),
+        ({"clientKey": "test_ck_nobody"}, 401, "UNAUTHORIZED_KEY"),
+    ],
+    ids=[
+        "bad-outcome",
+        "zero-amount",
+        "amount-not-number",
+        "short-orderId",
+        "empty-orderName",
+        "long-orderName",
+        "foreign-easy-pay",
+        "relative-successUrl",
+        "unknown-clientKey",
+    ],
+)
 def test_authorize_refuses_what_the_window_refuses(sandbox, change, status, code):
-    body = {"clientKey": DOCS_CLIENT_KEY, "method": "카드", "amount": 1000, "orderId": order_id(),
-            "orderName": "x", **change}
+    body = {
+        "clientKey": DOCS_CLIENT_KEY,
+        "method": "카드",
+        "amount": 1000,
+        "orderId": order_id(),
+        "orderName": "x",
+        **change,
+    }
     assert_error(sandbox.post("/_sandbox/authorize", json=body), status, code)
     assert sandbox.get("/_sandbox/payments").json()["count"] == 0
 
 
 def test_authorize_of_an_order_already_paid_is_duplicated_order_id(sandbox, docs_auth):
     p = paid(sandbox, docs_auth)
-    r = sandbox.post("/_sandbox/authorize", json={"clientKey": DOCS_CLIENT_KEY, "amount": 1000,
-                                                  "orderId": p["orderId"], "orderName": "x"})
+    r = sandbox.post(
+        "/_sandbox/authorize",
+        json={"clientKey": DOCS_CLIENT_KEY, "amount": 1000, "orderId": p["orderId"], "orderName": "x"},
+    )
     assert_error(r, 400, "DUPLICATED_ORDER_ID")
 
 
@@ -96,7 +124,9 @@ def test_payments_lists_every_payment_and_filters_by_order(sandbox, docs_auth):
     listing = sandbox.get("/_sandbox/payments").json()
     assert listing["count"] == 2
     assert {p["paymentKey"]: p["status"] for p in listing["data"]} == {
-        done["paymentKey"]: "DONE", waiting["paymentKey"]: "IN_PROGRESS"}
+        done["paymentKey"]: "DONE",
+        waiting["paymentKey"]: "IN_PROGRESS",
+    }
     one = sandbox.get("/_sandbox/payments", params={"orderId": done["orderId"]}).json()
     assert one["count"] == 1 and one["data"][0] == done
 

@@ -41,8 +41,9 @@ def test_error_fault_status_can_be_overridden(sandbox, docs_auth):
 
 
 def test_fault_with_a_code_outside_the_catalog_needs_a_status(sandbox, docs_auth):
-    assert_error(sandbox.post("/_sandbox/faults", json={"path": CONFIRM, "errorCode": "GATEWAY_GONE"}),
-                 400, "INVALID_REQUEST")
+    assert_error(
+        sandbox.post("/_sandbox/faults", json={"path": CONFIRM, "errorCode": "GATEWAY_GONE"}), 400, "INVALID_REQUEST"
+    )
     add_fault(sandbox, path=CONFIRM, errorCode="GATEWAY_GONE", status=502)
     assert_error(confirm(sandbox, authorize(sandbox), docs_auth), 502, "GATEWAY_GONE")
 
@@ -143,15 +144,19 @@ def test_faults_are_listed_and_logged(sandbox, docs_auth):
     assert entry["fault"] == {"errorCode": "PROVIDER_ERROR"} and entry["code"] == "PROVIDER_ERROR"
 
 
-@pytest.mark.parametrize("body", [
-    {"errorCode": "PROVIDER_ERROR"},
-    {"path": "v1/payments/confirm", "errorCode": "PROVIDER_ERROR"},
-    {"path": CONFIRM},
-    {"path": CONFIRM, "errorCode": "PROVIDER_ERROR", "times": 0},
-    {"path": CONFIRM, "latencyMs": -5},
-    {"path": CONFIRM, "chain": []},
-    {"path": CONFIRM, "chain": [42]},
-], ids=["no-path", "relative-path", "nothing-to-do", "zero-times", "negative-latency", "empty-chain", "bad-step"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"errorCode": "PROVIDER_ERROR"},
+        {"path": "v1/payments/confirm", "errorCode": "PROVIDER_ERROR"},
+        {"path": CONFIRM},
+        {"path": CONFIRM, "errorCode": "PROVIDER_ERROR", "times": 0},
+        {"path": CONFIRM, "latencyMs": -5},
+        {"path": CONFIRM, "chain": []},
+        {"path": CONFIRM, "chain": [42]},
+    ],
+    ids=["no-path", "relative-path", "nothing-to-do", "zero-times", "negative-latency", "empty-chain", "bad-step"],
+)
 def test_invalid_fault_rule_is_invalid_request(sandbox, body):
     assert_error(sandbox.post("/_sandbox/faults", json=body), 400, "INVALID_REQUEST")
     assert sandbox.get("/_sandbox/faults").json()["count"] == 0

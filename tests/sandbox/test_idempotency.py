@@ -200,15 +200,18 @@ def test_a_running_request_keeps_its_key_however_far_the_sandbox_clock_moves(any
     path = f"/v1/payments/{p['paymentKey']}/cancel"
     any_sandbox.post("/_sandbox/faults", json={"path": path, "latencyMs": 3000}).raise_for_status()
     first: dict = {}
-    worker = _in_background(lambda c: cancel(c, p["paymentKey"], idem(docs_auth, key), amount=1000),
-                            str(any_sandbox.base_url), first)
+    worker = _in_background(
+        lambda c: cancel(c, p["paymentKey"], idem(docs_auth, key), amount=1000), str(any_sandbox.base_url), first
+    )
     _wait_until_key_held(any_sandbox)
-    assert_error(cancel(any_sandbox, p["paymentKey"], idem(docs_auth, key), amount=1000),
-                 409, "IDEMPOTENT_REQUEST_PROCESSING")
+    assert_error(
+        cancel(any_sandbox, p["paymentKey"], idem(docs_auth, key), amount=1000), 409, "IDEMPOTENT_REQUEST_PROCESSING"
+    )
     any_sandbox.post("/_sandbox/clock", json={"advanceSeconds": 121}).raise_for_status()
     # The first is still asleep, and alive: the key stays held, the cancel does not run again.
-    assert_error(cancel(any_sandbox, p["paymentKey"], idem(docs_auth, key), amount=1000),
-                 409, "IDEMPOTENT_REQUEST_PROCESSING")
+    assert_error(
+        cancel(any_sandbox, p["paymentKey"], idem(docs_auth, key), amount=1000), 409, "IDEMPOTENT_REQUEST_PROCESSING"
+    )
     worker.join()
     assert first["response"].status_code == 200, first["response"].text
     replay = cancel(any_sandbox, p["paymentKey"], idem(docs_auth, key), amount=1000)
@@ -221,8 +224,10 @@ def test_a_running_request_keeps_its_key_however_far_the_sandbox_clock_moves(any
 def test_a_running_request_renews_its_hold_while_it_runs(docs_auth):
     # A hold of 1 real second, a request of 3: the run renews the hold, so the key is
     # still held well after the first second.
-    with server_process(["payapp.sandbox", "--idempotency-hold", "1"], "/_sandbox/health") as url, \
-            httpx.Client(base_url=url, timeout=10) as c:
+    with (
+        server_process(["payapp.sandbox", "--idempotency-hold", "1"], "/_sandbox/health") as url,
+        httpx.Client(base_url=url, timeout=10) as c,
+    ):
         auth, key, first = authorize(c), str(uuid.uuid4()), {}
         c.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "latencyMs": 3000}).raise_for_status()
         worker = _in_background(lambda c2: confirm(c2, auth, idem(docs_auth, key)), url, first)
@@ -236,12 +241,23 @@ def test_a_running_request_renews_its_hold_while_it_runs(docs_auth):
 
 def test_key_of_a_worker_killed_mid_request_is_free_again_once_its_hold_runs_out(redis_prefix, docs_auth):
     hold = 3
-    args = ["payapp.sandbox", "--redis-url", SANDBOX_REDIS_URL, "--redis-prefix", redis_prefix,
-            "--idempotency-hold", str(hold)]
+    args = [
+        "payapp.sandbox",
+        "--redis-url",
+        SANDBOX_REDIS_URL,
+        "--redis-prefix",
+        redis_prefix,
+        "--idempotency-hold",
+        str(hold),
+    ]
     key, first = str(uuid.uuid4()), {}
     # The second worker runs before the first dies, so that nothing waits on a start-up.
-    with server_process(args, "/_sandbox/health") as url, httpx.Client(base_url=url, timeout=10) as c, \
-            server_process(args, "/_sandbox/health") as url2, httpx.Client(base_url=url2, timeout=10) as c2:
+    with (
+        server_process(args, "/_sandbox/health") as url,
+        httpx.Client(base_url=url, timeout=10) as c,
+        server_process(args, "/_sandbox/health") as url2,
+        httpx.Client(base_url=url2, timeout=10) as c2,
+    ):
         auth = authorize(c)
         c.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "latencyMs": 30_000}).raise_for_status()
         worker = _in_background(lambda c3: confirm(c3, auth, idem(docs_auth, key)), url, first)

@@ -39,9 +39,12 @@ def test_there_are_sandbox_files_to_check():
 
 @pytest.mark.parametrize("path", FILES, ids=[str(f.relative_to(SANDBOX)) for f in FILES])
 def test_sandbox_file_imports_nothing_of_payapp_outside_the_sandbox(path):
-    bad = [f"line {line}: {name}" for line, name in imported_modules(path)
-           if (name == "payapp" or name.startswith("payapp.") or name.startswith("<"))
-           and not (name == "payapp.sandbox" or name.startswith("payapp.sandbox."))]
+    bad = [
+        f"line {line}: {name}"
+        for line, name in imported_modules(path)
+        if (name == "payapp" or name.startswith("payapp.") or name.startswith("<"))
+        and not (name == "payapp.sandbox" or name.startswith("payapp.sandbox."))
+    ]
     assert not bad, f"{path.name} reaches outside payapp.sandbox: {bad}"
 
 

@@ -15,10 +15,13 @@ from tests.conftest import DOCS_CLIENT_KEY, SANDBOX_CLIENT_KEY
 from tests.sandbox.flow import assert_error, cancel, confirm, order_id
 
 
-def open_(sandbox: httpx.Client, order: str, outcome: str = "approve", amount: int = 15000,
-          client_key: str = DOCS_CLIENT_KEY) -> httpx.Response:
-    return sandbox.post("/_sandbox/authorize", json={"clientKey": client_key, "amount": amount, "orderId": order,
-                                                     "orderName": "텀블러", "outcome": outcome})
+def open_(
+    sandbox: httpx.Client, order: str, outcome: str = "approve", amount: int = 15000, client_key: str = DOCS_CLIENT_KEY
+) -> httpx.Response:
+    return sandbox.post(
+        "/_sandbox/authorize",
+        json={"clientKey": client_key, "amount": amount, "orderId": order, "orderName": "텀블러", "outcome": outcome},
+    )
 
 
 def authorized(sandbox: httpx.Client, order: str, **kw: object) -> dict:
@@ -140,10 +143,10 @@ def test_concurrent_confirms_of_sibling_payments_approve_exactly_one(any_sandbox
         assert outcomes == {(200, None): 1, (400, "DUPLICATED_ORDER_ID"): n - 1}, outcomes
         winner = next(r.json() for r in results if r.status_code == 200)
         assert by_order(any_sandbox, order, docs_auth)["paymentKey"] == winner["paymentKey"]
-        statuses = Counter(p["status"] for p in
-                           any_sandbox.get("/_sandbox/payments", params={"orderId": order}).json()["data"])
+        statuses = Counter(
+            p["status"] for p in any_sandbox.get("/_sandbox/payments", params={"orderId": order}).json()["data"]
+        )
         assert statuses == {"DONE": 1, "IN_PROGRESS": n - 1}
         any_sandbox.post("/_sandbox/reset").raise_for_status()
         order = order_id()
         siblings = [authorized(any_sandbox, order) for _ in range(n)]
-

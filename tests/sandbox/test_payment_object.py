@@ -12,18 +12,84 @@ from tests.sandbox.flow import authorize, confirm, paid
 
 # Every top-level field of the documented DONE card payment (reference §3.4).
 DOCUMENTED_FIELDS = {
-    "mId", "version", "paymentKey", "lastTransactionKey", "orderId", "orderName", "type", "status", "method",
-    "currency", "country", "requestedAt", "approvedAt", "useEscrow", "cultureExpense", "totalAmount",
-    "balanceAmount", "suppliedAmount", "vat", "taxFreeAmount", "taxExemptionAmount", "isPartialCancelable",
-    "card", "virtualAccount", "transfer", "mobilePhone", "giftCertificate", "cashReceipt", "cashReceipts",
-    "discount", "cancels", "secret", "easyPay", "failure", "metadata", "receipt", "checkout",
+    "mId",
+    "version",
+    "paymentKey",
+    "lastTransactionKey",
+    "orderId",
+    "orderName",
+    "type",
+    "status",
+    "method",
+    "currency",
+    "country",
+    "requestedAt",
+    "approvedAt",
+    "useEscrow",
+    "cultureExpense",
+    "totalAmount",
+    "balanceAmount",
+    "suppliedAmount",
+    "vat",
+    "taxFreeAmount",
+    "taxExemptionAmount",
+    "isPartialCancelable",
+    "card",
+    "virtualAccount",
+    "transfer",
+    "mobilePhone",
+    "giftCertificate",
+    "cashReceipt",
+    "cashReceipts",
+    "discount",
+    "cancels",
+    "secret",
+    "easyPay",
+    "failure",
+    "metadata",
+    "receipt",
+    "checkout",
 }
 CARD_FIELDS = {
-    "issuerCode", "acquirerCode", "number", "installmentPlanMonths", "isInterestFree", "interestPayer",
-    "approveNo", "useCardPoint", "cardType", "ownerType", "acquireStatus", "amount",
+    "issuerCode",
+    "acquirerCode",
+    "number",
+    "installmentPlanMonths",
+    "isInterestFree",
+    "interestPayer",
+    "approveNo",
+    "useCardPoint",
+    "cardType",
+    "ownerType",
+    "acquireStatus",
+    "amount",
 }
-ISSUER_CODES = {"3K", "46", "71", "30", "31", "51", "38", "41", "62", "36", "33", "W1", "37", "39", "35", "42",
-                "15", "3A", "24", "21", "61", "11", "91", "34"}
+ISSUER_CODES = {
+    "3K",
+    "46",
+    "71",
+    "30",
+    "31",
+    "51",
+    "38",
+    "41",
+    "62",
+    "36",
+    "33",
+    "W1",
+    "37",
+    "39",
+    "35",
+    "42",
+    "15",
+    "3A",
+    "24",
+    "21",
+    "61",
+    "11",
+    "91",
+    "34",
+}
 KST_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00$")
 
 
@@ -111,8 +177,10 @@ def test_client_written_like_the_official_sample_works_unchanged(sandbox):
     auth = authorize(sandbox, amount=50000)
     query = {k: v[0] for k, v in parse_qs(urlsplit(auth["redirectUrl"]).query).items()}
     assert query["amount"] == "50000"
-    headers = {"Authorization": "Basic " + base64.b64encode(f"{DOCS_SECRET_KEY}:".encode()).decode(),
-               "Content-Type": "application/json"}
+    headers = {
+        "Authorization": "Basic " + base64.b64encode(f"{DOCS_SECRET_KEY}:".encode()).decode(),
+        "Content-Type": "application/json",
+    }
     body = {"orderId": query["orderId"], "amount": query["amount"], "paymentKey": query["paymentKey"]}
     r = sandbox.post("/v1/payments/confirm", headers=headers, json=body)
     assert r.status_code == 200, r.text

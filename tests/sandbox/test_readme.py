@@ -36,8 +36,13 @@ def test_readme_walk_through_works_when_pasted(sandbox, sandbox_url):
     assert [c["cancelAmount"] for c in payment["cancels"]] == [5000, 10000]
     log = sandbox.get("/_sandbox/requests").json()["data"]
     assert [(e["method"], e["status"]) for e in log] == [
-        ("POST", 200), ("GET", 200), ("POST", 200), ("POST", 200), ("GET", 200)]
+        ("POST", 200),
+        ("GET", 200),
+        ("POST", 200),
+        ("POST", 200),
+        ("GET", 200),
+    ]
     assert log[-1]["path"] == "/v1/transactions"
     # Step 6 lists the approval and the two cancels, in that order.
-    tail = run.stdout[run.stdout.rindex("cancels"):]
+    tail = run.stdout[run.stdout.rindex("cancels") :]
     assert tail.index("DONE") < tail.index("PARTIAL_CANCELED") < tail.rindex('"CANCELED"')

@@ -27,8 +27,9 @@ def receiver(sandbox):
 
 
 def sticky(client, code: str = "REJECT_CARD_PAYMENT", **extra) -> dict:
-    r = client.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "errorCode": code, "sticky": True,
-                                              **extra})
+    r = client.post(
+        "/_sandbox/faults", json={"path": "/v1/payments/confirm", "errorCode": code, "sticky": True, **extra}
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -58,7 +59,11 @@ def test_a_sticky_refusal_sends_the_aborted_webhook(sandbox, docs_auth, receiver
     [req] = events(sandbox, receiver, 1)
     data = req["body"]["data"]
     assert (req["body"]["eventType"], data["paymentKey"], data["status"], data["failure"]["code"]) == (
-        "PAYMENT_STATUS_CHANGED", auth["paymentKey"], "ABORTED", "INVALID_STOPPED_CARD")
+        "PAYMENT_STATUS_CHANGED",
+        auth["paymentKey"],
+        "ABORTED",
+        "INVALID_STOPPED_CARD",
+    )
 
 
 def test_a_sticky_refusal_at_its_own_status_and_then_the_order_can_be_paid_again(sandbox, docs_auth):
@@ -78,8 +83,9 @@ def test_a_sticky_fault_only_refuses_a_confirm_that_could_be_approved(sandbox, d
 
 def test_a_sticky_fault_on_another_path_is_remembered_but_changes_nothing(sandbox, docs_auth):
     p = paid(sandbox, docs_auth)
-    sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/*/cancel", "errorCode": "FAILED_REFUND_PROCESS",
-                                           "sticky": True}).raise_for_status()
+    sandbox.post(
+        "/_sandbox/faults", json={"path": "/v1/payments/*/cancel", "errorCode": "FAILED_REFUND_PROCESS", "sticky": True}
+    ).raise_for_status()
     headers = {**docs_auth, "Idempotency-Key": "cancel-sticky"}
     assert_error(cancel(sandbox, p["paymentKey"], headers), 500, "FAILED_REFUND_PROCESS")
     assert_error(cancel(sandbox, p["paymentKey"], headers), 500, "FAILED_REFUND_PROCESS")  # the kept answer
@@ -90,25 +96,35 @@ def test_a_sticky_fault_on_another_path_is_remembered_but_changes_nothing(sandbo
 def test_a_plain_fault_still_changes_nothing(sandbox, docs_auth):
     """The existing network-like faults keep their meaning: the payment stays IN_PROGRESS."""
     auth = authorize(sandbox)
-    sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm",
-                                           "errorCode": "REJECT_CARD_PAYMENT"}).raise_for_status()
+    sandbox.post(
+        "/_sandbox/faults", json={"path": "/v1/payments/confirm", "errorCode": "REJECT_CARD_PAYMENT"}
+    ).raise_for_status()
     assert_error(confirm(sandbox, auth, docs_auth), 403, "REJECT_CARD_PAYMENT")
     assert sandbox.get(f"/v1/payments/{auth['paymentKey']}", headers=docs_auth).json()["status"] == "IN_PROGRESS"
     assert confirm(sandbox, auth, docs_auth).json()["status"] == "DONE"
 
 
-@pytest.mark.parametrize("body", [
-    {"path": "/v1/payments/confirm", "sticky": True, "latencyMs": 10},
-    {"path": "/v1/payments/confirm", "sticky": True, "errorCode": "PROVIDER_ERROR", "lostResponse": True},
-], ids=["no-error-code", "lost-response"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"path": "/v1/payments/confirm", "sticky": True, "latencyMs": 10},
+        {"path": "/v1/payments/confirm", "sticky": True, "errorCode": "PROVIDER_ERROR", "lostResponse": True},
+    ],
+    ids=["no-error-code", "lost-response"],
+)
 def test_a_sticky_rule_needs_an_error_code(sandbox, body):
     assert_error(sandbox.post("/_sandbox/faults", json=body), 400, "INVALID_REQUEST")
 
 
 def test_sticky_steps_in_a_chain(sandbox, docs_auth):
     a, b = authorize(sandbox), authorize(sandbox)
-    sandbox.post("/_sandbox/faults", json={"path": "/v1/payments/confirm", "chain": [
-        "PROVIDER_ERROR", {"errorCode": "REJECT_CARD_PAYMENT", "sticky": True}]}).raise_for_status()
+    sandbox.post(
+        "/_sandbox/faults",
+        json={
+            "path": "/v1/payments/confirm",
+            "chain": ["PROVIDER_ERROR", {"errorCode": "REJECT_CARD_PAYMENT", "sticky": True}],
+        },
+    ).raise_for_status()
     assert_error(confirm(sandbox, a, docs_auth), 400, "PROVIDER_ERROR")  # the network: nothing changed
     assert_error(confirm(sandbox, a, docs_auth), 403, "REJECT_CARD_PAYMENT")  # Toss: ABORTED
     assert sandbox.get(f"/v1/payments/{a['paymentKey']}", headers=docs_auth).json()["status"] == "ABORTED"

@@ -28,7 +28,7 @@ SCRIPT_PATHS = ["/js/v1", "/js/v1/payment", "/js/v1/payment-widget", "/js/v2/sta
 def served_base(script: str) -> dict:
     """The ``{base, fixed}`` the sandbox wrote into a script it served."""
     start = script.index("var SERVED = ") + len("var SERVED = ")
-    return json.loads(script[start:script.index(";", start)])
+    return json.loads(script[start : script.index(";", start)])
 
 
 @pytest.mark.parametrize("path", SCRIPT_PATHS)
@@ -55,15 +55,20 @@ def test_a_configured_public_url_wins():
     async def scenario() -> None:
         app = create_app(SandboxConfig(public_url="https://pay.example/sbx/"))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://internal:8787") as c:
-            assert served_base((await c.get("/js/v2/standard")).text) == {"base": "https://pay.example/sbx",
-                                                                          "fixed": True}
+            assert served_base((await c.get("/js/v2/standard")).text) == {
+                "base": "https://pay.example/sbx",
+                "fixed": True,
+            }
 
     run_async(scenario())
 
 
-V2_CHECKOUT = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>샘플 결제</title>
+V2_CHECKOUT = (
+    """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>샘플 결제</title>
 <script src="https://js.tosspayments.com/v2/standard"></script></head>
-<body><button id="pay">결제하기</button>""" + SHOW + """<script>
+<body><button id="pay">결제하기</button>"""
+    + SHOW
+    + """<script>
 const tossPayments = TossPayments(__CLIENT_KEY__);
 const payment = tossPayments.payment({ customerKey: "cust_" + Math.random().toString(36).slice(2, 12) });
 document.getElementById("pay").addEventListener("click", () => attempt(() => payment.requestPayment({
@@ -78,33 +83,45 @@ document.getElementById("pay").addEventListener("click", () => attempt(() => pay
   card: { useEscrow: false, flowMode: "DEFAULT", useCardPoint: false, useAppCardOnly: false },
 })));
 </script></body></html>"""
+)
 
-V1_CHECKOUT = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>v1 결제</title>
+V1_CHECKOUT = (
+    """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>v1 결제</title>
 <script src="https://js.tosspayments.com/v1/payment"></script></head>
-<body><button id="pay">결제하기</button>""" + SHOW + """<script>
+<body><button id="pay">결제하기</button>"""
+    + SHOW
+    + """<script>
 const tossPayments = TossPayments(__CLIENT_KEY__);
 document.getElementById("pay").addEventListener("click", () => attempt(() => tossPayments.requestPayment("카드", {
   amount: 15000, orderId: __ORDER_ID__, orderName: "텀블러", customerName: "김토스",
   successUrl: window.location.origin + "/success", failUrl: window.location.origin + "/fail",
 })));
 </script></body></html>"""
+)
 
 
-def test_a_copy_served_in_place_of_tosss_v2_url_opens_the_sandbox_window(sandbox, sandbox_url, merchant, page,
-                                                                          console_errors):
+def test_a_copy_served_in_place_of_tosss_v2_url_opens_the_sandbox_window(
+    sandbox, sandbox_url, merchant, page, console_errors
+):
     asked = reroute_toss(page, sandbox_url)
     page.goto(merchant.page("/v2-checkout", V2_CHECKOUT, CLIENT_KEY=DOCS_CLIENT_KEY, ORDER_ID="order-anywhere-v2"))
     page.get_by_role("button", name="결제하기").click()
     window = payment_window(page)
-    assert page.locator('iframe[data-toss-sandbox="window"]').get_attribute("src").startswith(
-        sandbox_url + "/_sandbox/window?")
+    assert (
+        page.locator('iframe[data-toss-sandbox="window"]')
+        .get_attribute("src")
+        .startswith(sandbox_url + "/_sandbox/window?")
+    )
     expect(window.get_by_text("50,000원")).to_be_visible()
     window.get_by_role("button", name="승인").click()  # the form posts to the sandbox
     query = landed(page, f"{merchant.url}/success")
     assert asked == ["/v2/standard"]
     assert (query["orderId"], query["amount"], query["paymentType"]) == ("order-anywhere-v2", "50000", "NORMAL")
-    confirmed = sandbox.post("/v1/payments/confirm", headers=basic(DOCS_SECRET_KEY), json={
-        "paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]})
+    confirmed = sandbox.post(
+        "/v1/payments/confirm",
+        headers=basic(DOCS_SECRET_KEY),
+        json={"paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]},
+    )
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "DONE", confirmed.text
     assert console_errors == []
 
@@ -119,13 +136,25 @@ def test_a_copy_served_in_place_of_tosss_v1_url_opens_the_sandbox_window(sandbox
 
 def test_the_windows_primary_button_is_seungin_for_every_method(sandbox, sandbox_url):
     """One test drives them all: 승인 in the card, 가상계좌, transfer, phone, TossPay and billing windows."""
-    base = {"clientKey": DOCS_CLIENT_KEY, "amount": 15000, "orderName": "텀블러", "successUrl": "https://m.example/s",
-            "failUrl": "https://m.example/f"}
+    base = {
+        "clientKey": DOCS_CLIENT_KEY,
+        "amount": 15000,
+        "orderName": "텀블러",
+        "successUrl": "https://m.example/s",
+        "failUrl": "https://m.example/f",
+    }
     for i, method in enumerate(["CARD", "VIRTUAL_ACCOUNT", "TRANSFER", "MOBILE_PHONE", "TOSSPAY", "카드", "가상계좌"]):
         page = sandbox.get("/_sandbox/window", params={**base, "method": method, "orderId": f"order-primary-{i}"})
         assert page.status_code == 200, page.text
         assert '<button class="approve" name="outcome" value="approve">승인</button>' in page.text
-    billing = sandbox.get("/_sandbox/billing/window", params={"clientKey": DOCS_CLIENT_KEY, "customerKey": "cust-1",
-                                                              "method": "CARD", "successUrl": "https://m.example/s",
-                                                              "failUrl": "https://m.example/f"})
+    billing = sandbox.get(
+        "/_sandbox/billing/window",
+        params={
+            "clientKey": DOCS_CLIENT_KEY,
+            "customerKey": "cust-1",
+            "method": "CARD",
+            "successUrl": "https://m.example/s",
+            "failUrl": "https://m.example/f",
+        },
+    )
     assert billing.status_code == 200 and ">승인</button>" in billing.text and "자동결제 등록" in billing.text

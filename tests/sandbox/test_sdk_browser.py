@@ -109,17 +109,29 @@ def merchant_url(sandbox_url: str) -> Iterator[str]:
 
 def order(merchant_url: str, order_id: str, **changes: Any) -> dict[str, Any]:
     """A v1 card request as a shop sends it; ``changes`` of None drop a field."""
-    params = {"amount": 15000, "orderId": order_id, "orderName": "텀블러 외 2건", "customerName": "김토스",
-              "successUrl": f"{merchant_url}/pay/success?shop=1", "failUrl": f"{merchant_url}/pay/fail"}
+    params = {
+        "amount": 15000,
+        "orderId": order_id,
+        "orderName": "텀블러 외 2건",
+        "customerName": "김토스",
+        "successUrl": f"{merchant_url}/pay/success?shop=1",
+        "failUrl": f"{merchant_url}/pay/fail",
+    }
     params.update(changes)
     return {k: v for k, v in params.items() if v is not None}
 
 
-def checkout(page: Page, merchant_url: str, params: dict[str, Any], method: str = "카드", api: str = "v1",
-             customer_key: str = "@@ANONYMOUS", client_key: str = SANDBOX_CLIENT_KEY) -> None:
+def checkout(
+    page: Page,
+    merchant_url: str,
+    params: dict[str, Any],
+    method: str = "카드",
+    api: str = "v1",
+    customer_key: str = "@@ANONYMOUS",
+    client_key: str = SANDBOX_CLIENT_KEY,
+) -> None:
     """Open the shop's checkout page and press its pay button."""
-    req = {"clientKey": client_key, "api": api, "method": method, "customerKey": customer_key,
-           "params": params}
+    req = {"clientKey": client_key, "api": api, "method": method, "customerKey": customer_key, "params": params}
     page.goto(f"{merchant_url}/checkout?req={quote(json.dumps(req))}")
     page.get_by_role("button", name="결제하기").click()
 
@@ -142,8 +154,9 @@ def landed(page: Page, url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(page.url).query))
 
 
-def test_approve_lands_on_success_url_and_the_server_confirms(sandbox, sandbox_auth, merchant_url, page,
-                                                              console_errors):
+def test_approve_lands_on_success_url_and_the_server_confirms(
+    sandbox, sandbox_auth, merchant_url, page, console_errors
+):
     checkout(page, merchant_url, order(merchant_url, "order-br-approve"))
     window = payment_window(page)
     expect(window.get_by_text("텀블러 외 2건")).to_be_visible()
@@ -153,11 +166,18 @@ def test_approve_lands_on_success_url_and_the_server_confirms(sandbox, sandbox_a
     query = landed(page, f"{merchant_url}/pay/success")
     assert query.keys() == {"shop", "paymentType", "orderId", "paymentKey", "amount"}
     assert (query["shop"], query["paymentType"], query["orderId"], query["amount"]) == (
-        "1", "NORMAL", "order-br-approve", "15000")
+        "1",
+        "NORMAL",
+        "order-br-approve",
+        "15000",
+    )
     assert sandbox.get(f"/v1/payments/{query['paymentKey']}", headers=sandbox_auth).json()["status"] == "IN_PROGRESS"
 
-    confirmed = sandbox.post("/v1/payments/confirm", headers=sandbox_auth, json={
-        "paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": int(query["amount"])})
+    confirmed = sandbox.post(
+        "/v1/payments/confirm",
+        headers=sandbox_auth,
+        json={"paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": int(query["amount"])},
+    )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "DONE"
     assert confirmed.json()["totalAmount"] == 15000
@@ -175,8 +195,11 @@ def test_card_reject_lands_on_fail_url(sandbox, sandbox_auth, merchant_url, page
     checkout(page, merchant_url, order(merchant_url, "order-br-reject"))
     payment_window(page).get_by_role("button", name="카드 거절").click()
     query = landed(page, f"{merchant_url}/pay/fail")
-    assert query == {"code": "REJECT_CARD_COMPANY", "message": "결제 승인이 거절되었습니다.",
-                     "orderId": "order-br-reject"}
+    assert query == {
+        "code": "REJECT_CARD_COMPANY",
+        "message": "결제 승인이 거절되었습니다.",
+        "orderId": "order-br-reject",
+    }
     payments = sandbox.get("/_sandbox/payments", params={"orderId": "order-br-reject"}).json()["data"]
     assert [(p["status"], p["failure"]) for p in payments] == [("READY", None)]  # never approved, expires
 
@@ -189,8 +212,9 @@ def test_buyer_cancel_lands_on_fail_url(sandbox, merchant_url, page):
     assert query["message"] == "사용자에 의해 결제가 취소되었습니다."
 
 
-def test_closing_the_window_rejects_with_user_cancel_and_the_shop_page_stays(sandbox, merchant_url, page,
-                                                                            console_errors):
+def test_closing_the_window_rejects_with_user_cancel_and_the_shop_page_stays(
+    sandbox, merchant_url, page, console_errors
+):
     checkout(page, merchant_url, order(merchant_url, "order-br-close"))
     checkout_url = page.url
     payment_window(page).get_by_role("button", name="닫기").click()
@@ -230,17 +254,20 @@ def test_cancel_payment_closes_the_window_and_settles_the_promise(sandbox, merch
     expect(page.locator("[data-toss-sandbox]")).to_have_count(0)
 
 
-@pytest.mark.parametrize("changes", [
-    pytest.param({"orderId": "abc12"}, id="orderId-5-chars"),
-    pytest.param({"orderId": "order/0001"}, id="orderId-slash"),
-    pytest.param({"orderName": "가" * 101}, id="orderName-101-chars"),
-    pytest.param({"successUrl": "/pay/success"}, id="relative-successUrl"),
-    pytest.param({"failUrl": None}, id="successUrl-without-failUrl"),
-    pytest.param({"amount": "15000"}, id="amount-as-string"),
-    pytest.param({"amount": 0}, id="amount-zero"),
-    pytest.param({"amount": 1500.5}, id="amount-fraction"),
-    pytest.param({"windowTarget": "popup"}, id="windowTarget-popup"),
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"orderId": "abc12"}, id="orderId-5-chars"),
+        pytest.param({"orderId": "order/0001"}, id="orderId-slash"),
+        pytest.param({"orderName": "가" * 101}, id="orderName-101-chars"),
+        pytest.param({"successUrl": "/pay/success"}, id="relative-successUrl"),
+        pytest.param({"failUrl": None}, id="successUrl-without-failUrl"),
+        pytest.param({"amount": "15000"}, id="amount-as-string"),
+        pytest.param({"amount": 0}, id="amount-zero"),
+        pytest.param({"amount": 1500.5}, id="amount-fraction"),
+        pytest.param({"windowTarget": "popup"}, id="windowTarget-popup"),
+    ],
+)
 def test_bad_params_reject_with_invalid_parameter_and_open_no_window(sandbox, merchant_url, page, changes):
     checkout(page, merchant_url, order(merchant_url, "order-br-invalid", **changes))
     kind, error = settled(page)
@@ -269,10 +296,16 @@ def test_v2_payment_surface_lands_on_success_url(sandbox, merchant_url, page):
     assert (query["orderId"], query["amount"], query["paymentType"]) == ("order-br-v2", "15000", "NORMAL")
 
 
-@pytest.mark.parametrize(("amount", "code"), [
-    (15000, "INVALID_AMOUNT_VALUE"), ({"currency": "KRW", "value": "15000"}, "INVALID_AMOUNT_VALUE"),
-    ({"currency": "USD", "value": 15}, "INVALID_AMOUNT_CURRENCY"), ({"currency": "KRW", "value": 0}, "BELOW_ZERO_AMOUNT"),
-], ids=["number", "string-value", "usd", "zero"])
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        (15000, "INVALID_AMOUNT_VALUE"),
+        ({"currency": "KRW", "value": "15000"}, "INVALID_AMOUNT_VALUE"),
+        ({"currency": "USD", "value": 15}, "INVALID_AMOUNT_CURRENCY"),
+        ({"currency": "KRW", "value": 0}, "BELOW_ZERO_AMOUNT"),
+    ],
+    ids=["number", "string-value", "usd", "zero"],
+)
 def test_v2_amount_must_be_krw_currency_and_number_value(sandbox, merchant_url, page, amount, code):
     # v2 has a code per mistake (toss-api.md §4.6), not v1's catch-all INVALID_PARAMETER.
     params = order(merchant_url, "order-br-v2-bad", amount=amount)
@@ -321,8 +354,9 @@ def test_promise_mode_resolves_payment_key_order_id_and_amount(sandbox, sandbox_
 
 
 def test_promise_mode_v2_resolves_amount_as_an_object(sandbox, merchant_url, page):
-    params = order(merchant_url, "order-br-promise2", successUrl=None, failUrl=None,
-                   amount={"currency": "KRW", "value": 15000})
+    params = order(
+        merchant_url, "order-br-promise2", successUrl=None, failUrl=None, amount={"currency": "KRW", "value": 15000}
+    )
     params["method"] = "CARD"
     checkout(page, merchant_url, params, api="v2")
     payment_window(page).get_by_role("button", name="승인").click()
@@ -347,7 +381,6 @@ def test_window_fits_a_phone_screen(sandbox, merchant_url, phone_page):
     expect(approve).to_be_in_viewport()
     approve.click()
     assert landed(phone_page, f"{merchant_url}/pay/success")["orderId"] == "order-br-phone"
-
 
 
 async def test_async_tests_still_run_while_the_session_browser_is_open(sandbox_url):

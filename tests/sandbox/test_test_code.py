@@ -14,14 +14,17 @@ def code(headers: dict, value: str) -> dict:
     return {**headers, "TossPayments-Test-Code": value}
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    ("REJECT_CARD_COMPANY", 403),
-    ("PROVIDER_ERROR", 400),
-    ("INVALID_CARD_NUMBER", 400),
-    ("NOT_FOUND_PAYMENT_SESSION", 404),
-    ("FAILED_INTERNAL_SYSTEM_PROCESSING", 500),
-    ("UNKNOWN_PAYMENT_ERROR", 500),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        ("REJECT_CARD_COMPANY", 403),
+        ("PROVIDER_ERROR", 400),
+        ("INVALID_CARD_NUMBER", 400),
+        ("NOT_FOUND_PAYMENT_SESSION", 404),
+        ("FAILED_INTERNAL_SYSTEM_PROCESSING", 500),
+        ("UNKNOWN_PAYMENT_ERROR", 500),
+    ],
+)
 def test_test_code_on_confirm_returns_that_error_at_its_status(sandbox, docs_auth, error, status):
     auth = authorize(sandbox)
     assert_error(confirm(sandbox, auth, code(docs_auth, error)), status, error)
@@ -36,8 +39,9 @@ def test_test_code_changes_nothing_so_a_plain_retry_confirms(sandbox, docs_auth)
 
 def test_test_code_on_cancel_returns_that_error(sandbox, docs_auth):
     p = paid(sandbox, docs_auth)
-    assert_error(cancel(sandbox, p["paymentKey"], code(docs_auth, "FAILED_REFUND_PROCESS")), 500,
-                 "FAILED_REFUND_PROCESS")
+    assert_error(
+        cancel(sandbox, p["paymentKey"], code(docs_auth, "FAILED_REFUND_PROCESS")), 500, "FAILED_REFUND_PROCESS"
+    )
     assert sandbox.get(f"/v1/payments/{p['paymentKey']}", headers=docs_auth).json()["status"] == "DONE"
 
 
@@ -50,8 +54,11 @@ def test_test_code_on_lookup_returns_that_error(sandbox, docs_auth):
 def test_test_code_message_is_korean_or_english_like_any_error(sandbox, docs_auth):
     auth = authorize(sandbox)
     ko = assert_error(confirm(sandbox, auth, code(docs_auth, "REJECT_CARD_COMPANY")), 403, "REJECT_CARD_COMPANY")
-    en = assert_error(confirm(sandbox, auth, {**code(docs_auth, "REJECT_CARD_COMPANY"), "Accept-Language": "en-US"}),
-                      403, "REJECT_CARD_COMPANY")
+    en = assert_error(
+        confirm(sandbox, auth, {**code(docs_auth, "REJECT_CARD_COMPANY"), "Accept-Language": "en-US"}),
+        403,
+        "REJECT_CARD_COMPANY",
+    )
     assert ko["message"] == "결제 승인이 거절되었습니다."
     assert HANGUL.search(ko["message"]) and not HANGUL.search(en["message"])
 
@@ -80,10 +87,16 @@ async def _test_code_is_ignored_with_a_live_key() -> None:
     live = KeyPair("live_ck_shop000000000000", "live_sk_shop000000000000", "liveshop")
     app = create_app(SandboxConfig(key_pairs=(live,)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as c:
-        auth = (await c.post("/_sandbox/authorize", json={"clientKey": live.client_key, "amount": 1000,
-                                                          "orderId": "order-live-1", "orderName": "x"})).json()
-        r = await c.post("/v1/payments/confirm",
-                         headers={**basic(live.secret_key), "TossPayments-Test-Code": "REJECT_CARD_COMPANY"},
-                         json={"paymentKey": auth["paymentKey"], "orderId": "order-live-1", "amount": 1000})
+        auth = (
+            await c.post(
+                "/_sandbox/authorize",
+                json={"clientKey": live.client_key, "amount": 1000, "orderId": "order-live-1", "orderName": "x"},
+            )
+        ).json()
+        r = await c.post(
+            "/v1/payments/confirm",
+            headers={**basic(live.secret_key), "TossPayments-Test-Code": "REJECT_CARD_COMPANY"},
+            json={"paymentKey": auth["paymentKey"], "orderId": "order-live-1", "amount": 1000},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "DONE"

@@ -13,8 +13,20 @@ import pytest
 from tests.conftest import SANDBOX_CLIENT_KEY, basic
 from tests.sandbox.flow import HANGUL, assert_error, authorize, cancel, confirm, paid
 
-FIELDS = {"mId", "transactionKey", "paymentKey", "orderId", "method", "customerKey", "useEscrow", "receiptUrl",
-          "status", "transactionAt", "currency", "amount"}
+FIELDS = {
+    "mId",
+    "transactionKey",
+    "paymentKey",
+    "orderId",
+    "method",
+    "customerKey",
+    "useEscrow",
+    "receiptUrl",
+    "status",
+    "transactionAt",
+    "currency",
+    "amount",
+}
 EVERYTHING = {"startDate": "2000-01-01", "endDate": "2999-12-31T23:59:59"}
 
 
@@ -55,14 +67,23 @@ def test_approval_partial_cancel_and_full_cancel_are_three_transactions(any_sand
     # The approval keeps its own key, although the payment's lastTransactionKey moved on.
     assert approval_row["transactionKey"] == p["lastTransactionKey"] != full["lastTransactionKey"]
     assert (approval_row["status"], approval_row["amount"], approval_row["transactionAt"]) == (
-        "DONE", 15000, p["approvedAt"])
+        "DONE",
+        15000,
+        p["approvedAt"],
+    )
     first, second = full["cancels"]
     assert partial_row["transactionKey"] == first["transactionKey"] == partial["lastTransactionKey"]
     assert (partial_row["status"], partial_row["amount"], partial_row["transactionAt"]) == (
-        "PARTIAL_CANCELED", 5000, first["canceledAt"])
+        "PARTIAL_CANCELED",
+        5000,
+        first["canceledAt"],
+    )
     assert full_row["transactionKey"] == second["transactionKey"] == full["lastTransactionKey"]
-    assert (full_row["status"], full_row["amount"], full_row["transactionAt"]) == ("CANCELED", 10000,
-                                                                                  second["canceledAt"])
+    assert (full_row["status"], full_row["amount"], full_row["transactionAt"]) == (
+        "CANCELED",
+        10000,
+        second["canceledAt"],
+    )
 
 
 def test_transactions_of_several_payments_are_oldest_first(any_sandbox, docs_auth):
@@ -70,8 +91,11 @@ def test_transactions_of_several_payments_are_oldest_first(any_sandbox, docs_aut
     b = paid(any_sandbox, docs_auth, amount=2000)
     cancel(any_sandbox, a["paymentKey"], docs_auth, amount=300)
     got = [(r["paymentKey"], r["status"], r["amount"]) for r in rows(any_sandbox, docs_auth)]
-    assert got == [(a["paymentKey"], "DONE", 1000), (b["paymentKey"], "DONE", 2000),
-                   (a["paymentKey"], "PARTIAL_CANCELED", 300)]
+    assert got == [
+        (a["paymentKey"], "DONE", 1000),
+        (b["paymentKey"], "DONE", 2000),
+        (a["paymentKey"], "PARTIAL_CANCELED", 300),
+    ]
 
 
 def test_payments_that_were_never_approved_and_refused_calls_leave_no_transaction(any_sandbox, docs_auth):
@@ -91,7 +115,9 @@ def test_a_replayed_cancel_is_one_transaction(any_sandbox, docs_auth):
     again = cancel(any_sandbox, p["paymentKey"], headers, amount=1000)
     assert first.json() == again.json() and again.headers.get("X-Sandbox-Idempotent-Replay") == "true"
     assert [(r["status"], r["amount"]) for r in rows(any_sandbox, docs_auth)] == [
-        ("DONE", 15000), ("PARTIAL_CANCELED", 1000)]
+        ("DONE", 15000),
+        ("PARTIAL_CANCELED", 1000),
+    ]
 
 
 def test_the_window_is_on_transaction_at_in_kst(any_sandbox, docs_auth):
@@ -174,20 +200,35 @@ def test_limit_5000_is_the_maximum(sandbox, docs_auth):
     assert len(rows(sandbox, docs_auth, limit=5000)) == 1
 
 
-@pytest.mark.parametrize("params", [
-    {"startDate": None},
-    {"endDate": None},
-    {"startDate": ""},
-    {"startDate": "2024/01/01"},
-    {"startDate": "20240101"},
-    {"startDate": "2024-01-01T00:00"},
-    {"startDate": "2024-01-01T00:00:00+09:00"},
-    {"endDate": "2024-01-01T00:00:00Z"},
-    {"startDate": "2024-02-30"},
-    {"endDate": "2024-01-01T24:00:00"},
-    {"startDate": "2024-01-02T00:00:00", "endDate": "2024-01-01T23:59:59"},
-], ids=["no-start", "no-end", "empty-start", "slashes", "compact", "no-seconds", "offset", "utc-z",
-        "no-such-day", "hour-24", "start-after-end"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"startDate": None},
+        {"endDate": None},
+        {"startDate": ""},
+        {"startDate": "2024/01/01"},
+        {"startDate": "20240101"},
+        {"startDate": "2024-01-01T00:00"},
+        {"startDate": "2024-01-01T00:00:00+09:00"},
+        {"endDate": "2024-01-01T00:00:00Z"},
+        {"startDate": "2024-02-30"},
+        {"endDate": "2024-01-01T24:00:00"},
+        {"startDate": "2024-01-02T00:00:00", "endDate": "2024-01-01T23:59:59"},
+    ],
+    ids=[
+        "no-start",
+        "no-end",
+        "empty-start",
+        "slashes",
+        "compact",
+        "no-seconds",
+        "offset",
+        "utc-z",
+        "no-such-day",
+        "hour-24",
+        "start-after-end",
+    ],
+)
 def test_missing_or_bad_dates_are_invalid_request(sandbox, docs_auth, params):
     query = {k: v for k, v in {**EVERYTHING, **params}.items() if v is not None}
     r = sandbox.get("/v1/transactions", headers=docs_auth, params=query)
@@ -199,8 +240,11 @@ def test_missing_or_bad_dates_are_invalid_request(sandbox, docs_auth, params):
 
 def test_unknown_starting_after_is_invalid_transaction_key(sandbox, docs_auth):
     paid(sandbox, docs_auth)
-    body = assert_error(transactions(sandbox, docs_auth, startingAfter="B7103F204998813B889C77C043D09502"),
-                        400, "INVALID_TRANSACTION_KEY")
+    body = assert_error(
+        transactions(sandbox, docs_auth, startingAfter="B7103F204998813B889C77C043D09502"),
+        400,
+        "INVALID_TRANSACTION_KEY",
+    )
     assert body["message"] == "잘못된 페이징 키 입니다."
     en = transactions(sandbox, {**docs_auth, "Accept-Language": "en-US"}, startingAfter="nope")
     assert not HANGUL.search(assert_error(en, 400, "INVALID_TRANSACTION_KEY")["message"])
@@ -232,11 +276,16 @@ def test_auth_comes_before_the_query_is_checked(sandbox):
 
 
 def test_it_is_logged_and_takes_faults_and_test_codes(sandbox, docs_auth):
-    sandbox.post("/_sandbox/faults", json={"path": "/v1/transactions", "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING"})
+    sandbox.post(
+        "/_sandbox/faults", json={"path": "/v1/transactions", "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING"}
+    )
     assert_error(transactions(sandbox, docs_auth), 500, "FAILED_INTERNAL_SYSTEM_PROCESSING")
     assert transactions(sandbox, docs_auth).status_code == 200
     r = transactions(sandbox, {**docs_auth, "TossPayments-Test-Code": "FORBIDDEN_CONSECUTIVE_REQUEST"})
     assert_error(r, 403, "FORBIDDEN_CONSECUTIVE_REQUEST")
     log = sandbox.get("/_sandbox/requests", params={"path": "/v1/transactions"}).json()["data"]
     assert [(e["method"], e["status"], e["mId"]) for e in log] == [
-        ("GET", 500, None), ("GET", 200, "tosspayments"), ("GET", 403, "tosspayments")]
+        ("GET", 500, None),
+        ("GET", 200, "tosspayments"),
+        ("GET", 403, "tosspayments"),
+    ]

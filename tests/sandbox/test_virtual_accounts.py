@@ -46,10 +46,26 @@ def test_confirm_issues_an_account_waiting_for_deposit(sandbox, docs_auth):
     assert (p["status"], p["method"], p["approvedAt"]) == ("WAITING_FOR_DEPOSIT", "가상계좌", None)
     assert p["secret"].startswith("ps_") and len(p["secret"]) <= 50 and p["lastTransactionKey"]
     va = p["virtualAccount"]
-    assert set(va) == {"accountType", "accountNumber", "bankCode", "customerName", "dueDate", "refundStatus",
-                       "expired", "settlementStatus", "refundReceiveAccount", "depositorName"}
-    assert (va["accountType"], va["customerName"], va["refundStatus"], va["expired"], va["settlementStatus"],
-            va["refundReceiveAccount"]) == ("일반", "김토스", "NONE", False, "INCOMPLETED", None)
+    assert set(va) == {
+        "accountType",
+        "accountNumber",
+        "bankCode",
+        "customerName",
+        "dueDate",
+        "refundStatus",
+        "expired",
+        "settlementStatus",
+        "refundReceiveAccount",
+        "depositorName",
+    }
+    assert (
+        va["accountType"],
+        va["customerName"],
+        va["refundStatus"],
+        va["expired"],
+        va["settlementStatus"],
+        va["refundReceiveAccount"],
+    ) == ("일반", "김토스", "NONE", False, "INCOMPLETED", None)
     assert va["accountNumber"].startswith("X") and va["accountNumber"][1:].isdigit()  # a test account
     assert va["dueDate"].endswith("+09:00")
     due = datetime.fromisoformat(va["dueDate"]) - datetime.fromisoformat(sandbox.get("/_sandbox/clock").json()["now"])
@@ -74,7 +90,9 @@ def test_a_due_date_is_honoured_and_checked(sandbox, docs_auth):
     body = {"clientKey": DOCS_CLIENT_KEY, "method": "가상계좌", "amount": 1000, "orderName": "x"}
     too_far = sandbox.post("/_sandbox/authorize", json={**body, "orderId": "order-va-far", "validHours": 2161})
     assert_error(too_far, 400, "EXCEED_MAX_DUE_DATE")
-    past = sandbox.post("/_sandbox/authorize", json={**body, "orderId": "order-va-past", "dueDate": "2001-01-01T00:00:00"})
+    past = sandbox.post(
+        "/_sandbox/authorize", json={**body, "orderId": "order-va-past", "dueDate": "2001-01-01T00:00:00"}
+    )
     assert_error(past, 400, "INVALID_DATE")
 
 
@@ -94,15 +112,21 @@ def test_deposit_makes_it_done_and_sends_deposit_callback_and_status_changed(san
     paid = next(c for c in callbacks if c["status"] == "DONE")
     # Toss's flat body, exactly: no eventType, no paymentKey.
     assert set(paid) == {"createdAt", "secret", "status", "transactionKey", "orderId"}
-    assert (paid["secret"], paid["orderId"], paid["transactionKey"]) == (p["secret"], p["orderId"],
-                                                                         done["lastTransactionKey"])
+    assert (paid["secret"], paid["orderId"], paid["transactionKey"]) == (
+        p["secret"],
+        p["orderId"],
+        done["lastTransactionKey"],
+    )
     assert "+" not in paid["createdAt"] and "." in paid["createdAt"]  # KST wall time, microseconds, no offset
     deliveries = sandbox.get("/_sandbox/webhooks/deliveries", params={"orderId": p["orderId"]}).json()["data"]
     logged = next(d["body"] for d in deliveries if (d["eventType"], d["paymentStatus"]) == ("DEPOSIT_CALLBACK", "DONE"))
     assert logged == paid
     assert {(d["eventType"], d["paymentStatus"]) for d in deliveries} == {
-        ("DEPOSIT_CALLBACK", "WAITING_FOR_DEPOSIT"), ("DEPOSIT_CALLBACK", "DONE"),
-        ("PAYMENT_STATUS_CHANGED", "WAITING_FOR_DEPOSIT"), ("PAYMENT_STATUS_CHANGED", "DONE")}
+        ("DEPOSIT_CALLBACK", "WAITING_FOR_DEPOSIT"),
+        ("DEPOSIT_CALLBACK", "DONE"),
+        ("PAYMENT_STATUS_CHANGED", "WAITING_FOR_DEPOSIT"),
+        ("PAYMENT_STATUS_CHANGED", "DONE"),
+    }
 
 
 def test_deposit_works_on_both_stores(any_sandbox, docs_auth):
@@ -138,8 +162,9 @@ def test_the_due_date_passing_marks_it_expired_and_nothing_else(sandbox, docs_au
 
 def test_cancel_before_deposit_is_full_only(sandbox, docs_auth):
     p = issued(sandbox, docs_auth)
-    assert_error(cancel(sandbox, p["paymentKey"], docs_auth, amount=5000), 403,
-                 "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT")
+    assert_error(
+        cancel(sandbox, p["paymentKey"], docs_auth, amount=5000), 403, "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT"
+    )
     r = cancel(sandbox, p["paymentKey"], docs_auth)  # no refund account needed: nothing was paid
     assert r.status_code == 200, r.text
     done = r.json()
@@ -152,19 +177,33 @@ def test_cancel_after_deposit_needs_a_valid_refund_account(sandbox, docs_auth):
     deposit(sandbox, p["paymentKey"]).raise_for_status()
     key = p["paymentKey"]
     assert_error(cancel(sandbox, key, docs_auth), 400, "INVALID_REQUEST")
-    assert_error(cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "bank": "없는은행"}), 400, "INVALID_BANK")
-    assert_error(cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "accountNumber": "1002-123-456"}),
-                 400, "INVALID_REFUND_ACCOUNT_NUMBER")
-    assert_error(cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "accountNumber": "1" * 21}),
-                 400, "INVALID_REFUND_ACCOUNT_NUMBER")
-    assert_error(cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "holderName": ""}),
-                 400, "INVALID_REFUND_ACCOUNT_INFO")
+    assert_error(
+        cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "bank": "없는은행"}), 400, "INVALID_BANK"
+    )
+    assert_error(
+        cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "accountNumber": "1002-123-456"}),
+        400,
+        "INVALID_REFUND_ACCOUNT_NUMBER",
+    )
+    assert_error(
+        cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "accountNumber": "1" * 21}),
+        400,
+        "INVALID_REFUND_ACCOUNT_NUMBER",
+    )
+    assert_error(
+        cancel(sandbox, key, docs_auth, refundReceiveAccount={**REFUND, "holderName": ""}),
+        400,
+        "INVALID_REFUND_ACCOUNT_INFO",
+    )
     assert sandbox.get(f"/v1/payments/{key}", headers=docs_auth).json()["balanceAmount"] == 15000  # nothing moved
     part = cancel(sandbox, key, docs_auth, amount=5000, refundReceiveAccount={**REFUND, "bank": "우리"})
     assert part.status_code == 200, part.text
     assert (part.json()["status"], part.json()["balanceAmount"]) == ("PARTIAL_CANCELED", 10000)
-    assert part.json()["virtualAccount"]["refundReceiveAccount"] == {"bankCode": "20", "accountNumber": "1002123456789",
-                                                                     "holderName": "김토스"}
+    assert part.json()["virtualAccount"]["refundReceiveAccount"] == {
+        "bankCode": "20",
+        "accountNumber": "1002123456789",
+        "holderName": "김토스",
+    }
     rest = cancel(sandbox, key, docs_auth, refundReceiveAccount=REFUND)
     assert (rest.json()["status"], rest.json()["balanceAmount"]) == ("CANCELED", 0)
 
@@ -176,23 +215,28 @@ def test_transactions_list_the_account_its_deposit_and_its_cancels(any_sandbox, 
     unpaid = issued(any_sandbox, docs_auth, amount=7000)
     cancel(any_sandbox, unpaid["paymentKey"], docs_auth).raise_for_status()
     day = any_sandbox.get("/_sandbox/clock").json()["now"][:10]
-    rows = any_sandbox.get("/v1/transactions", headers=docs_auth,
-                           params={"startDate": day, "endDate": f"{day}T23:59:59"}).json()
+    rows = any_sandbox.get(
+        "/v1/transactions", headers=docs_auth, params={"startDate": day, "endDate": f"{day}T23:59:59"}
+    ).json()
     got = [(r["paymentKey"], r["method"], r["status"], r["amount"]) for r in rows]
     # The issue is a WAITING_FOR_DEPOSIT row for 0 (as in a real listing): no money moved until the
     # deposit's DONE row; an unpaid account's cancel moves none either.
-    assert got == [(paid["paymentKey"], "가상계좌", "WAITING_FOR_DEPOSIT", 0),
-                   (paid["paymentKey"], "가상계좌", "DONE", 15000),
-                   (paid["paymentKey"], "가상계좌", "PARTIAL_CANCELED", 5000),
-                   (unpaid["paymentKey"], "가상계좌", "WAITING_FOR_DEPOSIT", 0),
-                   (unpaid["paymentKey"], "가상계좌", "CANCELED", 0)]
+    assert got == [
+        (paid["paymentKey"], "가상계좌", "WAITING_FOR_DEPOSIT", 0),
+        (paid["paymentKey"], "가상계좌", "DONE", 15000),
+        (paid["paymentKey"], "가상계좌", "PARTIAL_CANCELED", 5000),
+        (unpaid["paymentKey"], "가상계좌", "WAITING_FOR_DEPOSIT", 0),
+        (unpaid["paymentKey"], "가상계좌", "CANCELED", 0),
+    ]
     assert len({r["transactionKey"] for r in rows}) == 5
 
 
 def test_an_order_with_an_issued_account_takes_no_second_payment(sandbox, docs_auth):
     p = issued(sandbox, docs_auth)
-    r = sandbox.post("/_sandbox/authorize", json={"clientKey": DOCS_CLIENT_KEY, "amount": 15000, "orderId": p["orderId"],
-                                                  "orderName": "x"})
+    r = sandbox.post(
+        "/_sandbox/authorize",
+        json={"clientKey": DOCS_CLIENT_KEY, "amount": 15000, "orderId": p["orderId"], "orderName": "x"},
+    )
     assert_error(r, 400, "DUPLICATED_ORDER_ID")
     assert sandbox.get(f"/v1/payments/orders/{p['orderId']}", headers=docs_auth).json()["paymentKey"] == p["paymentKey"]
 
@@ -203,16 +247,20 @@ def test_deposit_is_control_api_only():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as c:
             r = await c.post("/_sandbox/payments/tossp20240101000000any/deposit", json={})
             assert_error(r, 404, "NOT_FOUND")
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=buyer_app(create_app())),
-                                     base_url="http://sandbox") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=buyer_app(create_app())), base_url="http://sandbox"
+        ) as c:
             assert (await c.post("/_sandbox/payments/tossp20240101000000any/deposit", json={})).status_code == 404
 
     run_async(scenario())
 
 
-VA_CHECKOUT = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>가상계좌</title>
+VA_CHECKOUT = (
+    """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>가상계좌</title>
 <script src="https://js.tosspayments.com/v2/standard"></script></head>
-<body><button id="pay">결제하기</button>""" + SHOW + """<script>
+<body><button id="pay">결제하기</button>"""
+    + SHOW
+    + """<script>
 const payment = TossPayments(__CLIENT_KEY__).payment({ customerKey: TossPayments.ANONYMOUS });
 document.getElementById("pay").addEventListener("click", () => attempt(() => payment.requestPayment({
   method: "VIRTUAL_ACCOUNT",
@@ -223,6 +271,7 @@ document.getElementById("pay").addEventListener("click", () => attempt(() => pay
   virtualAccount: { cashReceipt: { type: "소득공제" }, useEscrow: false, validHours: 24 },
 })));
 </script></body></html>"""
+)
 
 
 def test_the_v2_virtual_account_window_issues_an_account(sandbox, sandbox_url, docs_auth, merchant, page):
@@ -234,17 +283,24 @@ def test_the_v2_virtual_account_window_issues_an_account(sandbox, sandbox_url, d
     window.get_by_label("은행").select_option("88")  # 신한
     window.get_by_role("button", name="승인").click()
     query = landed(page, f"{merchant.url}/success")
-    p = confirm(sandbox, {"paymentKey": query["paymentKey"], "orderId": query["orderId"],
-                          "amount": query["amount"]}, docs_auth).json()
+    p = confirm(
+        sandbox, {"paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]}, docs_auth
+    ).json()
     assert (p["status"], p["virtualAccount"]["bankCode"], p["virtualAccount"]["customerName"]) == (
-        "WAITING_FOR_DEPOSIT", "88", "김토스")
+        "WAITING_FOR_DEPOSIT",
+        "88",
+        "김토스",
+    )
     done = deposit(sandbox, p["paymentKey"]).json()
     assert done["status"] == "DONE" and done["cashReceipt"]["type"] == "소득공제"
 
 
-V1_VA_CHECKOUT = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>v1 가상계좌</title>
+V1_VA_CHECKOUT = (
+    """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>v1 가상계좌</title>
 <script src="https://js.tosspayments.com/v1/payment"></script></head>
-<body><button id="pay">결제하기</button>""" + SHOW + """<script>
+<body><button id="pay">결제하기</button>"""
+    + SHOW
+    + """<script>
 const tossPayments = TossPayments(__CLIENT_KEY__);
 document.getElementById("pay").addEventListener("click", () => attempt(() => tossPayments.requestPayment("가상계좌", {
   amount: 15000, orderId: __ORDER_ID__, orderName: "텀블러", customerName: "박토스", validHours: 72,
@@ -252,6 +308,7 @@ document.getElementById("pay").addEventListener("click", () => attempt(() => tos
   failUrl: window.location.origin + "/fail",
 })));
 </script></body></html>"""
+)
 
 
 def test_the_v1_virtual_account_window_issues_an_account(sandbox, sandbox_url, docs_auth, merchant, page):
@@ -262,9 +319,14 @@ def test_the_v1_virtual_account_window_issues_an_account(sandbox, sandbox_url, d
     assert window.get_by_text("발급 후 72시간 이내").is_visible()
     window.get_by_role("button", name="승인").click()
     query = landed(page, f"{merchant.url}/success")
-    p = confirm(sandbox, {"paymentKey": query["paymentKey"], "orderId": query["orderId"],
-                          "amount": query["amount"]}, docs_auth).json()
-    assert (p["status"], p["method"], p["virtualAccount"]["customerName"]) == ("WAITING_FOR_DEPOSIT", "가상계좌", "박토스")
+    p = confirm(
+        sandbox, {"paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]}, docs_auth
+    ).json()
+    assert (p["status"], p["method"], p["virtualAccount"]["customerName"]) == (
+        "WAITING_FOR_DEPOSIT",
+        "가상계좌",
+        "박토스",
+    )
     now = datetime.fromisoformat(sandbox.get("/_sandbox/clock").json()["now"])
     assert abs((datetime.fromisoformat(p["virtualAccount"]["dueDate"]) - now).total_seconds() - 72 * 3600) < 5
     assert deposit(sandbox, p["paymentKey"]).json()["cashReceipt"] is None  # 미발행

@@ -32,8 +32,13 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                          "body": orjson.loads(body)})
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": orjson.loads(body),
+                    }
+                )
                 time.sleep(receiver.delay)
                 self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
                 self.send_header("content-length", "0")
@@ -81,11 +86,15 @@ def events(sandbox, rec: Receiver, count: int) -> list[dict]:
 def test_register_list_and_clear(sandbox):
     assert sandbox.get("/_sandbox/webhooks").json() == {"data": [], "count": 0}
     r = sandbox.post("/_sandbox/webhooks", json={"url": "http://127.0.0.1:9/hook"})
-    assert r.status_code == 201 and r.json() == {"url": "http://127.0.0.1:9/hook",
-                                                 "events": ["DEPOSIT_CALLBACK", "PAYMENT_STATUS_CHANGED"]}
+    assert r.status_code == 201 and r.json() == {
+        "url": "http://127.0.0.1:9/hook",
+        "events": ["DEPOSIT_CALLBACK", "PAYMENT_STATUS_CHANGED"],
+    }
     assert sandbox.get("/_sandbox/webhooks").json()["count"] == 1
     assert sandbox.post("/_sandbox/webhooks", json={"url": "ftp://x"}).status_code == 400
-    assert sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["BILLING_DELETED"]}).status_code == 400
+    assert (
+        sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["BILLING_DELETED"]}).status_code == 400
+    )
     only = sandbox.post("/_sandbox/webhooks", json={"url": "http://a/h", "events": ["DEPOSIT_CALLBACK"]})
     assert only.status_code == 201 and only.json()["events"] == ["DEPOSIT_CALLBACK"]
     sandbox.delete("/_sandbox/webhooks").raise_for_status()
@@ -113,7 +122,13 @@ def test_confirm_sends_done_with_the_payment_and_the_headers(sandbox, docs_auth,
     [d] = sandbox.get("/_sandbox/webhooks/deliveries").json()["data"]
     assert d["transmissionId"] == h["tosspayments-webhook-transmission-id"]
     assert (d["eventType"], d["url"], d["status"], d["retriedCount"], d["orderId"], d["paymentStatus"]) == (
-        "PAYMENT_STATUS_CHANGED", receiver.url, 200, 0, auth["orderId"], "DONE")
+        "PAYMENT_STATUS_CHANGED",
+        receiver.url,
+        200,
+        0,
+        auth["orderId"],
+        "DONE",
+    )
 
 
 def test_partial_then_full_cancel(sandbox, docs_auth, receiver):
@@ -204,11 +219,22 @@ async def _two_workers(prefix: str, rec: Receiver) -> None:
     try:
         assert (await one.post("/_sandbox/webhooks", json={"url": rec.url})).status_code == 201
         assert (await two.get("/_sandbox/webhooks")).json()["count"] == 1
-        auth = (await two.post("/_sandbox/authorize", json={"clientKey": DOCS_CLIENT_KEY, "amount": 1000,
-                                                            "orderId": f"order-{uuid.uuid4().hex[:12]}",
-                                                            "orderName": "x"})).json()
-        r = await two.post("/v1/payments/confirm", headers=basic(DOCS_SECRET_KEY), json={
-            "paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 1000})
+        auth = (
+            await two.post(
+                "/_sandbox/authorize",
+                json={
+                    "clientKey": DOCS_CLIENT_KEY,
+                    "amount": 1000,
+                    "orderId": f"order-{uuid.uuid4().hex[:12]}",
+                    "orderName": "x",
+                },
+            )
+        ).json()
+        r = await two.post(
+            "/v1/payments/confirm",
+            headers=basic(DOCS_SECRET_KEY),
+            json={"paymentKey": auth["paymentKey"], "orderId": auth["orderId"], "amount": 1000},
+        )
         assert r.status_code == 200, r.text
         await two.post("/_sandbox/webhooks/flush")  # worker two sent it and got 503
         await one.post("/_sandbox/clock", json={"advanceSeconds": 60})

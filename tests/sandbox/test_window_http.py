@@ -14,8 +14,13 @@ from tests.conftest import SANDBOX_CLIENT_KEY
 
 SHOP = "http://shop.example"
 REQUEST = {
-    "clientKey": SANDBOX_CLIENT_KEY, "method": "카드", "amount": "15000", "orderId": "order-win-0001",
-    "orderName": "텀블러 외 2건", "successUrl": f"{SHOP}/pay/success?shop=1", "failUrl": f"{SHOP}/pay/fail",
+    "clientKey": SANDBOX_CLIENT_KEY,
+    "method": "카드",
+    "amount": "15000",
+    "orderId": "order-win-0001",
+    "orderName": "텀블러 외 2건",
+    "successUrl": f"{SHOP}/pay/success?shop=1",
+    "failUrl": f"{SHOP}/pay/fail",
 }
 
 
@@ -31,8 +36,9 @@ def form_action(window: httpx.Response) -> str:
     return html.unescape(match.group(1))
 
 
-def choose(sandbox: httpx.Client, window: httpx.Response, outcome: str, target: str = "self",
-           mode: str = "redirect") -> httpx.Response:
+def choose(
+    sandbox: httpx.Client, window: httpx.Response, outcome: str, target: str = "self", mode: str = "redirect"
+) -> httpx.Response:
     return sandbox.post(form_action(window), data={"outcome": outcome, "target": target, "mode": mode})
 
 
@@ -85,15 +91,23 @@ def test_approve_redirects_to_success_url_keeping_its_query(sandbox, sandbox_aut
     key = payment_key_of(window)
     url, query = redirect_query(choose(sandbox, window, "approve"))
     assert url == f"{SHOP}/pay/success"
-    assert query == {"shop": "1", "paymentType": "NORMAL", "orderId": "order-win-0001",
-                     "paymentKey": key, "amount": "15000"}
+    assert query == {
+        "shop": "1",
+        "paymentType": "NORMAL",
+        "orderId": "order-win-0001",
+        "paymentKey": key,
+        "amount": "15000",
+    }
     assert status_of(sandbox, sandbox_auth, key) == "IN_PROGRESS"
 
 
 def test_approved_window_can_be_confirmed_with_the_redirect_params(sandbox, sandbox_auth):
     _, query = redirect_query(choose(sandbox, open_window(sandbox), "approve"))
-    confirmed = sandbox.post("/v1/payments/confirm", headers=sandbox_auth, json={
-        "paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]})
+    confirmed = sandbox.post(
+        "/v1/payments/confirm",
+        headers=sandbox_auth,
+        json={"paymentKey": query["paymentKey"], "orderId": query["orderId"], "amount": query["amount"]},
+    )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "DONE"
 
@@ -102,8 +116,11 @@ def test_card_reject_sends_buyer_to_fail_url_and_approves_nothing(sandbox, sandb
     window = open_window(sandbox)
     url, query = redirect_query(choose(sandbox, window, "reject"))
     assert url == f"{SHOP}/pay/fail"
-    assert query == {"code": "REJECT_CARD_COMPANY", "message": "결제 승인이 거절되었습니다.",
-                     "orderId": "order-win-0001"}
+    assert query == {
+        "code": "REJECT_CARD_COMPANY",
+        "message": "결제 승인이 거절되었습니다.",
+        "orderId": "order-win-0001",
+    }
     payment = sandbox.get(f"/v1/payments/{payment_key_of(window)}", headers=sandbox_auth).json()
     assert (payment["status"], payment["failure"]) == ("READY", None)  # left to expire, never ABORTED
     # and the window is spent: no 승인 after the refusal
@@ -139,20 +156,24 @@ def test_unknown_client_key_shows_an_error_page(sandbox):
     assert "<form" not in window.text
 
 
-@pytest.mark.parametrize("changes", [
-    {"orderId": "abc12"},
-    {"orderId": "order#0001"},
-    {"orderId": "o" * 65},
-    {"orderName": "가" * 101},
-    {"orderName": ""},
-    {"amount": "0"},
-    {"amount": "15,000"},
-    {"amount": None},
-    {"method": "비트코인"},
-    {"successUrl": "/pay/success"},
-    {"failUrl": "javascript:alert(1)"},
-    {"failUrl": None},
-], ids=lambda c: ",".join(f"{k}={str(v)[:12]}" for k, v in c.items()))
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"orderId": "abc12"},
+        {"orderId": "order#0001"},
+        {"orderId": "o" * 65},
+        {"orderName": "가" * 101},
+        {"orderName": ""},
+        {"amount": "0"},
+        {"amount": "15,000"},
+        {"amount": None},
+        {"method": "비트코인"},
+        {"successUrl": "/pay/success"},
+        {"failUrl": "javascript:alert(1)"},
+        {"failUrl": None},
+    ],
+    ids=lambda c: ",".join(f"{k}={str(v)[:12]}" for k, v in c.items()),
+)
 def test_invalid_request_shows_an_error_page(sandbox, changes):
     window = open_window(sandbox, **changes)
     assert 400 <= window.status_code < 500
@@ -204,8 +225,14 @@ def test_promise_mode_posts_the_result_to_the_shop_page(sandbox):
     window = open_window(sandbox, successUrl=None, failUrl=None, target="iframe", mode="promise")
     answer = choose(sandbox, window, "approve", target="iframe", mode="promise")
     payload = json.loads(re.search(r"parent\.postMessage\((\{.*?\}), \"\*\"\)", answer.text).group(1))
-    assert payload == {"type": "tosssandbox:result", "ok": True, "paymentType": "NORMAL",
-                       "orderId": "order-win-0001", "paymentKey": payment_key_of(window), "amount": 15000}
+    assert payload == {
+        "type": "tosssandbox:result",
+        "ok": True,
+        "paymentType": "NORMAL",
+        "orderId": "order-win-0001",
+        "paymentKey": payment_key_of(window),
+        "amount": 15000,
+    }
 
 
 def test_window_opened_without_urls_lands_on_the_sandbox_pages(sandbox):

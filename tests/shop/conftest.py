@@ -53,19 +53,35 @@ def authorized_order(live: LiveShop, quantity: int = 1) -> tuple[dict, dict]:
     """The demo buyer's order of the first product, prepared over REST and authorized at the
     sandbox (the headless buyer pressed 승인): (order, authorization), not yet confirmed."""
     product = live.products()[0]
-    order = httpx.post(live.url + "/v1/payments/prepare", headers=live.token(), timeout=10,
-                       json={"items": [{"productId": product["id"], "quantity": quantity}]}).json()
-    authorized = httpx.post(live.url + SANDBOX_PREFIX + "/_sandbox/authorize", timeout=10, json={
-        "clientKey": SANDBOX_CLIENT_KEY, "amount": order["amount"], "orderId": order["orderId"],
-        "orderName": order["orderName"], "method": "카드"}).json()
+    order = httpx.post(
+        live.url + "/v1/payments/prepare",
+        headers=live.token(),
+        timeout=10,
+        json={"items": [{"productId": product["id"], "quantity": quantity}]},
+    ).json()
+    authorized = httpx.post(
+        live.url + SANDBOX_PREFIX + "/_sandbox/authorize",
+        timeout=10,
+        json={
+            "clientKey": SANDBOX_CLIENT_KEY,
+            "amount": order["amount"],
+            "orderId": order["orderId"],
+            "orderName": order["orderName"],
+            "method": "카드",
+        },
+    ).json()
     return order, authorized
 
 
 def paid_order(live: LiveShop, quantity: int = 2) -> dict:
     """A DONE payment of the demo buyer, confirmed over REST; the API's Payment view."""
     order, authorized = authorized_order(live, quantity)
-    r = httpx.post(live.url + "/v1/payments/confirm", headers=live.token(), timeout=30, json={
-        "paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]})
+    r = httpx.post(
+        live.url + "/v1/payments/confirm",
+        headers=live.token(),
+        timeout=30,
+        json={"paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]},
+    )
     assert r.status_code == 200, r.text
     return r.json()
 

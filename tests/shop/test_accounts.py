@@ -32,16 +32,18 @@ def test_sign_up_keeps_the_session_across_reloads_and_signs_out(page: Page, live
 
     token = page.evaluate("window.localStorage.getItem('payapp_session')")
     assert token and len(token) >= 40
-    stored = live.rows("SELECT s.token_hash FROM auth_session s JOIN \"user\" u ON u.id = s.user_id "
-                       "WHERE u.email = :e", e=email)
+    stored = live.rows(
+        'SELECT s.token_hash FROM auth_session s JOIN "user" u ON u.id = s.user_id WHERE u.email = :e', e=email
+    )
     assert stored == [{"token_hash": hashlib.sha256(token.encode()).hexdigest()}]
     assert token not in page.url
 
     page.get_by_role("button", name="로그아웃").click()
     expect(page.get_by_role("navigation").get_by_role("link", name="로그인")).to_be_visible()
     expect(page).to_have_url(re.compile(r"^" + re.escape(live.url) + r"/?$"))
-    assert live.rows("SELECT s.id FROM auth_session s JOIN \"user\" u ON u.id = s.user_id WHERE u.email = :e",
-                     e=email) == []
+    assert (
+        live.rows('SELECT s.id FROM auth_session s JOIN "user" u ON u.id = s.user_id WHERE u.email = :e', e=email) == []
+    )
 
 
 def test_wrong_password_is_refused_with_a_korean_message(page: Page, live):

@@ -39,16 +39,24 @@ def seed_payments(live) -> None:
     """SEEDED demo payments (mostly DONE) in the live app's database, once per app: pages to turn."""
     if live.url not in _seeded:
         env = child_env({"PAYAPP_DATA_DIR": str(DATA_DIRS[live.url])}, tuple(APP_SETTINGS))
-        subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED)], cwd=ROOT,
-                       env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "payapp.seed", "--quiet", "--payments", str(SEEDED)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
         _seeded.add(live.url)
 
 
 def listed(live, *statuses: str) -> list[str]:
     """Order ids of the payments with these statuses, newest first, as the table pages them."""
     marks = ", ".join(f"'{s}'" for s in statuses)
-    return [r["order_id"] for r in live.rows(f"SELECT order_id FROM payment WHERE status IN ({marks}) "
-                                             "ORDER BY created_at DESC, id DESC")]
+    return [
+        r["order_id"]
+        for r in live.rows(f"SELECT order_id FROM payment WHERE status IN ({marks}) ORDER BY created_at DESC, id DESC")
+    ]
 
 
 def order_cells(page: Page):
@@ -106,7 +114,8 @@ def test_admin_filters_opens_and_refunds_in_two_steps(page: Page, live):
     page.get_by_role("alertdialog").get_by_role("button", name="취소", exact=True).click()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     assert live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id) == [
-        {"status": "DONE", "balance_amount": amount}]
+        {"status": "DONE", "balance_amount": amount}
+    ]
     assert live.sandbox("/_sandbox/payments", orderId=order_id)["data"][0]["balanceAmount"] == amount
 
     ask_partial_refund(page, 1000, "부분 환불 테스트")
@@ -144,18 +153,25 @@ def test_partial_refund_over_the_balance_is_refused_in_the_page(page: Page, live
     # Meanwhile another operator refunds 1,000원: this page still shows the old balance, lets
     # the whole of it through to the confirmation, and the service refuses it there.
     other = live.token("admin@payapp.local", admin_password(live))
-    r = httpx.post(f"{live.url}/v1/admin/payments/{order_id}/cancel", headers=other, timeout=30,
-                   json={"cancelReason": "다른 관리자", "cancelAmount": 1000})
+    r = httpx.post(
+        f"{live.url}/v1/admin/payments/{order_id}/cancel",
+        headers=other,
+        timeout=30,
+        json={"cancelReason": "다른 관리자", "cancelAmount": 1000},
+    )
     assert r.status_code == 200, r.text
     page.get_by_label("환불 금액").fill(str(amount))
     page.get_by_label("환불 사유", exact=True).fill("남은 금액 전부")
     page.get_by_role("button", name="다음", exact=True).click()
     expect(page.get_by_test_id("confirm-question")).to_have_text(f"정말 {amount:,}원을 환불할까요?")
     page.get_by_role("alertdialog").get_by_role("button", name="환불하기", exact=True).click()
-    expect(page.get_by_text(f"남은 금액({amount - 1000:,}원)을 초과합니다. (CANCEL_AMOUNT_EXCEEDS_BALANCE)")).to_be_visible()
+    expect(
+        page.get_by_text(f"남은 금액({amount - 1000:,}원)을 초과합니다. (CANCEL_AMOUNT_EXCEEDS_BALANCE)")
+    ).to_be_visible()
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     assert live.rows("SELECT status, balance_amount FROM payment WHERE order_id = :o", o=order_id) == [
-        {"status": "PARTIAL_CANCELED", "balance_amount": amount - 1000}]
+        {"status": "PARTIAL_CANCELED", "balance_amount": amount - 1000}
+    ]
 
 
 def test_customer_reaching_admin_is_sent_to_login(page: Page, live):
@@ -240,8 +256,11 @@ def test_counts_by_status_for_today_7_days_and_the_filter_match_the_database(pag
     # Today and 7 days are the whole shop's, 조회 조건 exactly the table's rows; the chips keep
     # counting every status (the filter without its status part), and say so.
     today = datetime.now(KST).date()
-    counts = {"today": sql_counts(live, today, today), "week": sql_counts(live, today - timedelta(days=6), today),
-              "filter": sql_counts(live, statuses=("CANCELED",))}
+    counts = {
+        "today": sql_counts(live, today, today),
+        "week": sql_counts(live, today - timedelta(days=6), today),
+        "filter": sql_counts(live, statuses=("CANCELED",)),
+    }
     assert counts["today"]["DONE"] >= 1 and counts["filter"]["CANCELED"] == len(canceled) > 0
     for status, label in (("DONE", "결제 완료"), ("CANCELED", "전액 취소"), ("PARTIAL_CANCELED", "부분 취소")):
         cells = page.get_by_test_id("status-count-row").filter(has_text=label).get_by_role("cell")

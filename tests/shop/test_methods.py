@@ -44,8 +44,9 @@ def test_each_method_pays_through_the_same_path_and_ends_done(page: Page, live, 
 
 def test_virtual_account_waits_for_the_deposit_then_orders_show_done_without_reload(page: Page, live):
     sandbox = live.url + SANDBOX_PREFIX
-    httpx.post(sandbox + "/_sandbox/webhooks", json={"url": live.url + "/v1/webhooks/toss"},
-               timeout=10).raise_for_status()
+    httpx.post(
+        sandbox + "/_sandbox/webhooks", json={"url": live.url + "/v1/webhooks/toss"}, timeout=10
+    ).raise_for_status()
     try:
         sign_in(page, live.url)
         product = live.products()[0]
@@ -56,8 +57,13 @@ def test_virtual_account_waits_for_the_deposit_then_orders_show_done_without_rel
         assert row["status"] == "WAITING_FOR_DEPOSIT"
         va = json.loads(row["raw"])["virtualAccount"]
         expect(page.get_by_text("입금 대기", exact=True)).to_be_visible()  # the status badge
-        for text in ("입금 은행", "입금 기한", f"{kst(va['dueDate'])} (KST)", f"{product['price']:,}원",
-                     bank_name(va["bankCode"])):
+        for text in (
+            "입금 은행",
+            "입금 기한",
+            f"{kst(va['dueDate'])} (KST)",
+            f"{product['price']:,}원",
+            bank_name(va["bankCode"]),
+        ):
             expect(receipt).to_contain_text(text)
         expect(page.get_by_test_id("va-account")).to_have_text(va["accountNumber"])
 

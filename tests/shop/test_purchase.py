@@ -58,8 +58,9 @@ def test_reloading_success_shows_the_same_receipt_without_a_second_confirm(page:
     assert len(live.toss_confirms(order_id)) == 1
 
 
-@pytest.mark.parametrize(("button", "code"), [("카드 거절", "REJECT_CARD_COMPANY"),
-                                              ("결제 취소", "PAY_PROCESS_CANCELED")])
+@pytest.mark.parametrize(
+    ("button", "code"), [("카드 거절", "REJECT_CARD_COMPANY"), ("결제 취소", "PAY_PROCESS_CANCELED")]
+)
 def test_declined_or_cancelled_window_lands_on_fail_with_the_code(page: Page, live, button, code):
     sign_in(page, live.url)
     buy_first_product(page, live.url).get_by_role("button", name=button).click()

@@ -25,9 +25,15 @@ from tests.support.app import run_shop
 pytestmark = pytest.mark.browser
 
 ALERT_AFTER = 4
-APP_ENV = {"TOSS_TIMEOUT_SECONDS": "2", "TOSS_CONFIRM_RETRIES": "1", "RECONCILE_MIN_AGE_SECONDS": "1",
-           "RECONCILE_INTERVAL_SECONDS": "1", "RECONCILE_MAX_BACKOFF_SECONDS": "2",
-           "RECONCILE_ALERT_AFTER_SECONDS": str(ALERT_AFTER), "TRANSACTIONS_PERIOD_SECONDS": "2"}
+APP_ENV = {
+    "TOSS_TIMEOUT_SECONDS": "2",
+    "TOSS_CONFIRM_RETRIES": "1",
+    "RECONCILE_MIN_AGE_SECONDS": "1",
+    "RECONCILE_INTERVAL_SECONDS": "1",
+    "RECONCILE_MAX_BACKOFF_SECONDS": "2",
+    "RECONCILE_ALERT_AFTER_SECONDS": str(ALERT_AFTER),
+    "TRANSACTIONS_PERIOD_SECONDS": "2",
+}
 KST_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 CONFIRM = {"path": "/v1/payments/confirm", "method": "POST", "forever": True}
 LOOKUP = {"path": "/v1/payments/*", "method": "GET", "forever": True}
@@ -54,8 +60,12 @@ def faults(live: LiveShop, *rules: dict) -> Iterator[None]:
 def pending_order(live: LiveShop) -> str:
     """The demo buyer's order whose confirm answered "pending" (under a fault); its orderId."""
     order, authorized = authorized_order(live)
-    r = httpx.post(live.url + "/v1/payments/confirm", headers=live.token(), timeout=30, json={
-        "paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]})
+    r = httpx.post(
+        live.url + "/v1/payments/confirm",
+        headers=live.token(),
+        timeout=30,
+        json={"paymentKey": authorized["paymentKey"], "orderId": order["orderId"], "amount": order["amount"]},
+    )
     assert r.status_code == 202, r.text
     return order["orderId"]
 
@@ -63,11 +73,23 @@ def pending_order(live: LiveShop) -> str:
 def sandbox_only_payment(live: LiveShop) -> str:
     """A payment approved at Toss that this shop never made (거래 대사 must flag it); its orderId."""
     order_id, base = f"ord_stranger_{uuid.uuid4().hex[:10]}", live.url + SANDBOX_PREFIX
-    authorized = httpx.post(base + "/_sandbox/authorize", timeout=10, json={
-        "clientKey": SANDBOX_CLIENT_KEY, "amount": 1000, "orderId": order_id, "orderName": "모르는 결제",
-        "method": "카드"}).json()
-    r = httpx.post(base + "/v1/payments/confirm", headers=basic(SANDBOX_SECRET_KEY), timeout=10,
-                   json={"paymentKey": authorized["paymentKey"], "orderId": order_id, "amount": 1000})
+    authorized = httpx.post(
+        base + "/_sandbox/authorize",
+        timeout=10,
+        json={
+            "clientKey": SANDBOX_CLIENT_KEY,
+            "amount": 1000,
+            "orderId": order_id,
+            "orderName": "모르는 결제",
+            "method": "카드",
+        },
+    ).json()
+    r = httpx.post(
+        base + "/v1/payments/confirm",
+        headers=basic(SANDBOX_SECRET_KEY),
+        timeout=10,
+        json={"paymentKey": authorized["paymentKey"], "orderId": order_id, "amount": 1000},
+    )
     assert r.status_code == 200, r.text
     return order_id
 
@@ -95,14 +117,18 @@ def test_orders_turn_paid_by_themselves_once_reconciliation_settles(page: Page, 
     assert len(quick.toss_confirms(order_id)) == 1
 
 
-def test_admin_sees_stuck_payments_and_drift_and_the_list_follows_the_settle(page: Page, quick: LiveShop,
-                                                                              console_errors: list[str]):
+def test_admin_sees_stuck_payments_and_drift_and_the_list_follows_the_settle(
+    page: Page, quick: LiveShop, console_errors: list[str]
+):
     paid = paid_order(quick, quantity=1)
     stranger = sandbox_only_payment(quick)
     admin = quick.token("admin@payapp.local", admin_password(quick))
     # Toss can't be reached for the confirm, and then refuses our keys for every lookup: stuck.
-    with faults(quick, {**CONFIRM, "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING"},
-                {**LOOKUP, "errorCode": "UNAUTHORIZED_KEY"}):
+    with faults(
+        quick,
+        {**CONFIRM, "errorCode": "FAILED_INTERNAL_SYSTEM_PROCESSING"},
+        {**LOOKUP, "errorCode": "UNAUTHORIZED_KEY"},
+    ):
         stuck = pending_order(quick)
         deadline = time.monotonic() + 30
         while True:

@@ -79,8 +79,9 @@ def test_screenshots_of_the_admin(page: Page, live, out_dir):
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_screenshots_of_the_method_picker_and_a_virtual_account_receipt(device, page: Page, phone_page: Page, live,
-                                                                         out_dir):
+def test_screenshots_of_the_method_picker_and_a_virtual_account_receipt(
+    device, page: Page, phone_page: Page, live, out_dir
+):
     from tests.shop.test_methods import pay_with
 
     p = page if device == "desktop" else phone_page

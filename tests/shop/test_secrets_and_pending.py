@@ -19,8 +19,13 @@ pytestmark = pytest.mark.browser
 
 def test_secret_key_is_in_no_build_file_and_no_websocket_frame(page: Page, live):
     frames: list[str] = []
-    page.on("websocket", lambda ws: (ws.on("framereceived", lambda f: frames.append(str(f))),
-                                     ws.on("framesent", lambda f: frames.append(str(f)))))
+    page.on(
+        "websocket",
+        lambda ws: (
+            ws.on("framereceived", lambda f: frames.append(str(f))),
+            ws.on("framesent", lambda f: frames.append(str(f))),
+        ),
+    )
     sign_in(page, live.url)
     buy_first_product(page, live.url).get_by_role("button", name="승인").click()
     page.wait_for_url(SUCCESS_RE)
@@ -49,8 +54,7 @@ def test_lost_toss_answer_shows_pending_then_the_receipt(page: Page, live):
         page.wait_for_url(SUCCESS_RE)
         expect(page.get_by_role("heading", name="승인 확인 중")).to_be_visible(timeout=30_000)
         order_id = parse_qs(urlsplit(page.url).query)["orderId"][0]
-        assert live.rows("SELECT status FROM payment WHERE order_id = :o", o=order_id) == [
-            {"status": "IN_PROGRESS"}]
+        assert live.rows("SELECT status FROM payment WHERE order_id = :o", o=order_id) == [{"status": "IN_PROGRESS"}]
     finally:
         httpx.delete(faults).raise_for_status()
     expect(page.get_by_role("heading", name="결제가 완료되었습니다")).to_be_visible(timeout=30_000)

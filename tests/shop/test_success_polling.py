@@ -21,8 +21,16 @@ ORDER = "ord_polling_test_1"
 
 
 def view(status: str) -> PaymentView:
-    return PaymentView(orderId=ORDER, paymentKey="pay_1", orderName="텀블러", amount=12000, balanceAmount=12000,
-                       method="카드", status=status, approvedAt=None)
+    return PaymentView(
+        orderId=ORDER,
+        paymentKey="pay_1",
+        orderName="텀블러",
+        amount=12000,
+        balanceAmount=12000,
+        method="카드",
+        status=status,
+        approvedAt=None,
+    )
 
 
 class FakeState:
@@ -31,8 +39,9 @@ class FakeState:
     def __init__(self) -> None:
         self.phase, self.receipt, self.order_id = "", {}, ""
         self.phases: list[str] = []
-        self.router = SimpleNamespace(url=SimpleNamespace(query_parameters={
-            "paymentKey": "pay_1", "orderId": ORDER, "amount": "12000"}))
+        self.router = SimpleNamespace(
+            url=SimpleNamespace(query_parameters={"paymentKey": "pay_1", "orderId": ORDER, "amount": "12000"})
+        )
         self._shop = SimpleNamespace(payment_request={"orderId": ORDER})
 
     async def __aenter__(self) -> FakeState:
@@ -105,8 +114,9 @@ async def test_refused_keys_show_checking_until_the_payment_settles(run):
 
 
 async def test_our_own_error_keeps_checking_by_confirming_again(run):
-    state, result, service = await run([RuntimeError("database down"), RuntimeError("still down"),
-                                        view("IN_PROGRESS")], [view("DONE")])
+    state, result, service = await run(
+        [RuntimeError("database down"), RuntimeError("still down"), view("IN_PROGRESS")], [view("DONE")]
+    )
     assert result is None
     assert state.phases == ["confirming", "unknown", "unknown", "pending", "done"]
     assert service.calls == ["confirm", "confirm", "confirm", "settle"]
@@ -137,7 +147,6 @@ async def test_a_settle_to_aborted_goes_to_fail(run, monkeypatch: pytest.MonkeyP
     aborted = view("ABORTED").model_copy(update={"failureCode": "EXCEED_MAX_AMOUNT", "failureMessage": "한도 초과"})
     _, result, _ = await run([view("IN_PROGRESS")], [aborted])
     assert result is not None and urls[0].startswith("/fail?code=EXCEED_MAX_AMOUNT")
-
 
 
 async def test_a_refresh_stops_the_older_loop(run, monkeypatch: pytest.MonkeyPatch):

@@ -35,17 +35,24 @@ def database() -> Iterator[str]:
 
 
 def shop_env(sandbox_url: str, database: str, secret_key: str, **extra: str) -> dict[str, str]:
-    return {"TOSS_API_BASE": sandbox_url, "TOSS_CLIENT_KEY": SANDBOX_CLIENT_KEY, "TOSS_SECRET_KEY": secret_key,
-            "TOSS_SDK_SRC": sandbox_url + "/_sandbox/sdk.js", "DATABASE_URL": database, "REDIS_URL": REDIS_URL,
-            **extra}
+    return {
+        "TOSS_API_BASE": sandbox_url,
+        "TOSS_CLIENT_KEY": SANDBOX_CLIENT_KEY,
+        "TOSS_SECRET_KEY": secret_key,
+        "TOSS_SDK_SRC": sandbox_url + "/_sandbox/sdk.js",
+        "DATABASE_URL": database,
+        "REDIS_URL": REDIS_URL,
+        **extra,
+    }
 
 
 def payment_status(database: str, order_id: str) -> list[str]:
     engine = sa.create_engine(normalize_url(database))
     try:
         with engine.connect() as conn:
-            return list(conn.execute(sa.text("SELECT status FROM payment WHERE order_id = :o"), {"o": order_id})
-                        .scalars())
+            return list(
+                conn.execute(sa.text("SELECT status FROM payment WHERE order_id = :o"), {"o": order_id}).scalars()
+            )
     finally:
         engine.dispose()
 
@@ -57,7 +64,8 @@ def confirms(sandbox_url: str, order_id: str) -> list[dict]:
 
 
 def test_wrong_keys_say_checking_then_reconciliation_confirms_once_the_keys_work(
-        page: Page, sandbox_url: str, database: str):
+    page: Page, sandbox_url: str, database: str
+):
     with run_shop(shop_env(sandbox_url, database, WRONG_SECRET_KEY)) as url:
         sign_in(page, url)
         buy_first_product(page, url).get_by_role("button", name="승인").click()
@@ -79,8 +87,9 @@ def test_wrong_keys_say_checking_then_reconciliation_confirms_once_the_keys_work
         assert "실패" not in page.locator("body").inner_text()
         assert payment_status(database, order_id) == ["IN_PROGRESS"]
 
-    fixed = shop_env(sandbox_url, database, SANDBOX_SECRET_KEY, RECONCILE_MIN_AGE_SECONDS="0",
-                     RECONCILE_INTERVAL_SECONDS="2")
+    fixed = shop_env(
+        sandbox_url, database, SANDBOX_SECRET_KEY, RECONCILE_MIN_AGE_SECONDS="0", RECONCILE_INTERVAL_SECONDS="2"
+    )
     with run_shop(fixed) as url:
         sign_in(page, url, next_path="/orders")  # a new origin: its own sign-in
         row = page.get_by_test_id("order-row").filter(has_text=order_id)

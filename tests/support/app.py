@@ -49,8 +49,15 @@ DATA_DIRS: dict[str, Path] = {}
 STOP_TIMEOUT = 15.0
 # Environment variables that configure the app: not inherited from the developer's shell.
 APP_SETTINGS = {field.alias for field in Settings.model_fields.values() if field.alias} | {
-    "REFLEX_DB_URL", "REFLEX_REDIS_URL", "REFLEX_FRONTEND_PORT", "REFLEX_BACKEND_PORT",
-    "REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR", "REFLEX_ENV_MODE",
+    "REFLEX_DB_URL",
+    "REFLEX_REDIS_URL",
+    "REFLEX_FRONTEND_PORT",
+    "REFLEX_BACKEND_PORT",
+    "REFLEX_API_URL",
+    "REFLEX_DEPLOY_URL",
+    "REFLEX_WEB_WORKDIR",
+    "REFLEX_STATES_WORKDIR",
+    "REFLEX_ENV_MODE",
 }
 
 
@@ -126,15 +133,35 @@ def run_shop(env: dict[str, str | None] | None = None, timeout: float = START_TI
     log = tmp / "reflex.log"
     app_env = _app_env(tmp, url, env)
     # What `make run` does before starting: migrate, then the demo catalog and accounts.
-    subprocess.run([sys.executable, "-m", "payapp.seed", "--quiet"], cwd=ROOT, env=app_env, check=True,
-                   stdin=subprocess.DEVNULL, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "payapp.seed", "--quiet"],
+        cwd=ROOT,
+        env=app_env,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
     DATA_DIRS[url] = tmp / "data"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod",
-             "--frontend-port", str(port), "--backend-host", "127.0.0.1"],
-            cwd=ROOT, env=app_env, stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=app_env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         # /ping answers once the backend runs; it starts only after the frontend is built.

@@ -37,12 +37,21 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
-PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
-                         "is_mobile": True, "has_touch": True}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
 # Fail fast: a missing element should not hold a test for Playwright's default 30 s.
 TIMEOUT_MS = 10_000
 SCREENSHOTS = ROOT / ".data" / "screenshots"
@@ -102,8 +111,9 @@ def new_page(browser: Browser, console_errors: list[str], request: pytest.Fixtur
     pages: list[Page] = []
 
     def make(phone: bool = False, **options: Any) -> Page:
-        context = browser.new_context(locale="ko-KR", timezone_id="Asia/Seoul",
-                                      **{**(PHONE if phone else DESKTOP), **options})
+        context = browser.new_context(
+            locale="ko-KR", timezone_id="Asia/Seoul", **{**(PHONE if phone else DESKTOP), **options}
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

@@ -23,8 +23,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(proc: subprocess.Popen, url: str, timeout: float, what: str,
-                 log_tail: Callable[[], str] = lambda: "") -> None:
+def wait_healthy(
+    proc: subprocess.Popen, url: str, timeout: float, what: str, log_tail: Callable[[], str] = lambda: ""
+) -> None:
     """Poll ``url`` until it answers 200; fail early if ``proc`` exits, or after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -45,8 +46,9 @@ def child_env(env: dict | None = None, drop_env: tuple[str, ...] = ()) -> dict[s
     return {**base, **(env or {})}
 
 
-def spawn_server(args: list[str], health_path: str, env: dict | None = None, timeout: float = 30.0,
-                 drop_env: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+def spawn_server(
+    args: list[str], health_path: str, env: dict | None = None, timeout: float = 30.0, drop_env: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen, str]:
     """Start ``python -m <args> --port N`` in its own session; (process, base URL) once healthy.
 
     The caller stops it (``stop_server``), or kills it outright to test a crash.
@@ -55,7 +57,10 @@ def spawn_server(args: list[str], health_path: str, env: dict | None = None, tim
     log = open(ROOT / ".data" / f"server-{port}.log", "w") if (ROOT / ".data").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", *args, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=child_env(env, drop_env), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=child_env(env, drop_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -80,8 +85,9 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def server_process(args: list[str], health_path: str, env: dict | None = None,
-                   timeout: float = 30.0, drop_env: tuple[str, ...] = ()) -> Iterator[str]:
+def server_process(
+    args: list[str], health_path: str, env: dict | None = None, timeout: float = 30.0, drop_env: tuple[str, ...] = ()
+) -> Iterator[str]:
     """Run ``python -m <args> --port N`` and yield its base URL once ``health_path`` answers.
 
     ``env`` is laid over this process's environment, after removing ``drop_env``.

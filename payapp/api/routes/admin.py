@@ -28,22 +28,37 @@ STATUSES = [s.value for s in PaymentStatus]
 
 
 async def _filters(
-    status: Annotated[list[str] | None, Query(
-        description="결제 상태, 여러 개면 반복하거나 쉼표로 (?status=DONE&status=CANCELED, ?status=DONE,CANCELED)",
-        json_schema_extra={"items": {"type": "string", "enum": STATUSES}})] = None,
-    date_from: Annotated[str | None, Query(alias="from", description="KST 날짜 YYYY-MM-DD (그날 포함)",
-                                           json_schema_extra={"format": "date"})] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="KST 날짜 YYYY-MM-DD (그날 포함)",
-                                         json_schema_extra={"format": "date"})] = None,
-    q: Annotated[str | None, Query(description="orderId/paymentKey 앞부분, 상품명·구매자 이메일의 일부",
-                                   json_schema_extra={"maxLength": 100})] = None,
-    attention: Annotated[str | None, Query(description="1: 정산 확인이 늦어진 결제만",
-                                           json_schema_extra={"enum": ["0", "1", "false", "true"]})] = None,
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="결제 상태, 여러 개면 반복하거나 쉼표로 (?status=DONE&status=CANCELED, ?status=DONE,CANCELED)",
+            json_schema_extra={"items": {"type": "string", "enum": STATUSES}},
+        ),
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        Query(alias="from", description="KST 날짜 YYYY-MM-DD (그날 포함)", json_schema_extra={"format": "date"}),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(alias="to", description="KST 날짜 YYYY-MM-DD (그날 포함)", json_schema_extra={"format": "date"}),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            description="orderId/paymentKey 앞부분, 상품명·구매자 이메일의 일부", json_schema_extra={"maxLength": 100}
+        ),
+    ] = None,
+    attention: Annotated[
+        str | None,
+        Query(description="1: 정산 확인이 늦어진 결제만", json_schema_extra={"enum": ["0", "1", "false", "true"]}),
+    ] = None,
 ) -> AdminFilters:
     """status may repeat (?status=DONE&status=CANCELED) or be comma-separated; attention=1 keeps
     only payments still unsettled past RECONCILE_ALERT_AFTER_SECONDS."""
-    return AdminFilters.from_query({"status": status or [], "from": date_from, "to": date_to, "q": q,
-                                    "attention": attention})
+    return AdminFilters.from_query(
+        {"status": status or [], "from": date_from, "to": date_to, "q": q, "attention": attention}
+    )
 
 
 # Declared after the user in each route: the guard answers (401/403) before a bad filter's 400.
@@ -52,7 +67,8 @@ Filters = Annotated[AdminFilters, Depends(_filters)]
 
 @router.get("/payments", response_model=AdminPaymentPage)
 async def list_payments(
-    user: AdminUser, filters: Filters,
+    user: AdminUser,
+    filters: Filters,
     cursor: Annotated[str | None, Query(description="앞 페이지의 nextCursor")] = None,
     limit: Annotated[int | None, Query(ge=1, description="한 페이지의 건수: 기본 50, 200을 넘으면 200")] = None,
 ) -> AdminPaymentPage:
@@ -62,7 +78,8 @@ async def list_payments(
 
 @router.get("/payments.csv")
 async def export_csv(
-    user: AdminOrTicket, filters: Filters,
+    user: AdminOrTicket,
+    filters: Filters,
     ticket: Annotated[str | None, Query(description="관리자 페이지의 1회용 다운로드 티켓 (Bearer 토큰 대신)")] = None,
 ) -> StreamingResponse:
     """The current filter as CSV (UTF-8 with BOM, for Excel), streamed batch by batch.
@@ -70,9 +87,14 @@ async def export_csv(
     Besides a Bearer token it takes ``?ticket=`` from the admin page (a one-time, 60-second
     ticket), since a browser download cannot send an Authorization header.
     """
-    return StreamingResponse(admin.csv_stream(filters), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{admin.csv_filename(filters)}"',
-        "Cache-Control": "no-store"})
+    return StreamingResponse(
+        admin.csv_stream(filters),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{admin.csv_filename(filters)}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/stats", response_model=AdminStats)

@@ -30,8 +30,7 @@ class TokenOut(BaseModel):
 
 
 def _client(request: Request) -> str:
-    return ratelimit.client_ip(request.client.host if request.client else None,
-                               request.headers.get("x-forwarded-for"))
+    return ratelimit.client_ip(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
 @router.post("/signup", status_code=201, response_model=UserOut)

@@ -17,16 +17,22 @@ EVENT_SCHEMA = {
     "properties": {
         "eventType": {"type": "string", "maxLength": 64, "example": "PAYMENT_STATUS_CHANGED"},
         "createdAt": {"type": "string"},
-        "data": {"type": "object", "properties": {
-            "orderId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{6,64}$"},
-            "paymentKey": {"type": "string"},
-            "status": {"type": "string"}}},
+        "data": {
+            "type": "object",
+            "properties": {
+                "orderId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{6,64}$"},
+                "paymentKey": {"type": "string"},
+                "status": {"type": "string"},
+            },
+        },
     },
 }
 
 
-@router.post("/toss", openapi_extra={"requestBody": {
-    "required": True, "content": {"application/json": {"schema": EVENT_SCHEMA}}}})
+@router.post(
+    "/toss",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": EVENT_SCHEMA}}}},
+)
 async def toss_webhook(request: Request, service: Payments) -> dict:
     transmission_id = request.headers.get("tosspayments-webhook-transmission-id")
     return await webhooks.receive(service, await request.body(), transmission_id)

@@ -17,6 +17,16 @@ from .reconcile import SweepPolicy, SweepReport, stuck_condition, stuck_count
 from .service import PaymentService
 from .transactions import TransactionsReport
 
-__all__ = ["UNSETTLED", "PaymentService", "SweepPolicy", "SweepReport", "TransactionsReport", "find_payment",
-           "order_name_for", "parse_amount", "stuck_condition", "stuck_count",
-           "valid_order_id"]
+__all__ = [
+    "UNSETTLED",
+    "PaymentService",
+    "SweepPolicy",
+    "SweepReport",
+    "TransactionsReport",
+    "find_payment",
+    "order_name_for",
+    "parse_amount",
+    "stuck_condition",
+    "stuck_count",
+    "valid_order_id",
+]

@@ -44,8 +44,9 @@ def staleness(payment: Payment, answer: TossPayment) -> str | None:
     return None
 
 
-def apply_answer(session: Session, order_id: str, answer: TossPayment, source: EventSource,
-                 detail: dict[str, Any] | None = None) -> Payment:
+def apply_answer(
+    session: Session, order_id: str, answer: TossPayment, source: EventSource, detail: dict[str, Any] | None = None
+) -> Payment:
     """Write Toss's ``answer`` onto the order's row (locked FOR UPDATE); the caller commits.
 
     A move of status or balance goes through ``transition`` (event and rollup in the same
@@ -69,9 +70,14 @@ def apply_answer(session: Session, order_id: str, answer: TossPayment, source: E
         session.add(payment)
         return payment
     if moved:
-        transition(session, payment, answer.status, source, {
-            "balanceAmount": answer.balanceAmount, "lastTransactionKey": answer.lastTransactionKey,
-            **(detail or {})}, balance_amount=answer.balanceAmount)
+        transition(
+            session,
+            payment,
+            answer.status,
+            source,
+            {"balanceAmount": answer.balanceAmount, "lastTransactionKey": answer.lastTransactionKey, **(detail or {})},
+            balance_amount=answer.balanceAmount,
+        )
     payment.payment_key = answer.paymentKey
     payment.method = answer.method
     payment.approved_at = answer.approvedAt
@@ -85,9 +91,14 @@ def apply_answer(session: Session, order_id: str, answer: TossPayment, source: E
 
 
 class ApplyJob(PaymentJobs):
-    async def _apply(self, order_id: str, answer: TossPayment, source: EventSource,
-                     detail: dict | None = None,
-                     also: Callable[[Session, Payment], None] | None = None) -> PaymentView:
+    async def _apply(
+        self,
+        order_id: str,
+        answer: TossPayment,
+        source: EventSource,
+        detail: dict | None = None,
+        also: Callable[[Session, Payment], None] | None = None,
+    ) -> PaymentView:
         """``apply_answer`` in a thread; ``also(session, payment)`` runs in the same transaction."""
 
         def work(session: Session) -> PaymentView:

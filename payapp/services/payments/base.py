@@ -65,8 +65,15 @@ async def find_payment(order_id: str, must_exist: bool = False) -> Payment | Non
 class PaymentJobs:
     """The parts every job uses. ``PaymentService`` (``service.py``) is all the jobs together."""
 
-    def __init__(self, store: PreparedOrderStore, toss: TossClient, redis: aioredis.Redis,
-                 confirm_retries: int = 3, backoff_seconds: float = 0.2, confirm_deadline: float = 8.0):
+    def __init__(
+        self,
+        store: PreparedOrderStore,
+        toss: TossClient,
+        redis: aioredis.Redis,
+        confirm_retries: int = 3,
+        backoff_seconds: float = 0.2,
+        confirm_deadline: float = 8.0,
+    ):
         self.store = store
         self.toss = toss
         self.redis = redis
@@ -77,8 +84,12 @@ class PaymentJobs:
     @asynccontextmanager
     async def order_lock(self, order_id: str, wait: float) -> AsyncIterator[bool]:
         """Hold the order's lock (yields True), or yield False after ``wait`` seconds (0: at once)."""
-        lock = self.redis.lock(ORDER_LOCK + order_id, timeout=ORDER_LOCK_TTL, blocking=wait > 0,
-                               blocking_timeout=wait if wait > 0 else None)
+        lock = self.redis.lock(
+            ORDER_LOCK + order_id,
+            timeout=ORDER_LOCK_TTL,
+            blocking=wait > 0,
+            blocking_timeout=wait if wait > 0 else None,
+        )
         if not await lock.acquire():
             yield False
             return

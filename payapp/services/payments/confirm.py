@@ -60,8 +60,9 @@ class ConfirmJob(ApplyJob):
         failpoint("confirm.after_claim")
         return await self._confirm_claimed(user, prepared, payment_key, CONFIRM_LOCK_WAIT)
 
-    async def _confirm_claimed(self, user: User, prepared: PreparedOrder, payment_key: str,
-                               wait: float) -> ConfirmResult:
+    async def _confirm_claimed(
+        self, user: User, prepared: PreparedOrder, payment_key: str, wait: float
+    ) -> ConfirmResult:
         """The claimed order's confirm: the intent row, then Toss, under the order lock."""
         order_id = prepared.order_id
         async with self.order_lock(order_id, wait) as locked:
@@ -85,9 +86,18 @@ class ConfirmJob(ApplyJob):
     @staticmethod
     def _insert_intent(session: Session, prepared: PreparedOrder, payment_key: str) -> Payment:
         now = utcnow()
-        payment = Payment(order_id=prepared.order_id, payment_key=payment_key, order_name=prepared.order_name,
-                          amount=prepared.amount, balance_amount=prepared.amount, status="",
-                          user_id=prepared.user_id, items=prepared.items, created_at=now, updated_at=now)
+        payment = Payment(
+            order_id=prepared.order_id,
+            payment_key=payment_key,
+            order_name=prepared.order_name,
+            amount=prepared.amount,
+            balance_amount=prepared.amount,
+            status="",
+            user_id=prepared.user_id,
+            items=prepared.items,
+            created_at=now,
+            updated_at=now,
+        )
         transition(session, payment, S.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
         session.commit()
         return payment
@@ -100,9 +110,13 @@ class ConfirmJob(ApplyJob):
         order_id = payment.order_id
         try:
             answer = await call_toss(
-                lambda left: self.toss.confirm(payment_key, order_id, payment.amount, confirm_key(order_id),
-                                               timeout=left),
-                retries=self.retries, backoff=self.backoff, deadline=self.confirm_deadline)
+                lambda left: self.toss.confirm(
+                    payment_key, order_id, payment.amount, confirm_key(order_id), timeout=left
+                ),
+                retries=self.retries,
+                backoff=self.backoff,
+                deadline=self.confirm_deadline,
+            )
         except TossError as err:
             failpoint("confirm.after_toss")
             if err.retryable:
@@ -122,8 +136,14 @@ class ConfirmJob(ApplyJob):
         failpoint("confirm.after_toss")
         return ConfirmResult(payment=await self._apply(order_id, answer, EventSource.CONFIRM))
 
-    async def _existing(self, user: User, payment_key: str, order_id: str,
-                        prepared: PreparedOrder | None = None, amount: int | None = None) -> ConfirmResult:
+    async def _existing(
+        self,
+        user: User,
+        payment_key: str,
+        order_id: str,
+        prepared: PreparedOrder | None = None,
+        amount: int | None = None,
+    ) -> ConfirmResult:
         """No order left to claim: answer with the Payment it became (refresh, twin).
 
         ``amount`` is the caller's, checked when no prepared order was there to check it
@@ -148,16 +168,27 @@ class ConfirmJob(ApplyJob):
         if payment.status == S.IN_PROGRESS:
             return ConfirmResult(payment=PaymentView.of(payment), pending=True)
         if payment.status in (S.ABORTED, S.EXPIRED):
-            raise ServiceError(payment.failure_code or "PAYMENT_FAILED",
-                               payment.failure_message or "결제에 실패했습니다.", 400)
+            raise ServiceError(
+                payment.failure_code or "PAYMENT_FAILED", payment.failure_message or "결제에 실패했습니다.", 400
+            )
         return ConfirmResult(payment=PaymentView.of(payment))
 
     @staticmethod
     def _pending(prepared: PreparedOrder, payment_key: str) -> ConfirmResult:
-        return ConfirmResult(pending=True, payment=PaymentView(
-            orderId=prepared.order_id, paymentKey=payment_key, orderName=prepared.order_name,
-            amount=prepared.amount, balanceAmount=prepared.amount, method=None,
-            status=S.IN_PROGRESS, approvedAt=None, items=prepared.items))
+        return ConfirmResult(
+            pending=True,
+            payment=PaymentView(
+                orderId=prepared.order_id,
+                paymentKey=payment_key,
+                orderName=prepared.order_name,
+                amount=prepared.amount,
+                balanceAmount=prepared.amount,
+                method=None,
+                status=S.IN_PROGRESS,
+                approvedAt=None,
+                items=prepared.items,
+            ),
+        )
 
     async def _claimer_gone(self, order_id: str) -> bool:
         """The order is claimed but has no row, and nobody holds its lock: its confirm died."""

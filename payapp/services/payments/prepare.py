@@ -25,7 +25,7 @@ MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite would overflow at 2**63
 
 
 def order_name_for(names: Sequence[str]) -> str:
-    """"텀블러" for one line, "텀블러 외 2건" for three; at most 100 characters."""
+    """ "텀블러" for one line, "텀블러 외 2건" for three; at most 100 characters."""
     first = names[0]
     suffix = f" 외 {len(names) - 1}건" if len(names) > 1 else ""
     return first[: 100 - len(suffix)] + suffix
@@ -74,8 +74,12 @@ class PrepareJob(PaymentJobs):
         amount = sum(i["price"] * i["quantity"] for i in order_items)
         if amount <= 0:
             raise ServiceError("INVALID_REQUEST", "결제 금액이 0원입니다.")
-        order = PreparedOrder(order_id="ord_" + secrets.token_urlsafe(18),
-                              order_name=order_name_for([i["name"] for i in order_items]),
-                              amount=amount, user_id=user.id, items=order_items)
+        order = PreparedOrder(
+            order_id="ord_" + secrets.token_urlsafe(18),
+            order_name=order_name_for([i["name"] for i in order_items]),
+            amount=amount,
+            user_id=user.id,
+            items=order_items,
+        )
         await self.store.save(order)
         return PreparedView(orderId=order.order_id, orderName=order.order_name, amount=order.amount)

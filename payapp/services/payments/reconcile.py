@@ -53,15 +53,22 @@ def backoff(failures: int, policy: SweepPolicy) -> float:
 
 
 def due_payments(session: Session, now: datetime, policy: SweepPolicy) -> list[Payment]:
-    return list(session.exec(
-        select(Payment).where(col(Payment.status).in_(UNSETTLED),
-                              Payment.created_at <= now - timedelta(seconds=policy.min_age),
-                              or_(col(Payment.next_check_at).is_(None), Payment.next_check_at <= now))
-        .order_by(func.coalesce(Payment.next_check_at, Payment.created_at)).limit(SWEEP_BATCH)))
+    return list(
+        session.exec(
+            select(Payment)
+            .where(
+                col(Payment.status).in_(UNSETTLED),
+                Payment.created_at <= now - timedelta(seconds=policy.min_age),
+                or_(col(Payment.next_check_at).is_(None), Payment.next_check_at <= now),
+            )
+            .order_by(func.coalesce(Payment.next_check_at, Payment.created_at))
+            .limit(SWEEP_BATCH)
+        )
+    )
 
 
 def stuck_condition(alert_after: float, now: datetime | None = None) -> ColumnElement[bool]:
-    """"확인이 필요한 결제": IN_PROGRESS and created ``alert_after`` seconds ago or more, or a
+    """ "확인이 필요한 결제": IN_PROGRESS and created ``alert_after`` seconds ago or more, or a
     WAITING_FOR_DEPOSIT whose due date passed ``alert_after`` ago (waiting until then is normal).
 
     Toss writes every dueDate in KST (+09:00), so the stored ISO strings compare as times.
@@ -69,9 +76,14 @@ def stuck_condition(alert_after: float, now: datetime | None = None) -> ColumnEl
     now = now or utcnow()
     since = now - timedelta(seconds=alert_after)
     due = col(Payment.raw)[("virtualAccount", "dueDate")].as_string()
-    return or_(and_(col(Payment.status) == PaymentStatus.IN_PROGRESS, col(Payment.created_at) <= since),
-               and_(col(Payment.status) == PaymentStatus.WAITING_FOR_DEPOSIT, col(Payment.created_at) <= since,
-                    due <= since.astimezone(KST).isoformat(timespec="seconds")))
+    return or_(
+        and_(col(Payment.status) == PaymentStatus.IN_PROGRESS, col(Payment.created_at) <= since),
+        and_(
+            col(Payment.status) == PaymentStatus.WAITING_FOR_DEPOSIT,
+            col(Payment.created_at) <= since,
+            due <= since.astimezone(KST).isoformat(timespec="seconds"),
+        ),
+    )
 
 
 def stuck_count(session: Session, alert_after: float) -> int:
@@ -93,21 +105,32 @@ class ReconcileJob(SettleJob, RefundJob):
                 continue
             if view.status == PaymentStatus.WAITING_FOR_DEPOSIT and view.checkedAt and view.checkedAt >= now:
                 # Toss answered: the account waits for its deposit, a normal state for days.
-                await run_db(lambda s, p=payment: _schedule(s, p.id, 0, now + timedelta(
-                    seconds=policy.deposit_every)))
+                await run_db(lambda s, p=payment: _schedule(s, p.id, 0, now + timedelta(seconds=policy.deposit_every)))
                 continue
             report.unknown.append(payment.order_id)
             failures = payment.check_failures + 1
-            await run_db(lambda s, p=payment, n=failures: _schedule(s, p.id, n, now + timedelta(
-                seconds=backoff(n, policy))))
+            await run_db(
+                lambda s, p=payment, n=failures: _schedule(s, p.id, n, now + timedelta(seconds=backoff(n, policy)))
+            )
             age = (now - payment.created_at).total_seconds()
             if age >= policy.alert_after:
-                log.error("payment %s is still %s after %d min: Toss could not tell us what became of it",
-                          payment.order_id, view.status, age // 60)
+                log.error(
+                    "payment %s is still %s after %d min: Toss could not tell us what became of it",
+                    payment.order_id,
+                    view.status,
+                    age // 60,
+                )
         since = now - timedelta(seconds=policy.min_age)
-        orders = await run_db(lambda s: list(s.exec(
-            select(Payment.order_id).join(Refund, col(Refund.payment_id) == col(Payment.id))
-            .where(Refund.status == RefundStatus.REQUESTED, Refund.created_at <= since).distinct())))
+        orders = await run_db(
+            lambda s: list(
+                s.exec(
+                    select(Payment.order_id)
+                    .join(Refund, col(Refund.payment_id) == col(Payment.id))
+                    .where(Refund.status == RefundStatus.REQUESTED, Refund.created_at <= since)
+                    .distinct()
+                )
+            )
+        )
         for order_id in orders:
             if keep_going() and await self.finish_unanswered_refund(order_id):
                 report.refunds += 1

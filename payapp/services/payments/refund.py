@@ -33,22 +33,35 @@ REFUND_LOCK_WAIT = 60.0
 
 
 def unanswered_refund(session: Session, payment_id: int) -> Refund | None:
-    return session.exec(select(Refund).where(Refund.payment_id == payment_id,
-                                             Refund.status == RefundStatus.REQUESTED)
-                        .order_by(col(Refund.seq))).first()
+    return session.exec(
+        select(Refund)
+        .where(Refund.payment_id == payment_id, Refund.status == RefundStatus.REQUESTED)
+        .order_by(col(Refund.seq))
+    ).first()
 
 
 def new_refund(session: Session, payment: Payment, amount: int | None, reason: str, actor: str) -> Refund:
     seq = (session.exec(select(func.max(Refund.seq)).where(Refund.payment_id == payment.id)).one() or 0) + 1
-    refund = Refund(payment_id=payment.id, seq=seq, idempotency_key=f"refund:{payment.order_id}:{seq}",
-                    amount=amount, reason=reason, actor=actor)
+    refund = Refund(
+        payment_id=payment.id,
+        seq=seq,
+        idempotency_key=f"refund:{payment.order_id}:{seq}",
+        amount=amount,
+        reason=reason,
+        actor=actor,
+    )
     session.add(refund)
     session.commit()
     return refund
 
 
-def finish_refund(session: Session, refund_id: int, status: RefundStatus, transaction_key: str | None = None,
-                  failure_code: str | None = None) -> None:
+def finish_refund(
+    session: Session,
+    refund_id: int,
+    status: RefundStatus,
+    transaction_key: str | None = None,
+    failure_code: str | None = None,
+) -> None:
     refund = session.get(Refund, refund_id)
     refund.status, refund.finished_at = status, utcnow()
     refund.transaction_key, refund.failure_code = transaction_key, failure_code
@@ -56,8 +69,9 @@ def finish_refund(session: Session, refund_id: int, status: RefundStatus, transa
 
 
 class RefundJob(ApplyJob):
-    async def cancel(self, actor: User, order_id: str, reason: Any, amount: Any = None,
-                     refund_account: dict[str, str] | None = None) -> PaymentView:
+    async def cancel(
+        self, actor: User, order_id: str, reason: Any, amount: Any = None, refund_account: dict[str, str] | None = None
+    ) -> PaymentView:
         """Refund in full (amount None) or in part. Admins only; one job on an order at a time.
 
         A deposited 가상계좌 is refunded to ``refund_account`` ({bank, accountNumber, holderName});
@@ -75,8 +89,9 @@ class RefundJob(ApplyJob):
                 raise ServiceError("INVALID_REQUEST", "환불 금액(cancelAmount)은 0보다 커야 합니다.")
         async with self.order_lock(order_id, REFUND_LOCK_WAIT) as locked:
             if not locked:
-                raise ServiceError("REFUND_IN_PROGRESS",
-                                   "이 결제의 다른 환불을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409)
+                raise ServiceError(
+                    "REFUND_IN_PROGRESS", "이 결제의 다른 환불을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409
+                )
             payment = await find_payment(order_id)
             if payment is None:
                 raise not_found()
@@ -91,18 +106,23 @@ class RefundJob(ApplyJob):
             if payment.status == S.WAITING_FOR_DEPOSIT:
                 # Nothing was paid in yet: Toss cancels the account as a whole, with no refund account.
                 if amount is not None and amount != payment.balance_amount:
-                    raise ServiceError("NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT",
-                                       "입금 전인 가상계좌는 전액만 취소할 수 있습니다.")
+                    raise ServiceError(
+                        "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT", "입금 전인 가상계좌는 전액만 취소할 수 있습니다."
+                    )
                 refund = await run_db(lambda s: new_refund(s, payment, None, reason.strip(), actor.email))
                 return await self._send_refund(payment, refund, None)
             if payment.status not in (S.DONE, S.PARTIAL_CANCELED) or not payment.payment_key:
                 raise ServiceError("NOT_CANCELABLE_PAYMENT", f"{payment.status} 상태의 결제는 환불할 수 없습니다.")
             if payment.method == "가상계좌" and not refund_account:
-                raise ServiceError("REFUND_ACCOUNT_REQUIRED",
-                                   "가상계좌 결제는 환불받을 계좌(refundReceiveAccount)를 입력해야 환불할 수 있습니다.")
+                raise ServiceError(
+                    "REFUND_ACCOUNT_REQUIRED",
+                    "가상계좌 결제는 환불받을 계좌(refundReceiveAccount)를 입력해야 환불할 수 있습니다.",
+                )
             if amount is not None and amount > payment.balance_amount:
-                raise ServiceError("CANCEL_AMOUNT_EXCEEDS_BALANCE",
-                                   f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.")
+                raise ServiceError(
+                    "CANCEL_AMOUNT_EXCEEDS_BALANCE",
+                    f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.",
+                )
             refund = await run_db(lambda s: new_refund(s, payment, amount, reason.strip(), actor.email))
             return await self._send_refund(payment, refund, refund_account)
 
@@ -120,24 +140,42 @@ class RefundJob(ApplyJob):
                 return False
             return True
 
-    async def _send_refund(self, payment: Payment, refund: Refund,
-                           refund_account: dict[str, str] | None = None) -> PaymentView:
+    async def _send_refund(
+        self, payment: Payment, refund: Refund, refund_account: dict[str, str] | None = None
+    ) -> PaymentView:
         """Ask Toss for ``refund`` under its own key; apply and close it in one transaction."""
         try:
             answer = await call_toss(
-                lambda _left: self.toss.cancel(payment.payment_key, refund.reason, refund.amount,
-                                               refund.idempotency_key, refund_account),
-                retries=self.retries, backoff=self.backoff)
+                lambda _left: self.toss.cancel(
+                    payment.payment_key, refund.reason, refund.amount, refund.idempotency_key, refund_account
+                ),
+                retries=self.retries,
+                backoff=self.backoff,
+            )
         except TossError as err:
             if err.retryable:  # unknown: the row stays REQUESTED, to be finished with the same key
-                raise ServiceError("TOSS_UNAVAILABLE", "토스페이먼츠 응답을 받지 못했습니다. 잠시 후 다시 시도하거나 "
-                                   "'Toss와 동기화'로 결과를 확인하세요.", 503) from None
+                raise ServiceError(
+                    "TOSS_UNAVAILABLE",
+                    "토스페이먼츠 응답을 받지 못했습니다. 잠시 후 다시 시도하거나 'Toss와 동기화'로 결과를 확인하세요.",
+                    503,
+                ) from None
             code = err.code
             await run_db(lambda s: (finish_refund(s, refund.id, RefundStatus.FAILED, failure_code=code), s.commit()))
             raise refusal(err) from None
         before = {c.get("transactionKey") for c in (payment.raw or {}).get("cancels") or []}
         made = [c.transactionKey for c in answer.cancels or [] if c.transactionKey not in before]
-        detail = {"cancelAmount": refund.amount if refund.amount is not None else payment.balance_amount,
-                  "cancelReason": refund.reason, "actor": refund.actor, "refundSeq": refund.seq}
-        return await self._apply(payment.order_id, answer, EventSource.CANCEL, detail, also=lambda s, _p: finish_refund(
-            s, refund.id, RefundStatus.DONE, transaction_key=made[-1] if made else answer.lastTransactionKey))
+        detail = {
+            "cancelAmount": refund.amount if refund.amount is not None else payment.balance_amount,
+            "cancelReason": refund.reason,
+            "actor": refund.actor,
+            "refundSeq": refund.seq,
+        }
+        return await self._apply(
+            payment.order_id,
+            answer,
+            EventSource.CANCEL,
+            detail,
+            also=lambda s, _p: finish_refund(
+                s, refund.id, RefundStatus.DONE, transaction_key=made[-1] if made else answer.lastTransactionKey
+            ),
+        )

@@ -43,8 +43,9 @@ class SettleJob(ConfirmJob):
                 return PaymentView.of(payment)
             if answer.status == S.IN_PROGRESS and payment.status == S.IN_PROGRESS:
                 try:
-                    answer = await self.toss.confirm(payment.payment_key, order_id, payment.amount,
-                                                     confirm_key(order_id))
+                    answer = await self.toss.confirm(
+                        payment.payment_key, order_id, payment.amount, confirm_key(order_id)
+                    )
                 except TossError as err:
                     if err.retryable or err.code in KEY_ERRORS:
                         log.warning("settle %s: confirm: %s", order_id, err.code)
@@ -71,8 +72,12 @@ class SettleJob(ConfirmJob):
 
     async def list_for_user(self, user: User, limit: int = 100) -> list[PaymentView]:
         def work(session: Session) -> list[PaymentView]:
-            rows = session.exec(select(Payment).where(Payment.user_id == user.id)
-                                .order_by(col(Payment.created_at).desc(), col(Payment.id).desc()).limit(limit))
+            rows = session.exec(
+                select(Payment)
+                .where(Payment.user_id == user.id)
+                .order_by(col(Payment.created_at).desc(), col(Payment.id).desc())
+                .limit(limit)
+            )
             return [PaymentView.of(p) for p in rows]
 
         return await run_db(work)

@@ -19,8 +19,13 @@ from ..errors import ServiceError
 KEY_ERRORS = frozenset({"UNAUTHORIZED_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "INVALID_API_KEY"})
 
 
-async def call_toss(call: Callable[[float | None], Awaitable[TossPayment]], *, retries: int, backoff: float,
-                    deadline: float | None = None) -> TossPayment:
+async def call_toss(
+    call: Callable[[float | None], Awaitable[TossPayment]],
+    *,
+    retries: int,
+    backoff: float,
+    deadline: float | None = None,
+) -> TossPayment:
     """``call(timeout)`` until it answers; retryable errors are retried ``retries`` times.
 
     Raises Toss's refusal at once, and the last retryable error (``err.retryable``: the outcome
@@ -54,5 +59,8 @@ def refusal(err: TossError) -> ServiceError:
 
 
 def configuration_error() -> ServiceError:
-    return ServiceError("TOSS_CONFIGURATION_ERROR",
-                        "결제 승인 서버 설정에 문제가 있습니다. 결제는 확인되는 대로 자동으로 처리됩니다.", 502)
+    return ServiceError(
+        "TOSS_CONFIGURATION_ERROR",
+        "결제 승인 서버 설정에 문제가 있습니다. 결제는 확인되는 대로 자동으로 처리됩니다.",
+        502,
+    )

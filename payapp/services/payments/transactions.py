@@ -49,14 +49,18 @@ def unexplained(payment: Payment, tx: TossTransaction) -> str | None:
 
 
 def _payment_of(session: Session, tx: TossTransaction) -> Payment | None:
-    return session.exec(select(Payment).where(
-        (col(Payment.payment_key) == tx.paymentKey) | (col(Payment.order_id) == tx.orderId))).first()
+    return session.exec(
+        select(Payment).where((col(Payment.payment_key) == tx.paymentKey) | (col(Payment.order_id) == tx.orderId))
+    ).first()
 
 
 def record_drift(session: Session, tx: TossTransaction, kind: str, detail: dict) -> None:
     """Remember what could not be explained (once per Toss transaction)."""
-    session.add(ReconcileDrift(transaction_key=tx.transactionKey, order_id=tx.orderId, payment_key=tx.paymentKey,
-                               kind=kind, detail=detail))
+    session.add(
+        ReconcileDrift(
+            transaction_key=tx.transactionKey, order_id=tx.orderId, payment_key=tx.paymentKey, kind=kind, detail=detail
+        )
+    )
     try:
         session.commit()
     except IntegrityError:
@@ -64,8 +68,11 @@ def record_drift(session: Session, tx: TossTransaction, kind: str, detail: dict)
 
 
 def resolve_drift(session: Session, transaction_key: str) -> None:
-    drift = session.exec(select(ReconcileDrift).where(ReconcileDrift.transaction_key == transaction_key,
-                                                      col(ReconcileDrift.resolved_at).is_(None))).first()
+    drift = session.exec(
+        select(ReconcileDrift).where(
+            ReconcileDrift.transaction_key == transaction_key, col(ReconcileDrift.resolved_at).is_(None)
+        )
+    ).first()
     if drift is not None:
         drift.resolved_at = utcnow()
         session.add(drift)
@@ -73,8 +80,9 @@ def resolve_drift(session: Session, transaction_key: str) -> None:
 
 
 class TransactionsJob(ReconcileJob):
-    async def reconcile_transactions(self, start: datetime, end: datetime, dry_run: bool = False,
-                                     keep_going: Callable[[], bool] = lambda: True) -> TransactionsReport:
+    async def reconcile_transactions(
+        self, start: datetime, end: datetime, dry_run: bool = False, keep_going: Callable[[], bool] = lambda: True
+    ) -> TransactionsReport:
         """One 거래 대사 pass over Toss's transactions between ``start`` and ``end``."""
         report = TransactionsReport()
         cursor: str | None = None
