@@ -41,7 +41,7 @@ serve: venv bun
 	REFLEX_WEB_WORKDIR=.web-prod .venv/bin/reflex run --env prod
 
 ## make test: install what tests need, start what they need, run the whole suite
-test: dev-venv services chromium tools bun
+test: dev-venv services chromium tools bun lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 venv: .venv/.stamp-run
@@ -91,8 +91,10 @@ $(BUN):
 screenshots: dev-venv chromium bun
 	PAYAPP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/shop/test_screenshots.py
 
+## make lint: the gate make test runs first (ruff's rules, and the tree formatted as ruff formats it)
 lint: dev-venv
 	.venv/bin/ruff check payapp tests bench
+	.venv/bin/ruff format --check payapp tests bench
 
 ## make bench: the sandbox's throughput, then the confirm path through the REST API against its
 ## I/O floor (a PostgreSQL database of its own, Redis db 13); they print, they assert no speed
