@@ -6,14 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from payapp.db import run_db
 from payapp.models import Role, User
 from payapp.services import downloads
 from payapp.services.accounts import user_for_token
 from payapp.services.errors import ServiceError
 from payapp.services.payments import PaymentService
 from payapp.services.wiring import payment_service
-from payapp.store.redis import get_redis
 
 MISSING_TOKEN = (
     "인증이 필요합니다. 'Authorization: Bearer <accessToken>' 헤더를 보내주세요 (토큰은 POST /v1/auth/token 으로 발급)."
@@ -45,13 +43,12 @@ async def admin_or_ticket(request: Request) -> User:
     ticket = request.query_params.get("ticket")
     if not ticket:
         return await admin_user(await current_user(request))
-    user_id = await downloads.redeem(get_redis(), ticket, request.url.path.rsplit("/", 1)[-1])
-    if user_id is None:
+    user = await downloads.redeem(ticket, request.url.path.rsplit("/", 1)[-1])
+    if user is None:
         raise ServiceError(
             "INVALID_TICKET", "다운로드 링크가 만료되었거나 이미 사용되었습니다. 다시 내보내 주세요.", 401
         )
-    user = await run_db(lambda s: s.get(User, user_id))
-    if user is None or user.role != Role.ADMIN:
+    if user.role != Role.ADMIN:
         raise ServiceError("FORBIDDEN", "관리자 권한이 필요합니다.", 403)
     return user
 

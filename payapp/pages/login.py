@@ -6,8 +6,7 @@ import reflex as rx
 
 from payapp import routes
 from payapp.components.layout import layout
-from payapp.services.accounts import PASSWORD_RULE
-from payapp.state.auth import AuthState
+from payapp.state.auth import PASSWORD_RULE, AuthState
 
 
 def _field(label: str, name: str, kind: str, autocomplete: str) -> rx.Component:

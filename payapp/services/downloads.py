@@ -7,24 +7,28 @@ from __future__ import annotations
 
 import secrets
 
-import redis.asyncio as aioredis
+from payapp.db import run_db
+from payapp.models import User
+from payapp.store.redis import get_redis
 
 PREFIX = "payapp:ticket:"
 TTL_SECONDS = 60
 
 
-async def issue(redis: aioredis.Redis, user_id: int, purpose: str) -> str:
+async def issue(user_id: int, purpose: str) -> str:
     ticket = secrets.token_urlsafe(24)
-    await redis.set(PREFIX + ticket, f"{purpose}:{user_id}", ex=TTL_SECONDS)
+    await get_redis().set(PREFIX + ticket, f"{purpose}:{user_id}", ex=TTL_SECONDS)
     return ticket
 
 
-async def redeem(redis: aioredis.Redis, ticket: str, purpose: str) -> int | None:
-    """The user id the ticket was issued to, once; None when unknown, used or expired."""
+async def redeem(ticket: str, purpose: str) -> User | None:
+    """The user the ticket was issued to, once; None when unknown, used or expired."""
     if not ticket or len(ticket) > 64:
         return None
-    raw = await redis.getdel(PREFIX + ticket)
+    raw = await get_redis().getdel(PREFIX + ticket)
     if raw is None:
         return None
     kind, _, user_id = raw.decode().partition(":")
-    return int(user_id) if kind == purpose and user_id.isdigit() else None
+    if kind != purpose or not user_id.isdigit():
+        return None
+    return await run_db(lambda s: s.get(User, int(user_id)))

@@ -18,7 +18,6 @@ from payapp.services import admin, downloads
 from payapp.services.errors import ServiceError
 from payapp.state.auth import AuthState
 from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
-from payapp.store.redis import get_redis
 
 CSV_PATH = "/v1/admin/payments.csv"
 STATUS_CHOICES = [
@@ -266,7 +265,7 @@ class AdminListState(rx.State):
         user = await (await self.get_state(AuthState)).current_user()
         if user is None or user.role != Role.ADMIN:
             return None
-        ticket = await downloads.issue(get_redis(), user.id, "payments.csv")
+        ticket = await downloads.issue(user.id, "payments.csv")
         query = {**self._filters().to_query(), "ticket": ticket}
         path = f"{CSV_PATH}?{urlencode(query)}"
         # getBackendURL lives in Reflex's state.js, where call_script's code runs.

@@ -15,6 +15,9 @@ import reflex as rx
 from payapp import routes
 from payapp.models import Role, User
 from payapp.services import accounts
+from payapp.services.accounts import PASSWORD_RULE  # the sign-up page states the rule
+
+__all__ = ["PASSWORD_RULE", "AuthState", "safe_next"]
 from payapp.services.errors import ServiceError
 
 
