@@ -1,4 +1,4 @@
-"""The README's curl walk-through, run as pasted: authorize → confirm → get → partial cancel → cancel rest
+"""The sandbox README's curl walk-through, run as pasted: authorize → confirm → get → partial cancel → cancel rest
 → transactions."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ PY_PAYMENT_KEY = """python3 -c 'import json,sys; print(json.load(sys.stdin)["pay
 
 
 def readme_walk_through() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"### Walk-through \(curl\).*?```bash\n(.*?)```", text, re.S)
-    assert match, "README.md has no '### Walk-through (curl)' bash block"
+    text = (ROOT / "payapp" / "sandbox" / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"## Walk-through \(curl\).*?```bash\n(.*?)```", text, re.S)
+    assert match, "payapp/sandbox/README.md has no '## Walk-through (curl)' bash block"
     return match.group(1)
 
 
@@ -24,7 +24,7 @@ def test_readme_walk_through_works_when_pasted(sandbox, sandbox_url):
     assert "SBX=http://127.0.0.1:8787\n" in script
     script = script.replace("SBX=http://127.0.0.1:8787\n", f"SBX={sandbox_url}\n")
     if shutil.which("jq") is None:  # the README's own fallback; the curl commands stay as written
-        assert PY_PAYMENT_KEY in (ROOT / "README.md").read_text(encoding="utf-8")
+        assert PY_PAYMENT_KEY in (ROOT / "payapp" / "sandbox" / "README.md").read_text(encoding="utf-8")
         script = script.replace("jq -r .paymentKey", PY_PAYMENT_KEY)
         script = re.sub(r"\| jq (-c )?'[^']*'", "| cat", script)
     run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
