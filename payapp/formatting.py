@@ -68,7 +68,7 @@ def won(amount: int | None) -> str:
     return f"{amount or 0:,}원"
 
 
-def kst(value: datetime | str | None) -> str:
+def kst_text(value: datetime | str | None) -> str:
     """An aware time → "2026-11-27 02:09:47" in Asia/Seoul; "" for none."""
     if not value:
         return ""

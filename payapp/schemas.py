@@ -12,7 +12,7 @@ from payapp.models import Payment
 KST = ZoneInfo("Asia/Seoul")
 
 
-def kst(value: datetime | None) -> datetime | None:
+def in_kst(value: datetime | None) -> datetime | None:
     """Times are stored in UTC and shown in Asia/Seoul, as Toss writes them (+09:00)."""
     return value.astimezone(KST) if value else None
 
@@ -44,11 +44,11 @@ class PaymentView(BaseModel):
             balanceAmount=p.balance_amount,
             method=p.method,
             status=p.status,
-            approvedAt=kst(p.approved_at),
+            approvedAt=in_kst(p.approved_at),
             items=p.items or [],
             failureCode=p.failure_code,
             failureMessage=p.failure_message,
-            checkedAt=kst(p.checked_at),
+            checkedAt=in_kst(p.checked_at),
             virtualAccount=public_virtual_account(p.raw),
         )
 

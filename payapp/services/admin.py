@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from payapp.db import run_db, session_scope
 from payapp.models import Payment, PaymentEvent, User
-from payapp.schemas import kst
+from payapp.schemas import in_kst
 
 from .admin_attention import AdminAttention, DriftView, attention
 from .admin_query import (
@@ -98,9 +98,9 @@ class AdminPaymentRow(BaseModel):
             balanceAmount=row.balance_amount,
             method=row.method,
             status=row.status,
-            approvedAt=kst(row.approved_at),
-            createdAt=kst(row.created_at),
-            checkedAt=kst(row.checked_at),
+            approvedAt=in_kst(row.approved_at),
+            createdAt=in_kst(row.created_at),
+            checkedAt=in_kst(row.checked_at),
         )
 
 
@@ -183,18 +183,22 @@ async def payment_detail(order_id: str) -> AdminPaymentDetail:
             balanceAmount=payment.balance_amount,
             method=payment.method,
             status=payment.status,
-            approvedAt=kst(payment.approved_at),
-            createdAt=kst(payment.created_at),
-            checkedAt=kst(payment.checked_at),
+            approvedAt=in_kst(payment.approved_at),
+            createdAt=in_kst(payment.created_at),
+            checkedAt=in_kst(payment.checked_at),
             userId=user.id,
             items=payment.items or [],
             failureCode=payment.failure_code,
             failureMessage=payment.failure_message,
-            updatedAt=kst(payment.updated_at),
+            updatedAt=in_kst(payment.updated_at),
             raw={k: v for k, v in payment.raw.items() if k != "secret"} if payment.raw else None,  # never the VA secret
             events=[
                 PaymentEventView(
-                    at=kst(e.at), fromStatus=e.from_status, toStatus=e.to_status, source=e.source, detail=e.detail or {}
+                    at=in_kst(e.at),
+                    fromStatus=e.from_status,
+                    toStatus=e.to_status,
+                    source=e.source,
+                    detail=e.detail or {},
                 )
                 for e in events
             ],

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from payapp.db import run_db
 from payapp.models import ReconcileDrift
-from payapp.schemas import kst
+from payapp.schemas import in_kst
 from payapp.settings import get_settings
 
 from . import payments
@@ -81,7 +81,7 @@ async def attention(limit: int = DRIFT_SHOWN) -> AdminAttention:
                     paymentKey=d.payment_key,
                     kind=d.kind,
                     detail=d.detail or {},
-                    foundAt=kst(d.found_at),
+                    foundAt=in_kst(d.found_at),
                 )
                 for d in rows
             ],

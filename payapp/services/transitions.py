@@ -11,19 +11,28 @@ from payapp.models import EventSource, Payment, PaymentEvent, PaymentStatus, utc
 
 from .rollup import record_move
 
-S = PaymentStatus
 ALLOWED: dict[str | None, frozenset[str]] = {
-    None: frozenset({S.IN_PROGRESS}),
+    None: frozenset({PaymentStatus.IN_PROGRESS}),
     # Toss may report anything final for an in-flight confirm (reconcile, webhook).
-    S.IN_PROGRESS: frozenset({S.DONE, S.ABORTED, S.EXPIRED, S.CANCELED, S.PARTIAL_CANCELED, S.WAITING_FOR_DEPOSIT}),
+    PaymentStatus.IN_PROGRESS: frozenset(
+        {
+            PaymentStatus.DONE,
+            PaymentStatus.ABORTED,
+            PaymentStatus.EXPIRED,
+            PaymentStatus.CANCELED,
+            PaymentStatus.PARTIAL_CANCELED,
+            PaymentStatus.WAITING_FOR_DEPOSIT,
+        }
+    ),
     # 가상계좌: issued at confirm, then paid (DONE), cancelled before the deposit (full only), or
     # seen only after a deposit and a refund (a late settle).
-    S.WAITING_FOR_DEPOSIT: frozenset({S.DONE, S.CANCELED, S.PARTIAL_CANCELED, S.EXPIRED}),
-    S.DONE: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
+    PaymentStatus.WAITING_FOR_DEPOSIT: frozenset(
+        {PaymentStatus.DONE, PaymentStatus.CANCELED, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.EXPIRED}
+    ),
+    PaymentStatus.DONE: frozenset({PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED}),
     # A further partial cancel keeps the status and moves the balance.
-    S.PARTIAL_CANCELED: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
+    PaymentStatus.PARTIAL_CANCELED: frozenset({PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED}),
 }
-FINAL = frozenset({S.ABORTED, S.EXPIRED, S.CANCELED})
 
 
 class IllegalTransition(Exception):

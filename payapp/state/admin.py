@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from payapp import routes
-from payapp.formatting import kst, status_color, status_label, won
+from payapp.formatting import kst_text, status_color, status_label, won
 from payapp.models import PaymentStatus, Role
 from payapp.services import admin, downloads
 from payapp.services.errors import ServiceError
@@ -40,8 +40,8 @@ def row_of(r: admin.AdminPaymentRow) -> dict[str, str]:
         "status": r.status,
         "statusLabel": status_label(r.status),
         "statusColor": status_color(r.status),
-        "approvedAt": kst(r.approvedAt),
-        "checkedAt": kst(r.checkedAt),
+        "approvedAt": kst_text(r.approvedAt),
+        "checkedAt": kst_text(r.checkedAt),
         "href": routes.admin_payment(r.orderId),
     }
 
@@ -127,7 +127,7 @@ class AdminListState(rx.State):
             {
                 "orderId": d.orderId or "-",
                 "kind": d.kind,
-                "foundAt": kst(d.foundAt),
+                "foundAt": kst_text(d.foundAt),
                 "href": routes.admin_payment(d.orderId) if d.orderId and d.kind != "UNKNOWN_PAYMENT" else "",
             }
             for d in seen.drift

@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from payapp.formatting import kst, status_color, status_label, won
+from payapp.formatting import kst_text, status_color, status_label, won
 from payapp.models import EventSource, PaymentStatus, Role
 from payapp.services import admin
 from payapp.services.errors import ServiceError
@@ -77,16 +77,16 @@ class AdminPaymentState(rx.State):
         self.detail = {
             **row_of(d),
             "paymentKey": d.paymentKey or "-",
-            "createdAt": kst(d.createdAt),
-            "updatedAt": kst(d.updatedAt),
-            "checkedAt": kst(d.checkedAt) or "-",
+            "createdAt": kst_text(d.createdAt),
+            "updatedAt": kst_text(d.updatedAt),
+            "checkedAt": kst_text(d.checkedAt) or "-",
             "failure": f"{d.failureCode}: {d.failureMessage}" if d.failureCode else "-",
             "items": items,
             "balanceNumber": str(d.balanceAmount),
         }
         self.events = [
             {
-                "at": kst(e.at),
+                "at": kst_text(e.at),
                 "from": status_label(e.fromStatus) if e.fromStatus else "—",
                 "to": status_label(e.toStatus),
                 "toColor": status_color(e.toStatus),

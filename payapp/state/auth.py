@@ -99,10 +99,6 @@ class AuthState(rx.State):
         return rx.redirect(routes.INDEX)
 
     @rx.event
-    def clear_error(self):
-        self.form_error = ""
-
-    @rx.event
     async def guard(self, role: str = ""):
         """Send a visitor without the right sign-in to /login, once the page has hydrated."""
         if not self.is_hydrated:

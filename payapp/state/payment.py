@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from payapp import routes
-from payapp.formatting import bank_name, kst, status_color, status_label, won
+from payapp.formatting import bank_name, kst_text, status_color, status_label, won
 from payapp.models import PaymentStatus
 from payapp.schemas import PaymentView
 from payapp.services.errors import ServiceError
@@ -42,7 +42,7 @@ def virtual_account_receipt(view: PaymentView) -> dict[str, str]:
         "va": "1",
         "vaBank": bank_name(va.get("bankCode")),
         "vaAccount": str(va.get("accountNumber") or "-"),
-        "vaDue": f"{kst(va.get('dueDate'))} (KST)" if va.get("dueDate") else "-",
+        "vaDue": f"{kst_text(va.get('dueDate'))} (KST)" if va.get("dueDate") else "-",
         "vaState": "expired" if expired else "waiting" if waiting else "",
     }
     if expired:
@@ -58,11 +58,11 @@ def _receipt(view: PaymentView, items: str) -> dict[str, str]:
         "amount": won(view.amount),
         "balance": won(view.balanceAmount),
         "method": view.method or "-",
-        "approvedAt": f"{kst(view.approvedAt)} (KST)" if view.approvedAt else "-",
+        "approvedAt": f"{kst_text(view.approvedAt)} (KST)" if view.approvedAt else "-",
         "status": view.status,
         "statusLabel": status_label(view.status),
         "statusColor": status_color(view.status),
-        "checkedAt": kst(view.checkedAt),  # when Toss last answered about it; "" before it ever did
+        "checkedAt": kst_text(view.checkedAt),  # when Toss last answered about it; "" before it ever did
     }
 
 

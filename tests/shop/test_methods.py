@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from payapp.formatting import bank_name, kst
+from payapp.formatting import bank_name, kst_text
 from payapp.settings import SANDBOX_PREFIX
 from tests.shop.conftest import SUCCESS_RE, sign_in, window_frame
 
@@ -60,7 +60,7 @@ def test_virtual_account_waits_for_the_deposit_then_orders_show_done_without_rel
         for text in (
             "입금 은행",
             "입금 기한",
-            f"{kst(va['dueDate'])} (KST)",
+            f"{kst_text(va['dueDate'])} (KST)",
             f"{product['price']:,}원",
             bank_name(va["bankCode"]),
         ):

@@ -23,9 +23,8 @@ from payapp.toss import TossError, TossPayment
 from ..transitions import can_move, transition
 from .base import PaymentJobs, log
 
-S = PaymentStatus
-UNSETTLED = frozenset({S.IN_PROGRESS, S.WAITING_FOR_DEPOSIT})
-CANCELED_STATES = frozenset({S.CANCELED, S.PARTIAL_CANCELED})
+UNSETTLED = frozenset({PaymentStatus.IN_PROGRESS, PaymentStatus.WAITING_FOR_DEPOSIT})
+CANCELED_STATES = frozenset({PaymentStatus.CANCELED, PaymentStatus.PARTIAL_CANCELED})
 
 
 def cancel_keys(raw: dict | None) -> set[str]:
@@ -91,7 +90,7 @@ def apply_answer(
 
 
 class ApplyJob(PaymentJobs):
-    async def _apply(
+    async def _apply_toss_answer(
         self,
         order_id: str,
         answer: TossPayment,
@@ -122,4 +121,4 @@ class ApplyJob(PaymentJobs):
             # A failed lookup says nothing about the payment (wrong keys, Toss down).
             log.warning("lookup of %s failed: %s", order_id, err.code)
             return None
-        return await self._apply(order_id, answer, source)
+        return await self._apply_toss_answer(order_id, answer, source)

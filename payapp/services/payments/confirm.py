@@ -29,7 +29,6 @@ from .apply import ApplyJob
 from .base import find_payment, log, parse_amount, valid_order_id
 from .tosscall import KEY_ERRORS, call_toss, configuration_error, refusal
 
-S = PaymentStatus
 PAYMENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 CONFIRM_LOCK_WAIT = 5.0  # only a settle of a row this confirm wrote could hold it
 
@@ -50,13 +49,13 @@ class ConfirmJob(ApplyJob):
 
         prepared = await self.store.get(order_id)
         if prepared is None:
-            return await self._existing(user, payment_key, order_id, amount=amount)
+            return await self._what_it_became(user, payment_key, order_id, amount=amount)
         if prepared.user_id != user.id:
             raise not_found()  # never tell a stranger that the order exists
         if amount != prepared.amount:
             raise amount_mismatch()
         if not await self.store.claim(order_id):
-            return await self._existing(user, payment_key, order_id, prepared)
+            return await self._what_it_became(user, payment_key, order_id, prepared)
         failpoint("confirm.after_claim")
         return await self._confirm_claimed(user, prepared, payment_key, CONFIRM_LOCK_WAIT)
 
@@ -66,13 +65,13 @@ class ConfirmJob(ApplyJob):
         """The claimed order's confirm: the intent row, then Toss, under the order lock."""
         order_id = prepared.order_id
         async with self.order_lock(order_id, wait) as locked:
-            if not locked:  # another confirm of it is at work (see _existing's take-over)
+            if not locked:  # another confirm of it is at work (see _what_it_became's take-over)
                 return self._pending(prepared, payment_key)
             try:
                 payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
             except IntegrityError:
                 if await find_payment(order_id):
-                    return await self._existing(user, payment_key, order_id)
+                    return await self._what_it_became(user, payment_key, order_id)
                 # The paymentKey is another order's: refuse, and give the order back to its buyer.
                 await self.store.release(order_id)
                 raise ServiceError("INVALID_REQUEST", "이 paymentKey는 다른 주문의 결제입니다.") from None
@@ -98,7 +97,7 @@ class ConfirmJob(ApplyJob):
             created_at=now,
             updated_at=now,
         )
-        transition(session, payment, S.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
+        transition(session, payment, PaymentStatus.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
         session.commit()
         return payment
 
@@ -125,7 +124,7 @@ class ConfirmJob(ApplyJob):
             if err.code == "ALREADY_PROCESSED_PAYMENT":
                 view = await self._look_up_and_apply(order_id, payment_key, EventSource.CONFIRM)
                 view = view or PaymentView.of(payment)
-                return ConfirmResult(payment=view, pending=view.status == S.IN_PROGRESS)
+                return ConfirmResult(payment=view, pending=view.status == PaymentStatus.IN_PROGRESS)
             if err.code in KEY_ERRORS:
                 # Our keys are wrong, not the buyer's card: Toss did nothing, so nothing is marked
                 # failed; reconciliation confirms it once the keys are fixed (what the buyer agreed to).
@@ -134,9 +133,9 @@ class ConfirmJob(ApplyJob):
             await self._abort(order_id, err)
             raise refusal(err) from None
         failpoint("confirm.after_toss")
-        return ConfirmResult(payment=await self._apply(order_id, answer, EventSource.CONFIRM))
+        return ConfirmResult(payment=await self._apply_toss_answer(order_id, answer, EventSource.CONFIRM))
 
-    async def _existing(
+    async def _what_it_became(
         self,
         user: User,
         payment_key: str,
@@ -165,9 +164,9 @@ class ConfirmJob(ApplyJob):
             raise not_found()
         if amount is not None and amount != payment.amount:
             raise amount_mismatch()
-        if payment.status == S.IN_PROGRESS:
+        if payment.status == PaymentStatus.IN_PROGRESS:
             return ConfirmResult(payment=PaymentView.of(payment), pending=True)
-        if payment.status in (S.ABORTED, S.EXPIRED):
+        if payment.status in (PaymentStatus.ABORTED, PaymentStatus.EXPIRED):
             raise ServiceError(
                 payment.failure_code or "PAYMENT_FAILED", payment.failure_message or "결제에 실패했습니다.", 400
             )
@@ -184,7 +183,7 @@ class ConfirmJob(ApplyJob):
                 amount=prepared.amount,
                 balanceAmount=prepared.amount,
                 method=None,
-                status=S.IN_PROGRESS,
+                status=PaymentStatus.IN_PROGRESS,
                 approvedAt=None,
                 items=prepared.items,
             ),
@@ -201,12 +200,14 @@ class ConfirmJob(ApplyJob):
         def work(session: Session) -> None:
             # Locked like apply's read: the rollup moves from the status read here.
             payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
-            if not can_move(payment.status, S.ABORTED):
+            if not can_move(payment.status, PaymentStatus.ABORTED):
                 # Settled meanwhile (a reconcile or webhook got there first): Toss's answer wins.
                 log.warning("not aborting %s: already %s", order_id, payment.status)
                 return
             payment.failure_code, payment.failure_message = err.code, err.message[:510]
-            transition(session, payment, S.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message})
+            transition(
+                session, payment, PaymentStatus.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message}
+            )
             session.commit()
 
         await run_db(work)

@@ -28,7 +28,6 @@ from .apply import ApplyJob
 from .base import find_payment, parse_amount
 from .tosscall import call_toss, refusal
 
-S = PaymentStatus
 REFUND_LOCK_WAIT = 60.0
 
 
@@ -101,9 +100,9 @@ class RefundJob(ApplyJob):
                 if earlier.amount == amount:
                     return view  # this request is that refund's retry: refunded once, not twice
                 payment = await find_payment(order_id, must_exist=True)  # the new one goes on from here
-            if payment.status == S.CANCELED:
+            if payment.status == PaymentStatus.CANCELED:
                 raise ServiceError("ALREADY_CANCELED_PAYMENT", "이미 전액 환불된 결제입니다.")
-            if payment.status == S.WAITING_FOR_DEPOSIT:
+            if payment.status == PaymentStatus.WAITING_FOR_DEPOSIT:
                 # Nothing was paid in yet: Toss cancels the account as a whole, with no refund account.
                 if amount is not None and amount != payment.balance_amount:
                     raise ServiceError(
@@ -111,7 +110,7 @@ class RefundJob(ApplyJob):
                     )
                 refund = await run_db(lambda s: new_refund(s, payment, None, reason.strip(), actor.email))
                 return await self._send_refund(payment, refund, None)
-            if payment.status not in (S.DONE, S.PARTIAL_CANCELED) or not payment.payment_key:
+            if payment.status not in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED) or not payment.payment_key:
                 raise ServiceError("NOT_CANCELABLE_PAYMENT", f"{payment.status} 상태의 결제는 환불할 수 없습니다.")
             if payment.method == "가상계좌" and not refund_account:
                 raise ServiceError(
@@ -170,7 +169,7 @@ class RefundJob(ApplyJob):
             "actor": refund.actor,
             "refundSeq": refund.seq,
         }
-        return await self._apply(
+        return await self._apply_toss_answer(
             payment.order_id,
             answer,
             EventSource.CANCEL,

@@ -23,8 +23,6 @@ from .base import find_payment, log
 from .confirm import ConfirmJob, confirm_key
 from .tosscall import KEY_ERRORS
 
-S = PaymentStatus
-
 
 class SettleJob(ConfirmJob):
     async def settle(self, order_id: str, source: EventSource = EventSource.RECONCILE) -> PaymentView:
@@ -41,7 +39,7 @@ class SettleJob(ConfirmJob):
             except TossError as err:
                 log.warning("settle %s: lookup failed: %s", order_id, err.code)
                 return PaymentView.of(payment)
-            if answer.status == S.IN_PROGRESS and payment.status == S.IN_PROGRESS:
+            if answer.status == PaymentStatus.IN_PROGRESS and payment.status == PaymentStatus.IN_PROGRESS:
                 try:
                     answer = await self.toss.confirm(
                         payment.payment_key, order_id, payment.amount, confirm_key(order_id)
@@ -49,16 +47,16 @@ class SettleJob(ConfirmJob):
                 except TossError as err:
                     if err.retryable or err.code in KEY_ERRORS:
                         log.warning("settle %s: confirm: %s", order_id, err.code)
-                        return await self._apply(order_id, answer, source)  # records that Toss answered
+                        return await self._apply_toss_answer(order_id, answer, source)  # records that Toss answered
                     # Toss said no to this confirm: what became of the payment is Toss's to say
                     # (ALREADY_PROCESSED_PAYMENT: a confirm got there first → DONE; an expired
                     # session → EXPIRED). Only a payment Toss still calls IN_PROGRESS is aborted.
                     view = await self._look_up_and_apply(order_id, payment.payment_key, source)
-                    if view is not None and view.status == S.IN_PROGRESS:
+                    if view is not None and view.status == PaymentStatus.IN_PROGRESS:
                         await self._abort(order_id, err)
                         return PaymentView.of(await find_payment(order_id, must_exist=True))
                     return view or PaymentView.of(payment)
-            return await self._apply(order_id, answer, source)
+            return await self._apply_toss_answer(order_id, answer, source)
 
     async def get(self, actor: User, order_id: str) -> PaymentView:
         """The order's Payment; one still IN_PROGRESS (a confirm answered "pending") is first
@@ -66,7 +64,7 @@ class SettleJob(ConfirmJob):
         payment = await find_payment(order_id)
         if payment is None or (payment.user_id != actor.id and actor.role != Role.ADMIN):
             raise not_found()
-        if payment.status == S.IN_PROGRESS:
+        if payment.status == PaymentStatus.IN_PROGRESS:
             return await self.settle(order_id)
         return PaymentView.of(payment)
 

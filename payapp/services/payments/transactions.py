@@ -25,8 +25,7 @@ from .apply import CANCELED_STATES, cancel_keys
 from .base import log
 from .reconcile import ReconcileJob
 
-S = PaymentStatus
-APPROVED = frozenset({S.DONE, S.PARTIAL_CANCELED, S.CANCELED})
+APPROVED = frozenset({PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED})
 PAGE = 5000
 
 
@@ -41,9 +40,9 @@ def unexplained(payment: Payment, tx: TossTransaction) -> str | None:
     """What ``tx`` says that ``payment`` does not show; None when the row reflects it."""
     if tx.status in CANCELED_STATES:
         return None if tx.transactionKey in cancel_keys(payment.raw) else f"cancel {tx.amount:,}원 at Toss"
-    if tx.status == S.DONE and payment.status not in APPROVED:
+    if tx.status == PaymentStatus.DONE and payment.status not in APPROVED:
         return f"approved at Toss, {payment.status} here"
-    if tx.status == S.DONE and tx.amount != payment.amount:
+    if tx.status == PaymentStatus.DONE and tx.amount != payment.amount:
         return f"approved {tx.amount:,}원 at Toss, {payment.amount:,}원 here"
     return None
 
