@@ -13,10 +13,10 @@ import reflex as rx
 
 from payapp import routes
 from payapp.formatting import kst_text, status_color, status_label, won
-from payapp.models import PaymentStatus, Role
+from payapp.models import PaymentStatus
 from payapp.services import admin, downloads
 from payapp.services.errors import ServiceError
-from payapp.state.auth import AuthState
+from payapp.state.admin_base import AdminState
 from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
 
 CSV_PATH = "/v1/admin/payments.csv"
@@ -52,7 +52,7 @@ def list_url(query: dict[str, str]) -> str:
     return routes.ADMIN_PAYMENTS + (f"?{urlencode(query)}" if query else "")
 
 
-class AdminListState(rx.State):
+class AdminListState(AdminState):
     rows: list[dict[str, str]] = []
     count: int = 0
     count_capped: bool = False
@@ -92,13 +92,9 @@ class AdminListState(rx.State):
         self.cursors, self.error = [], ""
         return await self._fetch(None, with_stats=True)
 
-    async def _admin(self) -> bool:
-        user = await (await self.get_state(AuthState)).current_user()
-        return user is not None and user.role == Role.ADMIN
-
     async def _fetch(self, cursor: str | None, with_stats: bool = False):
         """Show a page of rows (and the stats and banners); then follow it while rows are unsettled."""
-        if not await self._admin():
+        if await self._admin_user() is None:
             return None
         self.loading = True
         try:
@@ -153,7 +149,7 @@ class AdminListState(rx.State):
         is unsettled; the stats too when a row changed."""
         async for _ in watch_rounds(self, watch_id):
             async with self:
-                if not await self._admin():
+                if await self._admin_user() is None:
                     return
                 filters, cursor = self._filters(), self.cursors[-1] if self.cursors else None
                 before = {r["orderId"]: r["status"] for r in self.rows}
@@ -262,8 +258,8 @@ class AdminListState(rx.State):
     @rx.event
     async def export_csv(self):
         """Stream the CSV of the filter the table shows: a one-time ticket lets the browser's GET in."""
-        user = await (await self.get_state(AuthState)).current_user()
-        if user is None or user.role != Role.ADMIN:
+        user = await self._admin_user()
+        if user is None:
             return None
         ticket = await downloads.issue(user.id, "payments.csv")
         query = {**self._filters().to_query(), "ticket": ticket}

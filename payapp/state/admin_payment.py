@@ -9,16 +9,16 @@ from typing import Any
 import reflex as rx
 
 from payapp.formatting import kst_text, status_color, status_label, won
-from payapp.models import EventSource, PaymentStatus, Role
+from payapp.models import EventSource, PaymentStatus
 from payapp.services import admin
 from payapp.services.errors import ServiceError
 from payapp.services.payments import parse_amount
 from payapp.services.wiring import payment_service
 from payapp.state.admin import row_of
-from payapp.state.auth import AuthState
+from payapp.state.admin_base import AdminState
 
 
-class AdminPaymentState(rx.State):
+class AdminPaymentState(AdminState):
     detail: dict[str, Any] = {}
     events: list[dict[str, str]] = []
     raw_json: str = ""
@@ -61,8 +61,7 @@ class AdminPaymentState(rx.State):
 
     @rx.event
     async def load(self):
-        user = await (await self.get_state(AuthState)).current_user()
-        if user is None or user.role != Role.ADMIN:
+        if await self._admin_user() is None:
             return
         self._forget_pending()
         self.partial_open = self.full_open = False
@@ -96,12 +95,6 @@ class AdminPaymentState(rx.State):
             for e in d.events
         ]
         self.raw_json = json.dumps(d.raw, ensure_ascii=False, indent=2) if d.raw else "(아직 없음)"
-
-    async def _admin(self):
-        user = await (await self.get_state(AuthState)).current_user()
-        if user is None or user.role != Role.ADMIN:
-            raise ServiceError("FORBIDDEN", "관리자 권한이 필요합니다.", 403)
-        return user
 
     @rx.event
     def set_partial_open(self, value: bool):
@@ -168,7 +161,7 @@ class AdminPaymentState(rx.State):
         """Refund ``amount`` (None: all that is left); the service re-checks role and balance."""
         self.busy = True
         try:
-            user = await self._admin()
+            user = await self._require_admin()
             view = await payment_service().cancel(user, self.order_id, reason, amount, account)
         except ServiceError as err:
             return rx.toast.error(f"{err.message} ({err.code})")
@@ -181,7 +174,7 @@ class AdminPaymentState(rx.State):
     async def sync(self):
         self.busy = True
         try:
-            await self._admin()
+            await self._require_admin()
             view = await payment_service().settle(self.order_id, EventSource.ADMIN)
         except ServiceError as err:
             return rx.toast.error(f"{err.message} ({err.code})")
