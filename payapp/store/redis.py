@@ -256,7 +256,9 @@ def get_redis() -> aioredis.Redis:
             "timeout": settings.redis_pool_timeout_seconds,
             "socket_timeout": settings.redis_socket_timeout_seconds,
             "socket_connect_timeout": 1.0,
-            "retry": AsyncRetry(NoBackoff(), 1),
+            # One quick retry when the connection failed (a pooled one the server closed), never on a
+            # timeout: the command may have run, and a second SET would re-arm what a first one set.
+            "retry": AsyncRetry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
         }
         if url := settings.redis_url:
             pool = aioredis.BlockingConnectionPool.from_url(url, **options)
