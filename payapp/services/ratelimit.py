@@ -27,9 +27,10 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from payapp.settings import get_settings
 from payapp.store.redis import get_redis
 
-from .errors import ServiceError
+from .errors import Code, ServiceError
 
 PREFIX = "payapp-limits"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 _limiters: dict[int, MovingWindowRateLimiter] = {}
@@ -39,9 +40,9 @@ def limiter() -> MovingWindowRateLimiter:
     """This event loop's limiter, on the same Redis pool as everything else (``get_redis``)."""
     loop_id = id(asyncio.get_running_loop())
     if loop_id not in _limiters:
-        storage = RedisStorage(
-            "async+redis://", implementation="redispy", key_prefix=PREFIX, connection_pool=get_redis().connection_pool
-        )
+        # limits documents connection_pool but types its **options as float | str | bool only.
+        pool = get_redis().connection_pool
+        storage = RedisStorage("async+redis://", implementation="redispy", key_prefix=PREFIX, connection_pool=pool)  # type: ignore[arg-type]
         _limiters[loop_id] = MovingWindowRateLimiter(storage)
     return _limiters[loop_id]
 
@@ -57,11 +58,8 @@ async def retry_after(limit: RateLimitItem, *key: str) -> int:
 
 
 def too_many(seconds: int, message: str) -> ServiceError:
-    return ServiceError(
-        "TOO_MANY_REQUESTS",
-        f"{message} {seconds}초 후에 다시 시도해주세요.",
-        429,
-        headers={"Retry-After": str(seconds)},
+    return ServiceError.of(
+        Code.TOO_MANY_REQUESTS, f"{message} {seconds}초 후에 다시 시도해주세요.", headers={"Retry-After": str(seconds)}
     )
 
 
@@ -100,11 +98,11 @@ def client_ip(peer: str | None, forwarded_for: str | None) -> str:
 
 
 @lru_cache
-def _trusted(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _trusted(text: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
-def _in(address: str, networks: tuple) -> bool:
+def _in(address: str, networks: tuple[Network, ...]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

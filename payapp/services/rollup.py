@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -26,7 +25,7 @@ from sqlmodel import Session
 from payapp.models import Payment, PaymentDaily
 from payapp.schemas import KST
 
-TABLE: sa.Table = PaymentDaily.__table__  # type: ignore[assignment]
+TABLE = PaymentDaily.metadata.tables["payment_daily"]
 _COUNT, _BALANCE = TABLE.c["count"], TABLE.c["balance_sum"]
 # The KST day of payment.created_at in SQL, as admin_query.kst_day computes it (KST has no DST).
 DAY_SQL = {"postgresql": "(created_at AT TIME ZONE 'Asia/Seoul')::date", "sqlite": "date(created_at, '+9 hours')"}
@@ -95,7 +94,7 @@ def _between(first: date | None, last: date | None) -> list[sa.ColumnElement[boo
     return where
 
 
-def totals_query(first: date | None, last: date | None) -> sa.Select:
+def totals_query(first: date | None, last: date | None) -> sa.Select[str, int, int]:
     """status, count, balance sum over the KST days first … last (None: unbounded)."""
     return (
         sa.select(TABLE.c.status, sa.func.sum(_COUNT), sa.func.sum(_BALANCE))
@@ -109,7 +108,7 @@ def totals(session: Session, first: date | None, last: date | None) -> dict[str,
     return {status: (int(count), int(balance)) for status, count, balance in session.execute(totals_query(first, last))}
 
 
-def cells_query(ranges: Iterable[tuple[date, date]]) -> sa.Select:
+def cells_query(ranges: Iterable[tuple[date, date]]) -> sa.Select[date | str, str, int, int]:
     """The rollup's rows for the days in any of the inclusive ``ranges``."""
     wanted = sa.or_(*(sa.and_(*_between(first, last)) for first, last in ranges))
     return sa.select(TABLE.c.day, TABLE.c.status, _COUNT, _BALANCE).where(wanted)
@@ -123,5 +122,5 @@ def cells(session: Session, ranges: Iterable[tuple[date, date]]) -> dict[tuple[d
     }
 
 
-def _as_date(value: Any) -> date:
+def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))

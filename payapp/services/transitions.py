@@ -10,6 +10,7 @@ from sqlmodel import Session
 from payapp.models import EventSource, Payment, PaymentEvent, PaymentStatus, utcnow
 
 from .rollup import record_move
+from .rows import saved_id
 
 ALLOWED: dict[str | None, frozenset[str]] = {
     None: frozenset({PaymentStatus.IN_PROGRESS}),
@@ -78,7 +79,12 @@ def transition(
     record_move(session, payment, from_status, from_balance)
     # Every field given: SQLModel would otherwise inspect each default factory's signature.
     event = PaymentEvent(
-        payment_id=payment.id, from_status=from_status, to_status=to_status, source=source, detail=detail or {}, at=now
+        payment_id=saved_id(payment),
+        from_status=from_status,
+        to_status=to_status,
+        source=source,
+        detail=detail or {},
+        at=now,
     )
     session.add(event)
     return event
