@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right, insort
 from datetime import datetime, timedelta, timezone
-
-import orjson
 
 from .errors import SandboxError
 
@@ -126,38 +123,3 @@ def parse_query(params) -> tuple[float, float, str | None, int]:
         )
     after = params.get("startingAfter") or None
     return start, end, after, limit
-
-
-# ---- the memory store's rows ---------------------------------------------------------------
-class MemoryTransactions:
-    """Rows in this process: per owner, sort keys in order; rows kept serialized, as Redis does."""
-
-    __slots__ = ("_keys", "_rows", "_owner_key")
-
-    def __init__(self) -> None:
-        self._keys: dict[str, list[str]] = {}
-        self._rows: dict[str, bytes] = {}
-        self._owner_key: dict[tuple[str, str], str] = {}  # (owner, transactionKey) → sort key
-
-    def add(self, owner: str, ts: float, row: dict) -> None:
-        key = sort_key(ts, row["transactionKey"])
-        keys = self._keys.setdefault(owner, [])
-        if not keys or keys[-1] < key:
-            keys.append(key)  # the usual case: rows arrive in time order
-        else:
-            insort(keys, key)
-        self._rows[key] = orjson.dumps(row)
-        self._owner_key[(owner, row["transactionKey"])] = key
-
-    def page(self, owner: str, start: float, end: float, after: str | None, limit: int) -> list[dict] | None:
-        """The owner's rows in the window after ``after``; None when ``after`` is not one of its keys."""
-        keys = self._keys.get(owner, [])
-        low, high = window_keys(start, end)
-        first = bisect_left(keys, low)
-        if after is not None:
-            cursor = self._owner_key.get((owner, after))
-            if cursor is None:
-                return None
-            first = max(first, bisect_right(keys, cursor))
-        last = min(bisect_left(keys, high), first + limit)
-        return [orjson.loads(self._rows[k]) for k in keys[first:last]]
