@@ -24,7 +24,7 @@ from . import billing
 from .config import KeyPair
 from .errors import CATALOG, SandboxError
 from .http import JSON, authenticate, english, json_body, route_path
-from .payments import ORDER_ID_RE, iso, parse_amount
+from .payment_object import ORDER_ID_RE, iso, parse_amount
 from .transactions import parse_query
 
 Op = Callable[[Request, KeyPair], Awaitable[dict | list | None]]

@@ -18,7 +18,8 @@ from . import transactions
 from .config import KeyPair
 from .errors import SandboxError, message
 from .methods import card_object
-from .payments import ORDER_ID_RE, Ledger, iso, new_payment, new_payment_key, parse_amount
+from .payment_object import ORDER_ID_RE, iso, new_payment, new_payment_key, parse_amount
+from .payments import Ledger
 from .status import move
 
 BILLING_METHODS = {"CARD": "카드", "카드": "카드", "TRANSFER": "계좌이체", "계좌이체": "계좌이체"}

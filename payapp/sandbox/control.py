@@ -14,7 +14,7 @@ from starlette.routing import Route
 from . import billing
 from .errors import CATALOG, SandboxError
 from .http import JSON, english, json_body, own_url
-from .payments import iso, parse_amount, with_query
+from .payment_object import iso, parse_amount, with_query
 from .webhooks import EVENT_TYPES
 
 OUTCOMES = ("approve", "reject", "cancel")

@@ -20,7 +20,7 @@ from datetime import datetime
 import httpx
 import orjson
 
-from .payments import KST, iso
+from .payment_object import KST, iso
 
 log = logging.getLogger("payapp.sandbox.webhooks")
 

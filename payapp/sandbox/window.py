@@ -23,7 +23,7 @@ from .errors import SandboxError
 from .http import base_url, own_url
 from .options import BANKS
 from .pages import MESSAGE_BODY, error_page, method_rows, page, row, script_json, window_page
-from .payments import with_query
+from .payment_object import with_query
 
 SDK_JS = (Path(__file__).parent / "static" / "sdk.js").read_bytes()
 

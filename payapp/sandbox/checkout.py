@@ -1,0 +1,101 @@
+"""The buyer's payment window as the ledger sees it: opening it (a READY payment) and the
+buyer's choice in it (승인 → IN_PROGRESS; a refusal or backing out → failUrl)."""
+
+from __future__ import annotations
+
+from . import options as request_options
+from . import virtual_accounts as va
+from .config import KeyPair
+from .errors import SandboxError, message
+from .ledger_core import LedgerCore
+from .methods import METHODS
+from .payment_object import new_payment, new_payment_key, validate_window_request
+from .status import move
+
+
+class Checkout(LedgerCore):
+    async def open_window(self, pair: KeyPair, params: dict, widget: bool | None = None) -> dict:
+        """The buyer opened the window: a READY payment bound to orderId and amount.
+
+        ``widget``: opened through the SDK's ``widgets()`` (True) or ``payment()`` / v1 (False),
+        which take keys of one family each; None (the headless buyer) takes either.
+        """
+        if widget is True and not pair.is_widget:
+            raise SandboxError("NOT_SUPPORTED_API_INDIVIDUAL_KEY")
+        if widget is False and pair.is_widget:
+            raise SandboxError("NOT_SUPPORTED_WIDGET_KEY")
+        method, amount, order_id, order_name = validate_window_request(params)
+        method = METHODS[method]
+        options = request_options.parse(params, method, amount)
+        now = await self.now()
+        if method == "가상계좌":
+            va.check_due(options, now, self.config.va_max_hours)
+        # orderIds are unique per merchant: once any payment of the order was approved, no
+        # new window opens for it. A window that slips in beside a confirm is refused at its
+        # own confirm, under the order's lock.
+        if await self.order_is_paid(pair.mid, order_id):
+            raise SandboxError("DUPLICATED_ORDER_ID")
+        payment_key = new_payment_key(pair, now)
+        payment = new_payment(
+            pair, self.config.api_base_for_urls, payment_key, order_id, order_name, amount, method, now, options
+        )
+        move(payment, "READY")
+        internal = {
+            "createdAt": now,
+            "authenticatedAt": None,
+            "clientKey": pair.client_key,
+            "successUrl": params.get("successUrl"),
+            "failUrl": params.get("failUrl"),
+            "customerName": params.get("customerName"),
+            "customerEmail": params.get("customerEmail"),
+        }
+        if options:
+            internal["options"] = options
+        record = {"payment": payment, "internal": internal}
+        await self.store.put_payment(record)
+        return record
+
+    async def window_outcome(self, payment_key: str, outcome: str, choices: dict | None = None) -> tuple[dict, dict]:
+        """Apply the buyer's choice; returns the record and the redirect query parameters.
+
+        Only 승인 changes the payment (IN_PROGRESS). A refusal in the window (카드 거절) or the
+        buyer backing out sends the buyer to failUrl and leaves the payment READY, never
+        approved, to expire: Toss reaches ABORTED only from a refused confirm (toss-api.md §13).
+        """
+        async with self.store.lock(payment_key):
+            record = await self.store.get_payment(payment_key)
+            if record is None:
+                raise SandboxError("NOT_FOUND_PAYMENT")
+            p, internal = record["payment"], record["internal"]
+            now = await self.now()
+            expired = self._expire_if_due(record, now)
+            if expired or p["status"] != "READY" or internal.get("windowClosed"):
+                await self._save(record, now, changed=expired)
+                raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
+            if outcome == "approve":
+                move(p, "IN_PROGRESS")
+                internal["authenticatedAt"] = now
+                if choices and choices.get("bank"):
+                    internal["bank"] = choices["bank"]
+                params = {
+                    "paymentType": "NORMAL",
+                    "orderId": p["orderId"],
+                    "paymentKey": payment_key,
+                    "amount": p["totalAmount"],
+                }
+            elif outcome in ("reject", "cancel"):
+                internal["windowClosed"] = outcome
+                code = (
+                    ("REJECT_CARD_COMPANY" if p["method"] in ("카드", "간편결제") else "PAY_PROCESS_ABORTED")
+                    if outcome == "reject"
+                    else "PAY_PROCESS_CANCELED"
+                )
+                params = {"code": code, "message": message(code), "orderId": p["orderId"]}
+            else:
+                raise SandboxError(
+                    "INVALID_REQUEST",
+                    "outcome: approve | reject | cancel",
+                    detail_en="outcome: approve | reject | cancel",
+                )
+            await self._save(record, now, changed=False)
+            return record, params
