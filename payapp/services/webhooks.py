@@ -17,7 +17,9 @@ import hashlib
 import hmac
 import logging
 import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +30,7 @@ from payapp.models import EventSource, Payment, PaymentStatus, WebhookEvent
 
 from .errors import ServiceError
 from .payments import PaymentService, valid_order_id
+from .rows import saved_id
 
 log = logging.getLogger(__name__)
 TRANSMISSION_ID_RE = re.compile(r"[\x21-\x7e]{1,100}")  # printable ASCII, no spaces
@@ -41,12 +44,12 @@ FINAL_REREAD_SECONDS = 60
 
 def prune(session: Session, older_than: datetime) -> int:
     """Delete stored webhook events received before ``older_than``; how many went."""
-    result = session.exec(delete(WebhookEvent).where(col(WebhookEvent.received_at) < older_than))  # type: ignore[call-overload]
+    result = session.exec(delete(WebhookEvent).where(col(WebhookEvent.received_at) < older_than))
     session.commit()
     return result.rowcount or 0
 
 
-def _record(session: Session, transmission_id: str, body: dict) -> WebhookEvent | None:
+def _record(session: Session, transmission_id: str, body: dict[str, Any]) -> WebhookEvent | None:
     """Insert the raw event; None when this transmission was already processed."""
     event = WebhookEvent(transmission_id=transmission_id, event_type=str(body.get("eventType") or ""), body=body)
     session.add(event)
@@ -59,7 +62,7 @@ def _record(session: Session, transmission_id: str, body: dict) -> WebhookEvent 
     return event
 
 
-def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict, str | None]:
+def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict[str, Any], str | None]:
     """(transmission id, body, orderId or None), or a 400 before anything is stored."""
     if transmission_id is not None and not TRANSMISSION_ID_RE.fullmatch(transmission_id):
         raise ServiceError(
@@ -76,14 +79,15 @@ def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict, str | No
         raise ServiceError("INVALID_REQUEST", f"eventType은 {EVENT_TYPE_MAX}자 이하의 문자열입니다.")
     if b"\\u0000" in orjson.dumps(body):  # PostgreSQL text can't hold NUL: refuse it here, not with a 500
         raise ServiceError("INVALID_REQUEST", "웹훅 본문에 NUL 문자가 있습니다.")
-    data = body.get("data") if isinstance(body.get("data"), dict) else body
+    inner = body.get("data")
+    data: dict[str, Any] = inner if isinstance(inner, dict) else body
     order_id = data.get("orderId")
     if order_id is not None and not valid_order_id(order_id):
         raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
     return transmission_id or "sha256:" + hashlib.sha256(raw).hexdigest(), body, order_id
 
 
-async def receive(service: PaymentService, raw: bytes, transmission_id: str | None) -> dict:
+async def receive(service: PaymentService, raw: bytes, transmission_id: str | None) -> dict[str, bool]:
     tid, body, order_id = _parse(raw, transmission_id)
     event = await run_db(lambda s: _record(s, tid, body))
     if event is None:
@@ -96,7 +100,7 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
     )
     status = found[0] if found else None
     if is_deposit_callback(body) and not secret_matches(body.get("secret"), found[1] if found else None):
-        await run_db(lambda s: _mark(s, event.id, "DEPOSIT_CALLBACK secret mismatch", processed=False))
+        await run_db(lambda s: _mark(s, saved_id(event), "DEPOSIT_CALLBACK secret mismatch", processed=False))
         log.warning("DEPOSIT_CALLBACK for %s with a wrong secret: ignored", order_id)
         raise ServiceError("INVALID_SECRET", "가상계좌 입금 알림의 secret이 일치하지 않습니다.", 403)
     if order_id is None:
@@ -111,24 +115,24 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
         except ServiceError as err:
             error = f"{err.code}: {err.message}"
 
-    await run_db(lambda s: _mark(s, event.id, error))
+    await run_db(lambda s: _mark(s, saved_id(event), error))
     return {"ok": True}
 
 
 def _mark(session: Session, event_id: int, error: str | None, processed: bool = True) -> None:
-    row = session.get(WebhookEvent, event_id)
+    row = session.get_one(WebhookEvent, event_id)
     row.processed, row.error = processed, error[:ERROR_MAX] if error else None
     session.add(row)
     session.commit()
 
 
-def is_deposit_callback(body: dict) -> bool:
+def is_deposit_callback(body: Mapping[str, object]) -> bool:
     """Toss's DEPOSIT_CALLBACK: flat (no ``data``), no eventType (or that one named)."""
     event_type = body.get("eventType")
     return event_type == "DEPOSIT_CALLBACK" or (event_type is None and not isinstance(body.get("data"), dict))
 
 
-def secret_matches(given: object, raw: dict | None) -> bool:
+def secret_matches(given: object, raw: Mapping[str, object] | None) -> bool:
     """The callback's secret equals the one Toss gave us for the payment (constant time)."""
     stored = (raw or {}).get("secret")
     if not isinstance(given, str) or not isinstance(stored, str) or not stored:
