@@ -26,7 +26,7 @@ from sqlmodel import Session, col, delete, select
 from payapp.db import run_db
 from payapp.models import ReconcileRun, utcnow
 from payapp.services import webhooks
-from payapp.services.payments import PaymentService, SweepPolicy
+from payapp.services.payments import PaymentService, SweepPolicy, TransactionsReport
 from payapp.services.wiring import payment_service
 from payapp.settings import Settings, get_settings
 from payapp.store.locks import held
@@ -57,11 +57,13 @@ def _begin(session: Session, kind: str) -> int:
     run = ReconcileRun(kind=kind, holder=HOLDER[:100])
     session.add(run)
     session.commit()
+    if run.id is None:  # never: the INSERT gave it one
+        raise RuntimeError("reconcile_run row has no id after its commit")
     return run.id
 
 
 def _end(session: Session, run_id: int, checked: int, changed: int, drift: int = 0, error: str | None = None) -> None:
-    run = session.get(ReconcileRun, run_id)
+    run = session.get_one(ReconcileRun, run_id)
     run.finished_at, run.checked, run.changed, run.drift = utcnow(), checked, changed, drift
     run.error = error[:500] if error else None
     session.add(run)
@@ -96,7 +98,7 @@ async def sweep_once(service: PaymentService, settings: Settings, keep_going: Ca
 
 async def transactions_once(
     service: PaymentService, hours: float, dry_run: bool = False, keep_going: Callable[[], bool] = lambda: True
-):
+) -> TransactionsReport:
     """One 거래 대사 pass over the last ``hours``; recorded unless ``dry_run``."""
     end = utcnow()
     run_id = None if dry_run else await run_db(lambda s: _begin(s, "transactions"))
@@ -109,17 +111,13 @@ async def transactions_once(
         raise
     if run_id is not None:
         await run_db(lambda s: _end(s, run_id, report.transactions, len(report.applied), len(report.drift)))
-        await run_db(
-            lambda s: (
-                s.exec(
-                    delete(ReconcileRun).where(  # type: ignore[call-overload]
-                        col(ReconcileRun.started_at) < utcnow() - RUNS_KEPT
-                    )
-                ),
-                s.commit(),
-            )
-        )
+        await run_db(_forget_old_runs)
     return report
+
+
+def _forget_old_runs(session: Session) -> None:
+    session.exec(delete(ReconcileRun).where(col(ReconcileRun.started_at) < utcnow() - RUNS_KEPT))
+    session.commit()
 
 
 async def run_forever(settings: Settings | None = None) -> None:

@@ -9,6 +9,7 @@ from "never existed".
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TypedDict
 
 import orjson
 import redis.asyncio as aioredis
@@ -17,13 +18,22 @@ PREFIX = "payapp:prepared:"
 CLAIM_PREFIX = "payapp:claim:"
 
 
+class OrderItem(TypedDict):
+    """One line of a prepared order, priced by the server (the Payment row keeps the same JSON)."""
+
+    productId: int
+    name: str
+    price: int
+    quantity: int
+
+
 @dataclass
 class PreparedOrder:
     order_id: str
     order_name: str
     amount: int
     user_id: int
-    items: list[dict] = field(default_factory=list)
+    items: list[OrderItem] = field(default_factory=list)
 
 
 class PreparedOrderStore:

@@ -100,12 +100,12 @@ class TossClient:
         self,
         method: str,
         path: str,
-        json: dict | None = None,
+        json: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
         timeout: float | None = None,
-        params: dict | None = None,
-        expect: type = dict,
-    ) -> Any:
+        params: dict[str, Any] | None = None,
+    ) -> object:
+        """Toss's 200 answer, parsed JSON; anything else a :class:`TossError`."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         timeout = self.timeout if timeout is None else timeout
         try:
@@ -123,15 +123,15 @@ class TossClient:
         if response.status_code != 200:
             raise TossError.from_response(response)
         try:
-            body = response.json()
+            body: object = response.json()
         except ValueError:
             raise unexpected(response.status_code) from None
-        if not isinstance(body, expect):
-            raise unexpected(response.status_code)
         return body
 
     @staticmethod
-    def _payment(body: dict[str, Any]) -> TossPayment:
+    def _payment(body: object) -> TossPayment:
+        if not isinstance(body, dict):
+            raise unexpected(200)
         try:
             return TossPayment.model_validate(body)
         except ValueError:  # pydantic's ValidationError: a 200 that is not a Payment
@@ -159,8 +159,10 @@ class TossClient:
         if starting_after:
             params["startingAfter"] = starting_after
         body = await self._call(
-            "GET", "/v1/transactions", params=params, expect=list, timeout=max(self.timeout, TRANSACTIONS_TIMEOUT)
+            "GET", "/v1/transactions", params=params, timeout=max(self.timeout, TRANSACTIONS_TIMEOUT)
         )
+        if not isinstance(body, list):
+            raise unexpected(200)
         try:
             return [TossTransaction.model_validate(item) for item in body]
         except ValueError:

@@ -48,7 +48,7 @@ class TossPayment(_Lenient):
     card: TossCard | None = None
     cancels: list[TossCancel] | None = None
     failure: TossFailure | None = None
-    receipt: dict | None = None
+    receipt: dict[str, object] | None = None  # {url}; not read by us, kept as Toss sent it
 
 
 class TossTransaction(_Lenient):
