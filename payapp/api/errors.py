@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from payapp.services.errors import ServiceError
+from payapp.services.errors import Code, ServiceError
 
 log = logging.getLogger("payapp.api")
 RETRY_AFTER_SECONDS = 2
@@ -25,13 +25,13 @@ UNAVAILABLE = (
 )
 
 
-def error(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+def answer(exc: ServiceError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer", **exc.headers} if exc.status == 401 else exc.headers
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers or None)
 
 
 async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer", **exc.headers} if exc.status == 401 else exc.headers
-    return error(exc.status, exc.code, exc.message, headers or None)
+    return answer(exc)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -39,29 +39,26 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     for err in exc.errors()[:5]:
         where = ".".join(str(part) for part in err.get("loc", ()) if part != "body") or "body"
         problems.append(f"{where}: {err.get('msg', 'invalid')}")
-    return error(400, "INVALID_REQUEST", "요청이 올바르지 않습니다. " + "; ".join(problems))
+    return answer(ServiceError.of(Code.INVALID_REQUEST, "요청이 올바르지 않습니다. " + "; ".join(problems)))
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-    codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-    return error(exc.status_code, codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail))
+    code = {404: Code.NOT_FOUND, 405: Code.METHOD_NOT_ALLOWED}.get(exc.status_code, Code.HTTP_ERROR)
+    refused = ServiceError.of(code, str(exc.detail), headers=exc.headers)
+    refused.status = exc.status_code  # HTTP_ERROR's status is whatever the framework said
+    return answer(refused)
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # Redis or the database is down or its pool stayed busy: nothing was half-written (every
     # write is one transaction, and the intent row comes before Toss), so the client may retry.
     log.warning("%s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-    return error(
-        503,
-        "SERVICE_UNAVAILABLE",
-        "일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.",
-        {"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
+    return answer(ServiceError.of(Code.SERVICE_UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error(500, "INTERNAL_ERROR", "일시적인 서버 오류입니다. 잠시 후 다시 시도해주세요.")
+    return answer(ServiceError.of(Code.INTERNAL_ERROR))
 
 
 def install(app: FastAPI) -> None:

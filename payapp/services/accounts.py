@@ -27,12 +27,12 @@ from payapp.models import AuthSession, Role, User, utcnow
 from payapp.settings import get_settings
 
 from . import ratelimit
-from .errors import ServiceError
+from .error_catalog import PASSWORD_RULE as PASSWORD_RULE  # the sign-up page states it
+from .errors import Code, ServiceError
 
 T = TypeVar("T")
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-PASSWORD_RULE = "비밀번호는 8자 이상 128자 이하이며 영문자와 숫자를 모두 포함해야 합니다."
 _hasher = PasswordHasher()
 # Verifying against this keeps "no such user" as slow as "wrong password".
 _DUMMY_HASH = _hasher.hash("payapp-timing-equaliser-1")
@@ -46,13 +46,13 @@ def check_password_rule(password: object) -> str:
         or not re.search(r"[A-Za-z]", password)
         or not re.search(r"\d", password)
     ):
-        raise ServiceError("INVALID_PASSWORD", PASSWORD_RULE)
+        raise ServiceError.of(Code.INVALID_PASSWORD)
     return password
 
 
 def normalize_email(email: object) -> str:
     if not isinstance(email, str) or len(email) > 254 or not email.isprintable() or not EMAIL_RE.match(email.strip()):
-        raise ServiceError("INVALID_EMAIL", "이메일 주소 형식이 올바르지 않습니다.")
+        raise ServiceError.of(Code.INVALID_EMAIL)
     return email.strip().lower()
 
 
@@ -67,7 +67,7 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ServiceError("EMAIL_ALREADY_EXISTS", "이미 가입된 이메일입니다.", 409) from None
+        raise ServiceError.of(Code.EMAIL_ALREADY_EXISTS) from None
     session.refresh(user)
     return user
 
@@ -92,7 +92,7 @@ def _credential_stamp(user: User) -> str:
 
 
 def _bad_credentials() -> ServiceError:
-    return ServiceError("INVALID_CREDENTIALS", "이메일 또는 비밀번호가 올바르지 않습니다.", 401)
+    return ServiceError.of(Code.INVALID_CREDENTIALS)
 
 
 def _find(session: Session, email: object, password: object) -> User | None:
@@ -162,25 +162,23 @@ def _claims(token: str) -> dict[str, Any]:
     try:
         return jwt.decode(token, get_settings().jwt_key(), algorithms=["HS256"], options={"require": ["exp", "sub"]})
     except jwt.ExpiredSignatureError:
-        raise ServiceError(
-            "TOKEN_EXPIRED", "액세스 토큰이 만료되었습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401
-        ) from None
+        raise ServiceError.of(Code.TOKEN_EXPIRED) from None
     except jwt.PyJWTError:
-        raise ServiceError("INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다.", 401) from None
+        raise ServiceError.of(Code.INVALID_TOKEN) from None
 
 
 def _user_for_claims(session: Session, claims: dict[str, Any]) -> User:
     user = session.get(User, int(claims["sub"]))
     if user is None:
-        raise ServiceError("INVALID_TOKEN", "액세스 토큰의 사용자가 존재하지 않습니다.", 401)
+        raise ServiceError.of(Code.INVALID_TOKEN, "액세스 토큰의 사용자가 존재하지 않습니다.")
     stamp = claims.get("pwd")
     if stamp is None:  # issued before tokens carried the stamp: it can't be checked, so it ends
-        raise ServiceError(
-            "INVALID_TOKEN", "액세스 토큰이 올바르지 않습니다. POST /v1/auth/token으로 다시 발급받으세요.", 401
+        raise ServiceError.of(
+            Code.INVALID_TOKEN, "액세스 토큰이 올바르지 않습니다. POST /v1/auth/token으로 다시 발급받으세요."
         )
     if stamp != _credential_stamp(user):
-        raise ServiceError(
-            "INVALID_TOKEN", "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요.", 401
+        raise ServiceError.of(
+            Code.INVALID_TOKEN, "비밀번호가 바뀌어 액세스 토큰이 무효가 되었습니다. 다시 발급받으세요."
         )
     return user
 

@@ -30,7 +30,7 @@ from payapp.models import Payment, PaymentStatus, User, UTCDateTime
 from payapp.schemas import KST
 
 from .admin_attention import stuck_condition
-from .errors import ServiceError
+from .errors import Code, ServiceError
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 PAGE_SIZE = 50
@@ -48,7 +48,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def bad_request(message: str) -> ServiceError:
-    return ServiceError("INVALID_REQUEST", message, 400)
+    return ServiceError.of(Code.INVALID_REQUEST, message)
 
 
 @dataclass(frozen=True)
@@ -165,9 +165,7 @@ def encode_cursor(created_at: datetime, payment_id: int) -> str:
 def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if cursor is None or cursor == "":
         return None
-    invalid = ServiceError(
-        "INVALID_CURSOR", "cursor가 올바르지 않습니다. 앞 페이지 응답의 nextCursor를 그대로 보내주세요.", 400
-    )
+    invalid = ServiceError.of(Code.INVALID_CURSOR)
     if not isinstance(cursor, str) or not _CURSOR_RE.match(cursor):
         raise invalid
     try:

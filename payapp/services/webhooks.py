@@ -28,7 +28,7 @@ from sqlmodel import Session, col, delete, select
 from payapp.db import run_db
 from payapp.models import EventSource, Payment, PaymentStatus, WebhookEvent
 
-from .errors import ServiceError
+from .errors import Code, ServiceError
 from .payments import PaymentService, valid_order_id
 from .rows import saved_id
 
@@ -65,25 +65,25 @@ def _record(session: Session, transmission_id: str, body: dict[str, Any]) -> Web
 def _parse(raw: bytes, transmission_id: str | None) -> tuple[str, dict[str, Any], str | None]:
     """(transmission id, body, orderId or None), or a 400 before anything is stored."""
     if transmission_id is not None and not TRANSMISSION_ID_RE.fullmatch(transmission_id):
-        raise ServiceError(
-            "INVALID_REQUEST", "tosspayments-webhook-transmission-id는 공백 없는 ASCII 100자 이하입니다."
+        raise ServiceError.of(
+            Code.INVALID_REQUEST, "tosspayments-webhook-transmission-id는 공백 없는 ASCII 100자 이하입니다."
         )
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise ServiceError("INVALID_REQUEST", "웹훅 본문이 JSON이 아닙니다.") from None
+        raise ServiceError.of(Code.INVALID_REQUEST, "웹훅 본문이 JSON이 아닙니다.") from None
     if not isinstance(body, dict):
-        raise ServiceError("INVALID_REQUEST", "웹훅 본문은 JSON 객체여야 합니다.")
+        raise ServiceError.of(Code.INVALID_REQUEST, "웹훅 본문은 JSON 객체여야 합니다.")
     event_type = body.get("eventType")
     if event_type is not None and not (isinstance(event_type, str) and len(event_type) <= EVENT_TYPE_MAX):
-        raise ServiceError("INVALID_REQUEST", f"eventType은 {EVENT_TYPE_MAX}자 이하의 문자열입니다.")
+        raise ServiceError.of(Code.INVALID_REQUEST, f"eventType은 {EVENT_TYPE_MAX}자 이하의 문자열입니다.")
     if b"\\u0000" in orjson.dumps(body):  # PostgreSQL text can't hold NUL: refuse it here, not with a 500
-        raise ServiceError("INVALID_REQUEST", "웹훅 본문에 NUL 문자가 있습니다.")
+        raise ServiceError.of(Code.INVALID_REQUEST, "웹훅 본문에 NUL 문자가 있습니다.")
     inner = body.get("data")
     data: dict[str, Any] = inner if isinstance(inner, dict) else body
     order_id = data.get("orderId")
     if order_id is not None and not valid_order_id(order_id):
-        raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
+        raise ServiceError.of(Code.INVALID_REQUEST, "orderId가 올바르지 않습니다.")
     return transmission_id or "sha256:" + hashlib.sha256(raw).hexdigest(), body, order_id
 
 
@@ -102,7 +102,7 @@ async def receive(service: PaymentService, raw: bytes, transmission_id: str | No
     if is_deposit_callback(body) and not secret_matches(body.get("secret"), found[1] if found else None):
         await run_db(lambda s: _mark(s, saved_id(event), "DEPOSIT_CALLBACK secret mismatch", processed=False))
         log.warning("DEPOSIT_CALLBACK for %s with a wrong secret: ignored", order_id)
-        raise ServiceError("INVALID_SECRET", "가상계좌 입금 알림의 secret이 일치하지 않습니다.", 403)
+        raise ServiceError.of(Code.INVALID_SECRET)
     if order_id is None:
         error = "no orderId"
     elif status is None:

@@ -23,7 +23,7 @@ from payapp.store.locks import held
 from payapp.store.prepared import PreparedOrderStore
 from payapp.toss import TossClient
 
-from ..errors import ServiceError
+from ..errors import Code, ServiceError
 
 log = logging.getLogger("payapp.services.payments")
 
@@ -41,7 +41,7 @@ def parse_amount(value: Any) -> int:
         return value
     if isinstance(value, str) and AMOUNT_RE.fullmatch(value.strip()):
         return int(value.strip())
-    raise ServiceError("INVALID_REQUEST", "amount는 0 이상의 정수(원), 최대 12자리입니다.")
+    raise ServiceError.of(Code.INVALID_REQUEST, "amount는 0 이상의 정수(원), 최대 12자리입니다.")
 
 
 def valid_order_id(order_id: object) -> bool:

@@ -23,7 +23,8 @@ from payapp.schemas import ConfirmResult, PaymentView
 from payapp.store.prepared import PreparedOrder
 from payapp.toss import TossError
 
-from ..errors import ServiceError, amount_mismatch, not_found
+from ..errors import Code, ServiceError, amount_mismatch, not_found
+from ..guards import require_owner
 from ..transitions import can_move, transition
 from .apply import ApplyJob
 from .base import find_payment, log, parse_amount, valid_order_id
@@ -42,16 +43,15 @@ class ConfirmJob(ApplyJob):
     async def confirm(self, user: User, payment_key: Any, order_id: Any, amount: Any) -> ConfirmResult:
         """Confirm the buyer's authenticated payment at Toss, at most once per order."""
         if not isinstance(payment_key, str) or not PAYMENT_KEY_RE.fullmatch(payment_key):
-            raise ServiceError("INVALID_REQUEST", "paymentKey가 올바르지 않습니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "paymentKey가 올바르지 않습니다.")
         if not valid_order_id(order_id):
-            raise ServiceError("INVALID_REQUEST", "orderId가 올바르지 않습니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "orderId가 올바르지 않습니다.")
         amount = parse_amount(amount)
 
         prepared = await self.store.get(order_id)
         if prepared is None:
             return await self._what_it_became(user, payment_key, order_id, amount=amount)
-        if prepared.user_id != user.id:
-            raise not_found()  # never tell a stranger that the order exists
+        require_owner(user, prepared.user_id)  # a stranger is never told that the order exists
         if amount != prepared.amount:
             raise amount_mismatch()
         if not await self.store.claim(order_id):
@@ -74,7 +74,7 @@ class ConfirmJob(ApplyJob):
                     return await self._what_it_became(user, payment_key, order_id)
                 # The paymentKey is another order's: refuse, and give the order back to its buyer.
                 await self.store.release(order_id)
-                raise ServiceError("INVALID_REQUEST", "이 paymentKey는 다른 주문의 결제입니다.") from None
+                raise ServiceError.of(Code.INVALID_REQUEST, "이 paymentKey는 다른 주문의 결제입니다.") from None
             except BaseException:
                 await self.store.release(order_id)  # nothing durable happened: the order stays payable
                 raise
@@ -160,16 +160,18 @@ class ConfirmJob(ApplyJob):
                 log.warning("the confirm that claimed %s is gone: taking it over", order_id)
                 return await self._confirm_claimed(user, prepared, payment_key, 0)
             return self._pending(prepared, payment_key)  # the winner is writing the row right now
-        if payment.user_id != user.id or payment.payment_key != payment_key:
+        require_owner(user, payment.user_id)
+        if payment.payment_key != payment_key:
             raise not_found()
         if amount is not None and amount != payment.amount:
             raise amount_mismatch()
         if payment.status == PaymentStatus.IN_PROGRESS:
             return ConfirmResult(payment=PaymentView.of(payment), pending=True)
         if payment.status in (PaymentStatus.ABORTED, PaymentStatus.EXPIRED):
-            raise ServiceError(
-                payment.failure_code or "PAYMENT_FAILED", payment.failure_message or "결제에 실패했습니다.", 400
-            )
+            failed = ServiceError.of(Code.PAYMENT_FAILED, payment.failure_message)
+            if payment.failure_code:  # the code Toss refused it with
+                raise ServiceError.passthrough(payment.failure_code, failed.message, failed.status)
+            raise failed
         return ConfirmResult(payment=PaymentView.of(payment))
 
     @staticmethod

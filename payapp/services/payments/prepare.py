@@ -17,7 +17,7 @@ from payapp.models import Product, User
 from payapp.schemas import PreparedView
 from payapp.store.prepared import PreparedOrder
 
-from ..errors import ServiceError
+from ..errors import Code, ServiceError
 from .base import PaymentJobs
 
 MAX_LINES = 20
@@ -32,25 +32,25 @@ def order_name_for(names: Sequence[str]) -> str:
 
 
 def unavailable(product_id: int) -> ServiceError:
-    return ServiceError("PRODUCT_NOT_AVAILABLE", f"판매 중이 아닌 상품입니다 (productId {product_id}).")
+    return ServiceError.of(Code.PRODUCT_NOT_AVAILABLE, product_id=product_id)
 
 
 def parse_items(items: Any) -> dict[int, int]:
     """``[{productId, quantity}]`` → {productId: total quantity}, checked."""
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_LINES:
-        raise ServiceError("INVALID_REQUEST", f"items는 1개 이상 {MAX_LINES}개 이하의 배열이어야 합니다.")
+        raise ServiceError.of(Code.INVALID_REQUEST, f"items는 1개 이상 {MAX_LINES}개 이하의 배열이어야 합니다.")
     lines: dict[int, int] = {}
     for item in items:
         pid = item.get("productId") if isinstance(item, dict) else None
         qty = item.get("quantity", 1) if isinstance(item, dict) else None
         if not isinstance(pid, int) or isinstance(pid, bool) or not isinstance(qty, int) or isinstance(qty, bool):
-            raise ServiceError("INVALID_REQUEST", "items의 각 항목은 {productId: 정수, quantity: 정수} 입니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "items의 각 항목은 {productId: 정수, quantity: 정수} 입니다.")
         if not 1 <= pid <= MAX_ID:  # beyond the database's integer: no such product, not a 500
             raise unavailable(pid)
         lines[pid] = lines.get(pid, 0) + qty
     for qty in lines.values():
         if not 1 <= qty <= 99:
-            raise ServiceError("INVALID_QUANTITY", "수량은 상품마다 1개 이상 99개 이하입니다.")
+            raise ServiceError.of(Code.INVALID_QUANTITY)
     return lines
 
 
@@ -73,7 +73,7 @@ class PrepareJob(PaymentJobs):
         ]
         amount = sum(i["price"] * i["quantity"] for i in order_items)
         if amount <= 0:
-            raise ServiceError("INVALID_REQUEST", "결제 금액이 0원입니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "결제 금액이 0원입니다.")
         order = PreparedOrder(
             order_id="ord_" + secrets.token_urlsafe(18),
             order_name=order_name_for([i["name"] for i in order_items]),

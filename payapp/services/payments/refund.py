@@ -19,11 +19,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db
-from payapp.models import EventSource, Payment, PaymentStatus, Refund, RefundStatus, Role, User, utcnow
+from payapp.models import EventSource, Payment, PaymentStatus, Refund, RefundStatus, User, utcnow
 from payapp.schemas import PaymentView
 from payapp.toss import TossError
 
-from ..errors import ServiceError, forbidden, not_found
+from ..errors import Code, ServiceError, not_found
+from ..guards import require_admin
 from .apply import ApplyJob
 from .base import find_payment, parse_amount
 from .tosscall import call_toss, refusal
@@ -76,21 +77,18 @@ class RefundJob(ApplyJob):
         A deposited 가상계좌 is refunded to ``refund_account`` ({bank, accountNumber, holderName});
         it is sent to Toss, never stored.
         """
-        if actor.role != Role.ADMIN:
-            raise forbidden("관리자만 환불할 수 있습니다.")
+        require_admin(actor, "관리자만 환불할 수 있습니다.")
         if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 200:
-            raise ServiceError("INVALID_REQUEST", "환불 사유(cancelReason)는 1자 이상 200자 이하입니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "환불 사유(cancelReason)는 1자 이상 200자 이하입니다.")
         if "\x00" in reason:  # PostgreSQL text can't hold NUL: refused before any row or Toss call
-            raise ServiceError("INVALID_REQUEST", "환불 사유(cancelReason)에 NUL 문자는 쓸 수 없습니다.")
+            raise ServiceError.of(Code.INVALID_REQUEST, "환불 사유(cancelReason)에 NUL 문자는 쓸 수 없습니다.")
         if amount is not None:
             amount = parse_amount(amount)
             if amount <= 0:
-                raise ServiceError("INVALID_REQUEST", "환불 금액(cancelAmount)은 0보다 커야 합니다.")
+                raise ServiceError.of(Code.INVALID_REQUEST, "환불 금액(cancelAmount)은 0보다 커야 합니다.")
         async with self.order_lock(order_id, REFUND_LOCK_WAIT) as locked:
             if not locked:
-                raise ServiceError(
-                    "REFUND_IN_PROGRESS", "이 결제의 다른 환불을 처리하고 있습니다. 잠시 후 다시 시도해주세요.", 409
-                )
+                raise ServiceError.of(Code.REFUND_IN_PROGRESS)
             payment = await find_payment(order_id)
             if payment is None:
                 raise not_found()
@@ -101,27 +99,19 @@ class RefundJob(ApplyJob):
                     return view  # this request is that refund's retry: refunded once, not twice
                 payment = await find_payment(order_id, must_exist=True)  # the new one goes on from here
             if payment.status == PaymentStatus.CANCELED:
-                raise ServiceError("ALREADY_CANCELED_PAYMENT", "이미 전액 환불된 결제입니다.")
+                raise ServiceError.of(Code.ALREADY_CANCELED_PAYMENT)
             if payment.status == PaymentStatus.WAITING_FOR_DEPOSIT:
                 # Nothing was paid in yet: Toss cancels the account as a whole, with no refund account.
                 if amount is not None and amount != payment.balance_amount:
-                    raise ServiceError(
-                        "NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT", "입금 전인 가상계좌는 전액만 취소할 수 있습니다."
-                    )
+                    raise ServiceError.of(Code.NOT_ALLOWED_PARTIAL_REFUND_WAITING_DEPOSIT)
                 refund = await run_db(lambda s: new_refund(s, payment, None, reason.strip(), actor.email))
                 return await self._send_refund(payment, refund, None)
             if payment.status not in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED) or not payment.payment_key:
-                raise ServiceError("NOT_CANCELABLE_PAYMENT", f"{payment.status} 상태의 결제는 환불할 수 없습니다.")
+                raise ServiceError.of(Code.NOT_CANCELABLE_PAYMENT, status=payment.status)
             if payment.method == "가상계좌" and not refund_account:
-                raise ServiceError(
-                    "REFUND_ACCOUNT_REQUIRED",
-                    "가상계좌 결제는 환불받을 계좌(refundReceiveAccount)를 입력해야 환불할 수 있습니다.",
-                )
+                raise ServiceError.of(Code.REFUND_ACCOUNT_REQUIRED)
             if amount is not None and amount > payment.balance_amount:
-                raise ServiceError(
-                    "CANCEL_AMOUNT_EXCEEDS_BALANCE",
-                    f"환불 금액이 남은 금액({payment.balance_amount:,}원)을 초과합니다.",
-                )
+                raise ServiceError.of(Code.CANCEL_AMOUNT_EXCEEDS_BALANCE, balance=payment.balance_amount)
             refund = await run_db(lambda s: new_refund(s, payment, amount, reason.strip(), actor.email))
             return await self._send_refund(payment, refund, refund_account)
 
@@ -153,11 +143,7 @@ class RefundJob(ApplyJob):
             )
         except TossError as err:
             if err.retryable:  # unknown: the row stays REQUESTED, to be finished with the same key
-                raise ServiceError(
-                    "TOSS_UNAVAILABLE",
-                    "토스페이먼츠 응답을 받지 못했습니다. 잠시 후 다시 시도하거나 'Toss와 동기화'로 결과를 확인하세요.",
-                    503,
-                ) from None
+                raise ServiceError.of(Code.TOSS_UNAVAILABLE) from None
             code = err.code
             await run_db(lambda s: (finish_refund(s, refund.id, RefundStatus.FAILED, failure_code=code), s.commit()))
             raise refusal(err) from None

@@ -14,11 +14,12 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from payapp.db import run_db
-from payapp.models import EventSource, Payment, PaymentStatus, Role, User
+from payapp.models import EventSource, Payment, PaymentStatus, User
 from payapp.schemas import PaymentView
 from payapp.toss import TossError
 
 from ..errors import not_found
+from ..guards import require_owner_or_admin
 from .base import find_payment, log
 from .confirm import ConfirmJob, confirm_key
 from .tosscall import KEY_ERRORS
@@ -62,8 +63,9 @@ class SettleJob(ConfirmJob):
         """The order's Payment; one still IN_PROGRESS (a confirm answered "pending") is first
         settled with Toss, so a client polling this route sees it finish."""
         payment = await find_payment(order_id)
-        if payment is None or (payment.user_id != actor.id and actor.role != Role.ADMIN):
+        if payment is None:
             raise not_found()
+        require_owner_or_admin(actor, payment.user_id)
         if payment.status == PaymentStatus.IN_PROGRESS:
             return await self.settle(order_id)
         return PaymentView.of(payment)

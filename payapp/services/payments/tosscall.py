@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from payapp.toss import TossError, TossPayment
 
-from ..errors import ServiceError
+from ..errors import Code, ServiceError
 
 # Toss refusing *our* keys: the shop's configuration, not the buyer's card.
 KEY_ERRORS = frozenset({"UNAUTHORIZED_KEY", "INCORRECT_BASIC_AUTH_FORMAT", "INVALID_API_KEY"})
@@ -55,12 +55,8 @@ async def call_toss(
 def refusal(err: TossError) -> ServiceError:
     """Toss's refusal as our API's error: its code and message, a 4xx (502 for anything else)."""
     status = err.http_status if err.http_status and 400 <= err.http_status < 500 else 502
-    return ServiceError(err.code, err.message, status)
+    return ServiceError.passthrough(err.code, err.message, status)
 
 
 def configuration_error() -> ServiceError:
-    return ServiceError(
-        "TOSS_CONFIGURATION_ERROR",
-        "결제 승인 서버 설정에 문제가 있습니다. 결제는 확인되는 대로 자동으로 처리됩니다.",
-        502,
-    )
+    return ServiceError.of(Code.TOSS_CONFIGURATION_ERROR)

@@ -1,0 +1,106 @@
+"""Every error code the app answers with is in one catalog, with one status, and docs/API.md's
+error table is the catalog's (generated from it, and checked here)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from payapp.services.error_catalog import CATALOG, Code, markdown_table
+from payapp.services.errors import ServiceError
+
+ROOT = Path(__file__).resolve().parents[2]
+PAYAPP = ROOT / "payapp"
+APP_FILES = sorted(p for p in PAYAPP.rglob("*.py") if "sandbox" not in p.relative_to(PAYAPP).parts)
+ERRORS_MODULE = PAYAPP / "services" / "errors.py"
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{3,}$")
+
+
+def _name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_name(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _calls(path: Path) -> list[ast.Call]:
+    return [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)]
+
+
+def test_every_code_has_one_entry_with_a_4xx_or_5xx_status_and_both_languages():
+    assert set(CATALOG) == set(Code)
+    for code, spec in CATALOG.items():
+        assert code.value == code.name and CODE_RE.match(code.value)
+        assert 400 <= spec.status <= 599, code
+        assert re.search(r"[가-힣]", spec.message) or code in (Code.NOT_FOUND, Code.METHOD_NOT_ALLOWED), code
+        assert spec.doc and not re.search(r"[가-힣]{4,}", spec.doc.replace("가상계좌", "")), code
+
+
+def test_the_app_makes_errors_only_from_the_catalog_or_tosss_answer():
+    """No inline (code, message, status) triple is left: ``ServiceError(`` is called in errors.py
+    only; everything else goes through ``ServiceError.of(Code.X)`` or ``.passthrough`` (Toss's)."""
+    inline = [
+        f"{path.relative_to(ROOT)}:{call.lineno}"
+        for path in APP_FILES
+        if path != ERRORS_MODULE
+        for call in _calls(path)
+        if _name(call.func) == "ServiceError"
+    ]
+    assert inline == []
+    made = [
+        (path, call)
+        for path in APP_FILES
+        for call in _calls(path)
+        if _name(call.func) in ("ServiceError.of", "ServiceError.passthrough")
+    ]
+    assert len(made) > 30  # the scan sees the app's raise sites
+    for path, call in made:
+        if _name(call.func) == "ServiceError.of":
+            first = call.args[0]
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            assert not isinstance(first, ast.Constant), where  # a Code (mypy holds variables to it)
+            if isinstance(first, ast.Attribute):
+                assert _name(first.value) == "Code" and first.attr in Code.__members__, where
+        else:  # Toss's code, never a literal of ours in disguise
+            assert not isinstance(call.args[0], ast.Constant), f"{path.relative_to(ROOT)}:{call.lineno}"
+
+
+def test_codes_written_as_json_by_hand_are_in_the_catalog():
+    """A response body built outside ServiceError (the body-size cap answers before FastAPI)
+    still uses a catalog code."""
+    found = []
+    for path in APP_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if isinstance(key, ast.Constant) and key.value == "code" and isinstance(value, ast.Constant):
+                        found.append((path, value.value))
+    assert found, "the scan should see the body-size cap's answer"
+    for path, code in found:
+        assert code in Code.__members__, f"{path.relative_to(ROOT)}: {code}"
+
+
+@pytest.mark.parametrize("code", list(Code))
+def test_of_gives_the_catalogs_status_and_message(code: Code):
+    spec = CATALOG[code]
+    values = {"product_id": 7, "balance": 12_000, "status": "READY", "kib": 64, "seconds": 3}
+    err = ServiceError.of(code, **values)
+    assert (err.code, err.status) == (code.value, spec.status)
+    assert err.message == spec.message.format(**values) and "{" not in err.message
+    assert ServiceError.of(code, "더 자세한 설명 {그대로}").message == "더 자세한 설명 {그대로}"
+
+
+def test_money_in_a_message_is_written_with_thousands_separators():
+    err = ServiceError.of(Code.CANCEL_AMOUNT_EXCEEDS_BALANCE, balance=1_234_000)
+    assert err.status == 400 and "1,234,000원" in err.message
+
+
+def test_api_docs_table_is_the_catalogs():
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- error-catalog:[^\n]*-->\n(.*?)<!-- /error-catalog -->", text, re.S)
+    assert table, "docs/API.md lost its generated error table's markers"
+    assert table.group(1) == markdown_table(), "regenerate it: python -m payapp.services.error_catalog"
+    rows = re.findall(r"^\| (\d{3}) \| `([A-Z0-9_]+)` \|", table.group(1), re.M)
+    assert {code: int(status) for status, code in rows} == {c.value: s.status for c, s in CATALOG.items()}
