@@ -33,6 +33,7 @@ from payapp.db import get_engine, session_scope
 from payapp.models import Payment, PaymentEvent, Product, User
 from payapp.services.payments import order_name_for
 from payapp.services.rollup import add_payments_sql
+from payapp.store.prepared import OrderItem
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ FAILURES = [
 UNUSABLE_HASH = "!seeded-buyer-no-password"  # not an argon2 hash: verify() always fails
 B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SPAN = timedelta(days=365)
+Products = list[tuple[int, str, int]]  # (id, name, price) of the active catalog
 
 
 def _b62(n: int) -> str:
@@ -100,7 +102,7 @@ def generate(
     first_user_id: int,
     first_payment_id: int,
     first_event_id: int,
-    products: list[tuple[int, str, int]],
+    products: Products,
     now: datetime,
     rng: random.Random,
     batch_size: int = 20_000,
@@ -131,7 +133,7 @@ def generate(
         created = start + SPAN * offset
         lines = rng.sample(products, k=rng.choice((1, 1, 1, 2, 2, 3)))
         items = [
-            {"productId": p_id, "name": name, "price": price, "quantity": rng.choice((1, 1, 1, 2, 3))}
+            OrderItem(productId=p_id, name=name, price=price, quantity=rng.choice((1, 1, 1, 2, 3)))
             for p_id, name, price in lines
         ]
         amount = sum(i["price"] * i["quantity"] for i in items)
@@ -197,7 +199,8 @@ def seed_payments(n: int, progress: Callable[[str], None] = print, seed: int | N
     """Add ``n`` payments (and their buyers and events) to the configured database."""
     engine = get_engine()
     with session_scope() as session:
-        products = [(p.id, p.name, p.price) for p in session.exec(select(Product).where(Product.active))]
+        rows = session.exec(select(Product).where(Product.active))
+        products = [(p.id, p.name, p.price) for p in rows if p.id is not None]
     if not products:
         raise SystemExit("no products: run python -m payapp.seed first")
     rng = random.Random(seed)
@@ -207,23 +210,23 @@ def seed_payments(n: int, progress: Callable[[str], None] = print, seed: int | N
         _insert_batches(n, products, rng, progress)
 
 
-def _next_ids(conn: Any) -> tuple[int, int, int]:
-    return tuple(
-        conn.execute(sa.text(f'SELECT coalesce(max(id), 0) + 1 FROM "{t}"')).scalar_one()
-        for t in ("user", "payment", "payment_event")
-    )  # type: ignore[return-value]
+def _next_ids(conn: sa.Connection) -> tuple[int, int, int]:
+    def next_id(table: str) -> int:
+        return int(conn.execute(sa.text(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"')).scalar_one())
+
+    return next_id("user"), next_id("payment"), next_id("payment_event")
 
 
-def _insert_batches(n: int, products: list, rng: random.Random, progress: Callable[[str], None]) -> None:
+def _insert_batches(n: int, products: Products, rng: random.Random, progress: Callable[[str], None]) -> None:
     with get_engine().begin() as conn:
         first = _next_ids(conn)
         done = 0
         for batch in generate(n, *first, products=products, now=datetime.now(UTC), rng=rng, batch_size=5000):
             if batch.users:
-                conn.execute(User.__table__.insert(), batch.users)
+                conn.execute(sa.insert(User), batch.users)
             if batch.payments:
-                conn.execute(Payment.__table__.insert(), batch.payments)
-                conn.execute(PaymentEvent.__table__.insert(), batch.events)
+                conn.execute(sa.insert(Payment), batch.payments)
+                conn.execute(sa.insert(PaymentEvent), batch.events)
                 done += len(batch.payments)
                 progress(f"  {done:,}/{n:,} payments")
         conn.execute(sa.text(add_payments_sql("sqlite", first[1])))  # the admin stats' rollup
@@ -261,7 +264,7 @@ def _status_case(r: str) -> str:
     return f"CASE {' '.join(whens)} ELSE '{STATUSES[-1][0]}' END"
 
 
-def _postgres_steps(n: int, products: list) -> list[tuple[str, str]]:
+def _postgres_steps(n: int, products: Products) -> list[tuple[str, str]]:
     ids, names, prices = (list(x) for x in zip(*products, strict=True))
     arr_names = "ARRAY[" + ",".join("'" + x.replace("'", "''") + "'" for x in names) + "]"
     n_users, tag = max(5, n // 20), secrets.token_hex(3)
@@ -348,7 +351,7 @@ WHERE e.wanted AND p.id > (SELECT min(id) - 1 FROM seed_p)""",
     ]
 
 
-def _fill_postgres(n: int, products: list, progress: Callable[[str], None]) -> None:
+def _fill_postgres(n: int, products: Products, progress: Callable[[str], None]) -> None:
     url = get_engine().url.set(drivername="postgresql").render_as_string(hide_password=False)
     started = time.monotonic()
     with psycopg.connect(url) as conn:  # one transaction: all of it, or nothing
@@ -371,8 +374,10 @@ def _fill_postgres(n: int, products: list, progress: Callable[[str], None]) -> N
             rows = conn.execute(sql).rowcount
             progress(f"  {label}: {max(rows, 0):,} rows ({time.monotonic() - t0:.1f}s)")
         t0 = time.monotonic()  # the admin stats' rollup, in the same transaction as the payments
-        first_id = conn.execute("SELECT min(id) FROM seed_p").fetchone()[0]
-        rows = conn.execute(add_payments_sql("postgresql", first_id)).rowcount
+        first = conn.execute("SELECT min(id) FROM seed_p").fetchone()
+        if first is None:  # never: an aggregate answers one row
+            raise RuntimeError("SELECT min(id) answered no row")
+        rows = conn.execute(add_payments_sql("postgresql", first[0])).rowcount
         progress(f"  payment_daily: {max(rows, 0):,} rows ({time.monotonic() - t0:.1f}s)")
         conn.execute("SET LOCAL session_replication_role = origin")
         rebuild = [(n, d) for n, d in indexes] + [

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal, overload
 
 import redis.asyncio as aioredis
 from sqlmodel import Session, select
@@ -48,6 +48,10 @@ def valid_order_id(order_id: object) -> bool:
     return isinstance(order_id, str) and ORDER_ID_RE.fullmatch(order_id) is not None
 
 
+@overload
+async def find_payment(order_id: str, must_exist: Literal[True]) -> Payment: ...
+@overload
+async def find_payment(order_id: str, must_exist: bool = False) -> Payment | None: ...
 async def find_payment(order_id: str, must_exist: bool = False) -> Payment | None:
     """The order's Payment row (None if there is none; ``must_exist``: raise instead).
 
@@ -60,6 +64,13 @@ async def find_payment(order_id: str, must_exist: bool = False) -> Payment | Non
         return rows.one() if must_exist else rows.first()
 
     return await run_db(work)
+
+
+def key_of(payment: Payment) -> str:
+    """The row's paymentKey: confirm writes every row with one (the column allows NULL only)."""
+    if payment.payment_key is None:
+        raise ValueError(f"payment {payment.order_id} has no paymentKey")
+    return payment.payment_key
 
 
 class PaymentJobs:

@@ -20,7 +20,7 @@ from payapp.toss import TossError
 
 from ..errors import not_found
 from ..guards import require_owner_or_admin
-from .base import find_payment, log
+from .base import find_payment, key_of, log
 from .confirm import ConfirmJob, confirm_key
 from .tosscall import KEY_ERRORS
 
@@ -36,15 +36,13 @@ class SettleJob(ConfirmJob):
                 return PaymentView.of(payment)
             payment = await find_payment(order_id, must_exist=True)  # as the last holder left it
             try:
-                answer = await self.toss.get_payment(payment.payment_key)
+                answer = await self.toss.get_payment(key_of(payment))
             except TossError as err:
                 log.warning("settle %s: lookup failed: %s", order_id, err.code)
                 return PaymentView.of(payment)
             if answer.status == PaymentStatus.IN_PROGRESS and payment.status == PaymentStatus.IN_PROGRESS:
                 try:
-                    answer = await self.toss.confirm(
-                        payment.payment_key, order_id, payment.amount, confirm_key(order_id)
-                    )
+                    answer = await self.toss.confirm(key_of(payment), order_id, payment.amount, confirm_key(order_id))
                 except TossError as err:
                     if err.retryable or err.code in KEY_ERRORS:
                         log.warning("settle %s: confirm: %s", order_id, err.code)
@@ -52,7 +50,7 @@ class SettleJob(ConfirmJob):
                     # Toss said no to this confirm: what became of the payment is Toss's to say
                     # (ALREADY_PROCESSED_PAYMENT: a confirm got there first → DONE; an expired
                     # session → EXPIRED). Only a payment Toss still calls IN_PROGRESS is aborted.
-                    view = await self._look_up_and_apply(order_id, payment.payment_key, source)
+                    view = await self._look_up_and_apply(order_id, key_of(payment), source)
                     if view is not None and view.status == PaymentStatus.IN_PROGRESS:
                         await self._abort(order_id, err)
                         return PaymentView.of(await find_payment(order_id, must_exist=True))
