@@ -8,41 +8,47 @@ only its buyer's part (``buyer_app``) where the public can reach it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 
 from . import api, control, window
 from .config import SandboxConfig
 from .errors import SandboxError
 from .http import JSON, english
+from .ledger_core import RecordStore
 from .payments import Ledger
 from .store import MemoryStore, RedisStore
 from .webhooks import Webhooks
 
 
-async def _not_found(request: Request, exc: HTTPException) -> JSON:
-    if exc.status_code == 405:
+async def _not_found(request: Request, exc: Exception) -> Response:
+    # Registered for HTTPException only (Starlette's handler type takes any Exception).
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 405:
         text = "Method not allowed." if english(request) else "허용되지 않은 HTTP 메서드입니다."
         return JSON({"code": "METHOD_NOT_ALLOWED", "message": text}, status_code=405)
-    err = SandboxError("NOT_FOUND", status=exc.status_code)
-    return JSON(err.body(english(request)), status_code=exc.status_code)
+    err = SandboxError("NOT_FOUND", status=status)
+    return JSON(err.body(english(request)), status_code=status)
 
 
 def create_app(config: SandboxConfig | None = None) -> Starlette:
     """Build a sandbox; state in memory, or in Redis when ``config.redis_url`` is set."""
     config = config or SandboxConfig()
+    store: RecordStore
     if config.redis_url:
         store = RedisStore(config.redis_url, config.redis_prefix, config.request_log_size)
     else:
-        store = MemoryStore(config.request_log_size)
+        store = MemoryStore(config.request_log_size, config.retention)
     ledger = Ledger(store, config)
     webhooks = Webhooks(store, ledger.now, config.webhook_url_allowed)
     ledger.on_change = webhooks.payment_changed
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         webhooks.cancel_all()  # deliveries in flight do not outlive the server
 

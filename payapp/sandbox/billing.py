@@ -17,6 +17,7 @@ import secrets
 from . import transactions
 from .config import KeyPair
 from .errors import SandboxError, message
+from .jsontypes import Internal, JSONObject, Options, Payment, PaymentRecord
 from .methods import card_object
 from .payment_object import ORDER_ID_RE, iso, new_payment, new_payment_key, parse_amount
 from .payments import Ledger
@@ -49,7 +50,7 @@ def _customer_key(value: object) -> str:
     return value
 
 
-def check_request(pair: KeyPair, params: dict) -> tuple[str, str]:
+def check_request(pair: KeyPair, params: JSONObject) -> tuple[str, str]:
     """A billing-auth window request as the SDK sends it; returns (customerKey, Payment.method)."""
     if pair.is_widget:
         raise SandboxError("NOT_SUPPORTED_WIDGET_KEY")
@@ -59,7 +60,7 @@ def check_request(pair: KeyPair, params: dict) -> tuple[str, str]:
     return _customer_key(params.get("customerKey")), method
 
 
-async def open_auth(ledger: Ledger, pair: KeyPair, params: dict) -> str:
+async def open_auth(ledger: Ledger, pair: KeyPair, params: JSONObject) -> str:
     """The buyer opened the billing-auth window: a session to approve; returns its key."""
     customer_key, method = check_request(pair, params)
     session = "bas_" + secrets.token_urlsafe(18)
@@ -78,7 +79,7 @@ async def open_auth(ledger: Ledger, pair: KeyPair, params: dict) -> str:
     return session
 
 
-async def auth_outcome(ledger: Ledger, session: str, outcome: str) -> tuple[dict, dict]:
+async def auth_outcome(ledger: Ledger, session: str, outcome: str) -> tuple[JSONObject, dict[str, str]]:
     """The buyer chose in the billing-auth window: (session, redirect query parameters)."""
     record = await ledger.store.take_record("billing-window", session)
     now = await ledger.now()
@@ -109,7 +110,7 @@ async def auth_outcome(ledger: Ledger, session: str, outcome: str) -> tuple[dict
     return record, {"code": code, "message": message(code)}
 
 
-async def issue(ledger: Ledger, pair: KeyPair, body: dict) -> dict:
+async def issue(ledger: Ledger, pair: KeyPair, body: JSONObject) -> JSONObject:
     """``POST /v1/billing/authorizations/issue``: a one-time authKey for a billing key."""
     auth_key, customer_key = body.get("authKey"), _customer_key(body.get("customerKey"))
     if not isinstance(auth_key, str) or not 1 <= len(auth_key) <= 300:
@@ -147,14 +148,15 @@ def _digits(n: int) -> str:
     return "".join(str(b % 10) for b in secrets.token_bytes(n))
 
 
-async def _billing(ledger: Ledger, pair: KeyPair, billing_key: str) -> dict:
+async def _billing(ledger: Ledger, pair: KeyPair, billing_key: str) -> JSONObject:
     rec = await ledger.store.get_record("billing", billing_key)
     if rec is None or rec["clientKey"] != pair.client_key:
         raise SandboxError("NOT_FOUND_BILLING")
-    return rec["billing"]
+    billing: JSONObject = rec["billing"]
+    return billing
 
 
-async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: dict) -> dict:
+async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: JSONObject) -> Payment:
     """``POST /v1/billing/{billingKey}``: a Payment of type BILLING, approved at once."""
     amount = parse_amount(body.get("amount"))
     if amount is None or amount <= 0:
@@ -171,7 +173,7 @@ async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: dict) ->
             "INVALID_REQUEST", "orderName: 1자 이상 100자 이하", detail_en="orderName: 1 to 100 characters"
         )
     customer_key = _customer_key(body.get("customerKey"))
-    options = {}
+    options: Options = {}
     for name in ("taxFreeAmount", "taxExemptionAmount"):
         if body.get(name) is not None:
             value = parse_amount(body[name])
@@ -214,21 +216,19 @@ async def charge(ledger: Ledger, pair: KeyPair, billing_key: str, body: dict) ->
             }
         else:
             p["transfer"] = {"bankCode": billing["transfers"][0]["bankCode"], "settlementStatus": "INCOMPLETED"}
-        record = {
-            "payment": p,
-            "internal": {
-                "createdAt": now,
-                "authenticatedAt": now,
-                "clientKey": pair.client_key,
-                "successUrl": None,
-                "failUrl": None,
-                "customerName": body.get("customerName"),
-                "customerEmail": body.get("customerEmail"),
-                "customerKey": customer_key,
-                "billingKey": billing_key,
-                "approvalTransactionKey": tx,
-            },
+        internal: Internal = {
+            "createdAt": now,
+            "authenticatedAt": now,
+            "clientKey": pair.client_key,
+            "successUrl": None,
+            "failUrl": None,
+            "customerName": body.get("customerName"),
+            "customerEmail": body.get("customerEmail"),
+            "customerKey": customer_key,
+            "billingKey": billing_key,
+            "approvalTransactionKey": tx,
         }
+        record: PaymentRecord = {"payment": p, "internal": internal}
         # Toss sends no webhook for a billing approval (toss-api.md §2.6, §8.2).
         await ledger._save(record, now, changed=False, transaction=transactions.approval(p, customer_key))
         return p

@@ -8,6 +8,7 @@ from . import transactions
 from . import virtual_accounts as va
 from .config import KeyPair
 from .errors import SandboxError
+from .jsontypes import PaymentRecord
 from .ledger_core import LedgerCore
 from .payment_object import iso, vat_of
 from .status import move
@@ -23,7 +24,7 @@ class Cancels(LedgerCore):
         refundable_amount: int | None,
         tax_free: int | None = None,
         refund_account: object = None,
-    ) -> dict:
+    ) -> PaymentRecord:
         async with self.store.lock(payment_key):
             now = await self.now()  # one instant: the expiry check and the time written
             record = await self._load_locked(payment_key, pair, now)

@@ -7,6 +7,7 @@ from . import options as request_options
 from . import virtual_accounts as va
 from .config import KeyPair
 from .errors import SandboxError, message
+from .jsontypes import Internal, JSONObject, PaymentRecord
 from .ledger_core import LedgerCore
 from .methods import METHODS
 from .payment_object import new_payment, new_payment_key, validate_window_request
@@ -14,7 +15,7 @@ from .status import move
 
 
 class Checkout(LedgerCore):
-    async def open_window(self, pair: KeyPair, params: dict, widget: bool | None = None) -> dict:
+    async def open_window(self, pair: KeyPair, params: JSONObject, widget: bool | None = None) -> PaymentRecord:
         """The buyer opened the window: a READY payment bound to orderId and amount.
 
         ``widget``: opened through the SDK's ``widgets()`` (True) or ``payment()`` / v1 (False),
@@ -40,7 +41,7 @@ class Checkout(LedgerCore):
             pair, self.config.api_base_for_urls, payment_key, order_id, order_name, amount, method, now, options
         )
         move(payment, "READY")
-        internal = {
+        internal: Internal = {
             "createdAt": now,
             "authenticatedAt": None,
             "clientKey": pair.client_key,
@@ -51,11 +52,13 @@ class Checkout(LedgerCore):
         }
         if options:
             internal["options"] = options
-        record = {"payment": payment, "internal": internal}
+        record: PaymentRecord = {"payment": payment, "internal": internal}
         await self.store.put_payment(record)
         return record
 
-    async def window_outcome(self, payment_key: str, outcome: str, choices: dict | None = None) -> tuple[dict, dict]:
+    async def window_outcome(
+        self, payment_key: str, outcome: str, choices: dict[str, str] | None = None
+    ) -> tuple[PaymentRecord, dict[str, object]]:
         """Apply the buyer's choice; returns the record and the redirect query parameters.
 
         Only 승인 changes the payment (IN_PROGRESS). A refusal in the window (카드 거절) or the

@@ -9,16 +9,17 @@ from . import transactions
 from . import virtual_accounts as va
 from .config import KeyPair
 from .errors import SandboxError, message
+from .jsontypes import PaymentRecord, Refusal
 from .ledger_core import LedgerCore
 from .methods import approve as approve_method
-from .payment_object import _iso_second, iso
+from .payment_object import iso
 from .status import move
 
 
 class Approvals(LedgerCore):
     async def confirm(
-        self, pair: KeyPair, payment_key: str, order_id: str, amount: int, refusal: dict | None = None
-    ) -> dict:
+        self, pair: KeyPair, payment_key: str, order_id: str, amount: int, refusal: Refusal | None = None
+    ) -> PaymentRecord:
         """Approve an authenticated payment (a 가상계좌: issue its account).
 
         ``refusal`` (a sticky fault ``{errorCode, status?}``): Toss refuses this confirm for
@@ -55,9 +56,7 @@ class Approvals(LedgerCore):
                 await self._save(record, now)
                 raise SandboxError(code, status=refusal.get("status"))
             if p["method"] == "가상계좌":
-                row = va.issue(
-                    record, now, pair.is_test, self.config.va_valid_hours, _iso_second, self.config.receipt_base
-                )
+                row = va.issue(record, now, pair.is_test, self.config.va_valid_hours, self.config.receipt_base)
                 await self._save(record, now, transaction=row)
                 return record
             tx = secrets.token_hex(16).upper()
@@ -73,7 +72,7 @@ class Approvals(LedgerCore):
             await self._save(record, now, transaction=transactions.approval(p))
             return record
 
-    async def deposit(self, payment_key: str, amount: int | None) -> dict:
+    async def deposit(self, payment_key: str, amount: int | None) -> PaymentRecord:
         """The buyer paid into a 가상계좌 (the sandbox's control API; any key pair's payment)."""
         async with self.store.lock(payment_key):
             record = await self.store.get_payment(payment_key)
@@ -81,6 +80,6 @@ class Approvals(LedgerCore):
                 raise SandboxError("NOT_FOUND_PAYMENT")
             now = await self.now()
             await self._refresh_locked(record, now)
-            row = va.pay(record, amount, now, _iso_second)
+            row = va.pay(record, amount, now)
             await self._save(record, now, transaction=row)
             return record

@@ -6,21 +6,31 @@ Not part of Toss. Documented in the README ("Sandbox").
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.routing import Route
 
 from . import billing
+from .appstate import config_of, ledger_of, store_of, webhooks_of
+from .config import KeyPair
 from .errors import CATALOG, SandboxError
 from .http import JSON, english, json_body, own_url
+from .jsontypes import JSONObject
 from .payment_object import iso, parse_amount, with_query
+from .payments import Ledger
 from .webhooks import EVENT_TYPES
 
 OUTCOMES = ("approve", "reject", "cancel")
 
 
-def control(handler):
+Handler = Callable[[Request], Awaitable[JSON]]
+
+
+def control(handler: Handler) -> Handler:
+    """A control endpoint: a :class:`SandboxError` it raises is answered as ``{code, message}``."""
+
     async def wrapped(request: Request) -> JSON:
         try:
             return await handler(request)
@@ -37,8 +47,8 @@ def landing_url(request: Request, kind: str) -> str:
 async def authorize(request: Request) -> JSON:
     """The headless buyer: open the window and choose an outcome in one call."""
     body = await json_body(request)
-    state = request.app.state
-    pair = state.config.pair_by_client(str(body.get("clientKey", "")))
+    ledger = ledger_of(request)
+    pair = config_of(request).pair_by_client(str(body.get("clientKey", "")))
     if pair is None:
         raise SandboxError("UNAUTHORIZED_KEY")
     outcome = body.get("outcome", "approve")
@@ -46,14 +56,14 @@ async def authorize(request: Request) -> JSON:
         raise SandboxError(
             "INVALID_REQUEST", "outcome: approve | reject | cancel", detail_en="outcome: approve | reject | cancel"
         )
-    params = dict(body)
+    params: JSONObject = dict(body)
     params.setdefault("successUrl", landing_url(request, "success"))
     params.setdefault("failUrl", landing_url(request, "fail"))
     if body.get("billing"):
-        return await _authorize_billing(state, pair, params, outcome)
-    record = await state.ledger.open_window(pair, params)
+        return await _authorize_billing(ledger, pair, params, outcome)
+    record = await ledger.open_window(pair, params)
     bank = params.get("bank")
-    record, query = await state.ledger.window_outcome(
+    record, query = await ledger.window_outcome(
         record["payment"]["paymentKey"], outcome, {"bank": bank} if bank else None
     )
     p = record["payment"]
@@ -70,10 +80,10 @@ async def authorize(request: Request) -> JSON:
     return JSON(out)
 
 
-async def _authorize_billing(state, pair, params: dict, outcome: str) -> JSON:
+async def _authorize_billing(ledger: Ledger, pair: KeyPair, params: JSONObject, outcome: str) -> JSON:
     """The headless buyer of a billing-auth window (자동결제 등록)."""
-    session = await billing.open_auth(state.ledger, pair, params)
-    record, query = await billing.auth_outcome(state.ledger, session, outcome)
+    session = await billing.open_auth(ledger, pair, params)
+    record, query = await billing.auth_outcome(ledger, session, outcome)
     target = params["successUrl"] if outcome == "approve" else params["failUrl"]
     return JSON({**query, "customerKey": record["customerKey"], "redirectUrl": with_query(target, query)})
 
@@ -86,18 +96,18 @@ async def deposit(request: Request) -> JSON:
         amount = parse_amount(body["amount"])
         if amount is None or amount <= 0:
             raise SandboxError("INVALID_REQUEST", "amount: 0보다 큰 정수", detail_en="amount: an integer above 0")
-    record = await request.app.state.ledger.deposit(request.path_params["paymentKey"], amount)
+    record = await ledger_of(request).deposit(request.path_params["paymentKey"], amount)
     return JSON(record["payment"])
 
 
 async def reset(request: Request) -> JSON:
-    request.app.state.webhooks.cancel_all()
-    await request.app.state.store.reset()
+    webhooks_of(request).cancel_all()
+    await store_of(request).reset()
     return JSON({"ok": True})
 
 
 async def payments(request: Request) -> JSON:
-    records = await request.app.state.store.list_payments()
+    records = await store_of(request).list_payments()
     data = [r["payment"] for r in records]
     if order_id := request.query_params.get("orderId"):
         data = [p for p in data if p["orderId"] == order_id]
@@ -106,7 +116,7 @@ async def payments(request: Request) -> JSON:
 
 
 async def requests_log(request: Request) -> JSON:
-    data = await request.app.state.store.requests()
+    data = await store_of(request).requests()
     for name in ("path", "method"):
         if value := request.query_params.get(name):
             data = [e for e in data if e[name] == (value.upper() if name == "method" else value)]
@@ -114,7 +124,7 @@ async def requests_log(request: Request) -> JSON:
 
 
 async def clock(request: Request) -> JSON:
-    store = request.app.state.store
+    store = store_of(request)
     if request.method == "POST":
         body = await json_body(request)
         seconds = body.get("advanceSeconds")
@@ -123,15 +133,15 @@ async def clock(request: Request) -> JSON:
                 "INVALID_REQUEST", "advanceSeconds: 0 이상의 숫자", detail_en="advanceSeconds: a number of 0 or more"
             )
         offset = await store.advance_clock(float(seconds))
-        await request.app.state.ledger.expire_due()  # EXPIRED webhooks go out now, not on next access
-        request.app.state.webhooks.send_due_later()  # retries whose time has come, in the background
+        await ledger_of(request).expire_due()  # EXPIRED webhooks go out now, not on next access
+        webhooks_of(request).send_due_later()  # retries whose time has come, in the background
     else:
         offset = await store.clock_offset()
-    now = await request.app.state.ledger.now()
+    now = await ledger_of(request).now()
     return JSON({"offsetSeconds": offset, "now": iso(now)})
 
 
-def _step(item: object) -> dict:
+def _step(item: object) -> JSONObject:
     if item == "ok":
         return {}
     if isinstance(item, str):
@@ -169,7 +179,7 @@ def _step(item: object) -> dict:
 
 async def faults(request: Request) -> JSON:
     """Faults for the next calls of a path: latency, an error, a chain, a lost response."""
-    store = request.app.state.store
+    store = store_of(request)
     if request.method == "DELETE":
         await store.clear_faults()
         return JSON({"ok": True})
@@ -212,7 +222,7 @@ async def faults(request: Request) -> JSON:
 
 async def webhooks(request: Request) -> JSON:
     """Webhook targets: where PAYMENT_STATUS_CHANGED and DEPOSIT_CALLBACK events are sent."""
-    store = request.app.state.store
+    store = store_of(request)
     if request.method == "DELETE":
         await store.clear_webhook_targets()
         return JSON({"ok": True})
@@ -223,7 +233,7 @@ async def webhooks(request: Request) -> JSON:
             raise SandboxError(
                 "INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL", detail_en="url: an absolute http(s) URL"
             )
-        config = request.app.state.config
+        config = config_of(request)
         if not config.webhook_url_allowed(url):
             host, others = urlsplit(url).hostname, "".join(f", {h}" for h in config.webhook_hosts or ())
             raise SandboxError(
@@ -246,7 +256,7 @@ async def webhooks(request: Request) -> JSON:
 
 
 async def webhook_deliveries(request: Request) -> JSON:
-    data = await request.app.state.store.deliveries()
+    data = await store_of(request).deliveries()
     if order_id := request.query_params.get("orderId"):
         data = [d for d in data if d["orderId"] == order_id]
     return JSON({"data": data, "count": len(data)})
@@ -254,17 +264,16 @@ async def webhook_deliveries(request: Request) -> JSON:
 
 async def webhook_flush(request: Request) -> JSON:
     """Expire what is due, send every retry due now, and wait for this process's deliveries."""
-    state = request.app.state
-    expired = await state.ledger.expire_due()
-    retried = await state.webhooks.send_due()
-    await state.webhooks.drain()
+    webhooks = webhooks_of(request)
+    expired = await ledger_of(request).expire_due()
+    retried = await webhooks.send_due()
+    await webhooks.drain()
     return JSON({"expired": expired, "retried": retried})
 
 
 async def idempotency(request: Request) -> JSON:
     """How many Idempotency-Keys a running request holds, and how many keep an answer."""
-    state = request.app.state
-    return JSON(await state.store.idem_counts(await state.ledger.now()))
+    return JSON(await store_of(request).idem_counts(await ledger_of(request).now()))
 
 
 async def health(request: Request) -> JSON:

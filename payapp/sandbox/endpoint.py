@@ -12,9 +12,11 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .appstate import config_of, store_of
 from .errors import CATALOG, SandboxError
 from .http import JSON, authenticate, english, json_body, route_path
-from .idempotency import Op, idempotent
+from .idempotency import Body, Op, idempotent
+from .jsontypes import JSONObject, Refusal
 from .payment_object import iso
 
 
@@ -24,12 +26,15 @@ async def _hang_until_gone(request: Request, seconds: float) -> None:
         await asyncio.sleep(0.05)
 
 
-def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
-    async def handle(request: Request) -> JSON:
-        app_state = request.app.state
-        store, config = app_state.store, app_state.config
+def endpoint(op: Op, refusable: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint for ``op``. ``refusable``: a sticky fault is handed to ``op``, which
+    records Toss's refusal itself (the confirm: the payment becomes ABORTED), instead of being
+    answered in its place."""
+
+    async def handle(request: Request) -> Response:
+        store, config = store_of(request), config_of(request)
         path = route_path(request)
-        entry: dict = {
+        entry: JSONObject = {
             "at": iso(time.time()),
             "method": request.method,
             "path": path,
@@ -39,6 +44,7 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
             "mId": None,
         }
         lost = False
+        body: Body
         try:
             step = await store.take_fault(request.method, path) if store.may_have_faults() else None
             if step:
@@ -47,7 +53,8 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
                     # Toss's own refusal, not the network's: past auth and into the
                     # idempotent section, where the operation may record it (a confirm
                     # leaves the payment ABORTED) and the answer is kept under the key.
-                    request.scope["sandbox.refusal"] = {"errorCode": step["errorCode"], "status": step.get("status")}
+                    refusal: Refusal = {"errorCode": step["errorCode"], "status": step.get("status")}
+                    request.scope["sandbox.refusal"] = refusal
                 elif step.get("errorCode"):
                     if step.get("latencyMs"):  # a slow failure: wait, then fail
                         await asyncio.sleep(step["latencyMs"] / 1000)
@@ -59,7 +66,7 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
             if test_code and pair.is_test:
                 raise SandboxError(test_code, status=None if test_code in CATALOG else 400)
             latency = (step or {}).get("latencyMs")
-            status, body = await idempotent(request, op, pair, entry, latency)
+            status, body = await idempotent(request, op, pair, entry, latency, refusable)
         except SandboxError as err:
             status, body = err.status, err.body(english(request))
         entry["status"] = status
@@ -77,7 +84,7 @@ def endpoint(op: Op) -> Callable[[Request], Awaitable[JSON]]:
     return handle
 
 
-async def _logged_body(request: Request) -> dict | None:
+async def _logged_body(request: Request) -> JSONObject | None:
     try:
         return await json_body(request)
     except SandboxError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .error_codes import REQUEST_AND_PAYMENT_CODES, ErrorSpec
 from .error_codes_cancel import CANCEL_AND_FLOW_CODES
+from .jsontypes import ErrorBody
 
 # The data lives beside this file in two parts (error_codes, error_codes_cancel), kept apart
 # so that neither outgrows one reading; a code appears in exactly one of them.
@@ -41,7 +42,7 @@ class SandboxError(Exception):
         spec = CATALOG.get(code)
         self.status = status or (spec.status if spec else 400)
 
-    def body(self, english: bool = False) -> dict:
+    def body(self, english: bool = False) -> ErrorBody:
         text = message(self.code, english)
         detail = self.detail_en if english else self.detail
         if detail:

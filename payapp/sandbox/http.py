@@ -8,11 +8,13 @@ import functools
 from collections.abc import Mapping
 
 import orjson
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
 from .config import KeyPair, SandboxConfig
 from .errors import SandboxError
+from .jsontypes import JSONObject
 
 
 class JSON(Response):
@@ -38,7 +40,8 @@ def route_path(request: Request) -> str:
     ``/v1/payments/confirm`` means the same thing whether the sandbox runs on its own
     or as ``Mount("/toss-sandbox", app=create_app())``.
     """
-    path, root = request.scope["path"], request.scope.get("root_path", "")
+    path: str = request.scope["path"]
+    root = _root_path(request)
     if root and path.startswith(root):
         return path[len(root) :] or "/"
     return path
@@ -51,13 +54,19 @@ def own_url(request: Request, name: str, **params: str) -> str:
     sandbox is mounted under a named Mount; the sandbox app itself always knows them.
     """
     path = _route_path(request.app, name, tuple(params.items()))
-    root = request.scope.get("root_path", "").rstrip("/")
+    root = _root_path(request).rstrip("/")
     return _origin(request) + root + path
 
 
 def base_url(request: Request) -> str:
     """The sandbox's own absolute base URL as this request reached it (mount prefix included)."""
-    return _origin(request) + request.scope.get("root_path", "").rstrip("/")
+    return _origin(request) + _root_path(request).rstrip("/")
+
+
+def _root_path(request: Request) -> str:
+    """The prefix the sandbox is mounted under ("" on its own)."""
+    root: str = request.scope.get("root_path", "")
+    return root
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -82,10 +91,10 @@ def _origin(request: Request) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _route_path(app: object, name: str, params: tuple[tuple[str, str], ...]) -> str:
+def _route_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
     # url_path_for tries every route in turn, each failure an exception: a fifth of the
     # server's time in a headless authorize, whose landing URLs are the same every time.
-    return str(app.url_path_for(name, **dict(params)))  # type: ignore[attr-defined]
+    return str(app.url_path_for(name, **dict(params)))
 
 
 def english(request: Request) -> bool:
@@ -122,7 +131,7 @@ def authenticate(request: Request, config: SandboxConfig) -> KeyPair:
     return pair
 
 
-async def json_body(request: Request) -> dict:
+async def json_body(request: Request) -> JSONObject:
     raw = await request.body()
     if not raw:
         return {}

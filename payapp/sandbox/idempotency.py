@@ -15,14 +15,21 @@ import logging
 import os
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import TypeAlias
 
 from starlette.requests import Request
 
+from .appstate import config_of, ledger_of, store_of
 from .config import KeyPair
 from .errors import SandboxError
 from .http import english, route_path
+from .jsontypes import ErrorBody, JSONObject, Refusal
+from .store import Store
 
-Op = Callable[[Request, KeyPair], Awaitable[dict | list | None]]
+# What an operation answers: an object, a list (transactions), or nothing (DELETE); errors are
+# Toss's {code, message}.
+Body: TypeAlias = JSONObject | list[JSONObject] | ErrorBody | None
+Op = Callable[[Request, KeyPair], Awaitable[JSONObject | list[JSONObject] | None]]
 log = logging.getLogger("payapp.sandbox")
 # A run's token: random per process, then a counter (unique across workers and restarts,
 # and cheaper than fresh random bytes per request). Forked workers draw their own prefix.
@@ -46,16 +53,17 @@ def _scope_key(request: Request, pair: KeyPair, idem_key: str) -> str:
 
 
 async def idempotent(
-    request: Request, op: Op, pair: KeyPair, entry: dict, latency_ms: float | None
-) -> tuple[int, dict | list]:
-    store, config = request.app.state.store, request.app.state.config
+    request: Request, op: Op, pair: KeyPair, entry: JSONObject, latency_ms: float | None, refusable: bool
+) -> tuple[int, Body]:
+    """Run ``op`` once per Idempotency-Key (a POST without one simply runs)."""
+    store, config = store_of(request), config_of(request)
     idem_key = request.headers.get("idempotency-key") if request.method == "POST" else None
     if idem_key is None:
-        return await run(request, op, pair, latency_ms)
+        return await run(request, op, pair, latency_ms, refusable)
     if len(idem_key) > 300 or not idem_key:
         raise SandboxError("INVALID_IDEMPOTENCY_KEY")
     scope = _scope_key(request, pair, idem_key)
-    now = await request.app.state.ledger.now()
+    now = await ledger_of(request).now()
     # The run holds the key under a token of its own for ``hold`` real seconds and renews
     # the hold while it runs, so that the key is never run twice while its first run is
     # alive, however slow, and a worker dying mid-request frees it after ``hold``. The
@@ -65,11 +73,14 @@ async def idempotent(
     if state == "processing":
         raise SandboxError("IDEMPOTENT_REQUEST_PROCESSING")
     if state == "done":
+        if saved is None:  # the store's contract: "done" comes with the kept answer
+            raise RuntimeError(f"Idempotency-Key {idem_key!r}: done, but no answer kept")
         entry["replayed"] = True
-        return saved["status"], saved["body"]
+        replayed: tuple[int, Body] = (saved["status"], saved["body"])
+        return replayed
     renewal = _Renewal(store, scope, token, hold)
     try:
-        status, body = await run(request, op, pair, latency_ms)
+        status, body = await run(request, op, pair, latency_ms, refusable)
     except BaseException:
         renewal.stop()
         await store.idem_abort(scope, token)
@@ -92,11 +103,11 @@ class _Renewal:
 
     __slots__ = ("_store", "_scope", "_token", "_hold", "_loop", "_timer", "_task", "_stopped")
 
-    def __init__(self, store, scope: str, token: str, hold: int):
+    def __init__(self, store: Store, scope: str, token: str, hold: int) -> None:
         self._store, self._scope, self._token, self._hold = store, scope, token, hold
         self._loop = asyncio.get_running_loop()
         self._stopped = False
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._timer = self._loop.call_later(hold / 3, self._due)
 
     def _due(self) -> None:
@@ -118,14 +129,16 @@ class _Renewal:
         self._timer.cancel()
 
 
-async def run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None) -> tuple[int, dict | list]:
+async def run(request: Request, op: Op, pair: KeyPair, latency_ms: float | None, refusable: bool) -> tuple[int, Body]:
+    """The operation itself, with a fault's latency; a sticky fault refuses it unless ``op``
+    records the refusal itself (``refusable``: the confirm)."""
     # Latency stands for a slow Toss: it runs inside the idempotent section, so a
     # second request with the same key meanwhile gets 409.
     if latency_ms:
         await asyncio.sleep(latency_ms / 1000)
     try:
-        refusal = request.scope.get("sandbox.refusal")
-        if refusal is not None and not getattr(op, "refusable", False):
+        refusal: Refusal | None = request.scope.get("sandbox.refusal")
+        if refusal is not None and not refusable:
             raise SandboxError(refusal["errorCode"], status=refusal["status"])
         return 200, await op(request, pair)
     except SandboxError as err:

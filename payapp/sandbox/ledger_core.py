@@ -11,11 +11,23 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from . import virtual_accounts as va
 from .config import KeyPair, SandboxConfig
 from .errors import SandboxError, message
+from .jsontypes import Internal, JSONObject, Payment, PaymentRecord
 from .status import APPROVED, move
+from .store import Store
+
+
+class RecordStore(Store, Protocol):
+    """The store as the ledger and billing use it: :class:`Store` plus the keyed records (billing
+    windows, authKeys, billing keys) that both stores mix in."""
+
+    async def get_record(self, kind: str, key: str) -> JSONObject | None: ...
+    async def put_record(self, kind: str, key: str, value: JSONObject) -> None: ...
+    async def take_record(self, kind: str, key: str) -> JSONObject | None: ...
 
 
 class LedgerCore:
@@ -25,12 +37,16 @@ class LedgerCore:
     (the sandbox's webhooks); it must not block.
     """
 
-    def __init__(self, store, config: SandboxConfig, on_change: Callable[[dict, float], None] | None = None):
+    def __init__(
+        self, store: RecordStore, config: SandboxConfig, on_change: Callable[[Payment, float], None] | None = None
+    ) -> None:
         self.store = store
         self.config = config
         self.on_change = on_change
 
-    async def _save(self, record: dict, now: float, changed: bool = True, transaction: dict | None = None) -> None:
+    async def _save(
+        self, record: PaymentRecord, now: float, changed: bool = True, transaction: JSONObject | None = None
+    ) -> None:
         """Store the record (with the ``transaction`` row that changed it, at ``now``); tell
         ``on_change`` when its status moved."""
         await self.store.put_payment(record, None if transaction is None else (now, transaction))
@@ -41,20 +57,22 @@ class LedgerCore:
         return time.time() + await self.store.clock_offset()
 
     # ---- reading -----------------------------------------------------------------
-    def _due(self, record: dict, now: float) -> bool:
+    def _due(self, record: PaymentRecord, now: float) -> bool:
         """Whether a READY window (30 min) or an IN_PROGRESS session (10 min) has run out, or a
         waiting 가상계좌 passed its due date."""
-        p, internal = record["payment"], record["internal"]
+        p: Payment = record["payment"]
+        internal: Internal = record["internal"]
         status = p["status"]
         if status == "READY":
             return now >= internal["createdAt"] + self.config.window_ttl
         if status == "IN_PROGRESS":
-            return now >= internal["authenticatedAt"] + self.config.confirm_ttl
+            authenticated = internal["authenticatedAt"]  # set when it became IN_PROGRESS
+            return authenticated is not None and now >= authenticated + self.config.confirm_ttl
         if status == "WAITING_FOR_DEPOSIT":
             return not p["virtualAccount"]["expired"] and now >= internal.get("dueAt", math.inf)
         return False
 
-    def _expire_if_due(self, record: dict, now: float) -> bool:
+    def _expire_if_due(self, record: PaymentRecord, now: float) -> bool:
         """Expire a READY/IN_PROGRESS payment whose time is up; True if it did (a status change)."""
         p = record["payment"]
         if p["status"] not in ("READY", "IN_PROGRESS") or not self._due(record, now):
@@ -66,7 +84,7 @@ class LedgerCore:
         p["failure"] = {"code": "EXPIRED_PAYMENT", "message": message("EXPIRED_PAYMENT")}
         return True
 
-    async def _refresh_locked(self, record: dict, now: float) -> bool:
+    async def _refresh_locked(self, record: PaymentRecord, now: float) -> bool:
         """Apply what time did to the record (expiry, a 가상계좌's due date) and store it."""
         if self._expire_if_due(record, now):
             await self._save(record, now)
@@ -76,7 +94,7 @@ class LedgerCore:
             return True
         return False
 
-    async def _visible(self, payment_key: str, pair: KeyPair) -> dict:
+    async def _visible(self, payment_key: str, pair: KeyPair) -> PaymentRecord:
         # A payment belongs to the key pair whose client key opened it: any other
         # pair's secret key finds nothing, as with two merchants at Toss; a key of the
         # other family (widget vs individual) or mode (test vs live) is a mixed set.
@@ -90,13 +108,13 @@ class LedgerCore:
             raise SandboxError("NOT_FOUND_PAYMENT")
         return record
 
-    async def _load_locked(self, payment_key: str, pair: KeyPair, now: float) -> dict:
+    async def _load_locked(self, payment_key: str, pair: KeyPair, now: float) -> PaymentRecord:
         """Like :meth:`load`, for a caller that already holds the payment's lock."""
         record = await self._visible(payment_key, pair)
         await self._refresh_locked(record, now)
         return record
 
-    async def load(self, payment_key: str, pair: KeyPair) -> dict:
+    async def load(self, payment_key: str, pair: KeyPair) -> PaymentRecord:
         """The payment as ``pair`` may see it (other merchants' payments do not exist)."""
         record = await self._visible(payment_key, pair)
         if self._due(record, await self.now()):
@@ -106,7 +124,7 @@ class LedgerCore:
                 record = await self._load_locked(payment_key, pair, await self.now())
         return record
 
-    async def load_by_order(self, order_id: str, pair: KeyPair) -> dict:
+    async def load_by_order(self, order_id: str, pair: KeyPair) -> PaymentRecord:
         """The order's approved payment if it has one, else its newest.
 
         One orderId may carry several payments (windows the buyer left, refusals, expiries);
@@ -126,7 +144,9 @@ class LedgerCore:
             raise SandboxError("NOT_FOUND_PAYMENT")
         return found
 
-    async def transactions(self, pair: KeyPair, start: float, end: float, after: str | None, limit: int) -> list[dict]:
+    async def transactions(
+        self, pair: KeyPair, start: float, end: float, after: str | None, limit: int
+    ) -> list[JSONObject]:
         """The pair's transactions (approvals and cancels) whose transactionAt is in [start, end]."""
         rows = await self.store.transactions(pair.client_key, start, end, after, limit)
         if rows is None:  # a cursor that is none of this pair's transactionKeys

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from .jsontypes import JSONObject, Options, Payment, PaymentRecord
+
 # requestPayment method names (Korean and English) → Payment.method in responses.
 METHODS = {
     "카드": "카드",
@@ -38,7 +40,7 @@ def rand_digits(n: int) -> str:
     return "".join(str(b % 10) for b in os.urandom(n))
 
 
-def card_object(issuer: str | None, amount: int, is_test: bool, options: dict) -> dict:
+def card_object(issuer: str | None, amount: int, is_test: bool, options: Options) -> JSONObject:
     issuer = issuer or CARD_ISSUERS[os.urandom(1)[0] % len(CARD_ISSUERS)]
     return {
         "issuerCode": issuer,
@@ -56,7 +58,7 @@ def card_object(issuer: str | None, amount: int, is_test: bool, options: dict) -
     }
 
 
-def approve(record: dict, is_test: bool) -> None:
+def approve(record: PaymentRecord, is_test: bool) -> None:
     """Write the approved method's sub-object into ``record["payment"]``."""
     p, options = record["payment"], record["internal"].get("options") or {}
     amount, method = p["totalAmount"], p["method"]
@@ -82,7 +84,7 @@ def approve(record: dict, is_test: bool) -> None:
         p["giftCertificate"] = {"approveNo": rand_digits(8), "settlementStatus": "INCOMPLETED"}
 
 
-def cash_receipt(p: dict, options: dict) -> None:
+def cash_receipt(p: Payment, options: Options) -> None:
     """The 현금영수증 of a transfer or a deposited 가상계좌, when the buyer asked for one."""
     kind = options.get("cashReceiptType")
     if kind not in ("소득공제", "지출증빙"):

@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from .errors import SandboxError
+from .jsontypes import JSONObject, Options
 
 KST = timezone(timedelta(hours=9))
 # Payment.method → the request object that carries its options (v2).
@@ -143,7 +144,7 @@ def _bool(value: object, field: str) -> bool:
     return value
 
 
-def metadata(value: object) -> dict | None:
+def metadata(value: object) -> dict[str, str] | None:
     """Toss's metadata: at most 5 pairs, keys ≤ 40 characters without [ ], values ≤ 2000 (kept as strings)."""
     if value is None:
         return None
@@ -173,12 +174,12 @@ def due_timestamp(text: object) -> float:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=KST)).timestamp()
 
 
-def parse(params: dict, method: str, amount: int) -> dict:
+def parse(params: JSONObject, method: str, amount: int) -> Options:
     """The request's optional fields for a payment of ``method`` (Payment.method) and ``amount``.
 
     Only fields that were given appear in the result; the card path of a plain request gives {}.
     """
-    out: dict = {}
+    out: Options = {}
     if FIELDS.isdisjoint(params):
         return out
     nested = params.get(METHOD_OBJECT.get(method, ""))
@@ -229,7 +230,7 @@ def parse(params: dict, method: str, amount: int) -> dict:
     return out
 
 
-def _virtual_account(src: dict, out: dict) -> None:
+def _virtual_account(src: JSONObject, out: Options) -> None:
     if "validHours" in src and "dueDate" in src:
         raise _bad("validHours", "validHours와 dueDate 중 하나만", "give validHours or dueDate, not both")
     if "validHours" in src:
@@ -242,7 +243,7 @@ def _virtual_account(src: dict, out: dict) -> None:
         out["dueDate"] = due_timestamp(src["dueDate"])
 
 
-def _card(src: dict, out: dict, amount: int) -> None:
+def _card(src: JSONObject, out: Options, amount: int) -> None:
     if "cardCompany" in src:
         if src["cardCompany"] not in CARD_COMPANIES:
             raise _bad("cardCompany", "지원하지 않는 카드사 코드", "unknown card company code")

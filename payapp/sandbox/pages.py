@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .errors import SandboxError
+from .jsontypes import Options, Payment
 from .options import BANKS
 
 PAGE = Template("""<!doctype html>
@@ -104,7 +105,7 @@ def bank_select(default: str) -> str:
     return f'<select name="bank" aria-label="은행">{options}</select>'
 
 
-def method_rows(p: dict, options: dict) -> str:
+def method_rows(p: Payment, options: Options) -> str:
     """What the window shows for the chosen method: it changes with the method."""
     method = p["method"]
     if method == "가상계좌":

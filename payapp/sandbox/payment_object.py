@@ -11,11 +11,13 @@ import functools
 import math
 import os
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote_plus, urlsplit
 
 from .config import KeyPair
 from .errors import SandboxError
+from .jsontypes import JSONObject, Options, Payment
 from .methods import METHODS
 
 KST = timezone(timedelta(hours=9))
@@ -50,7 +52,7 @@ def vat_of(amount: int, tax_free: int = 0) -> int:
     return (2 * (amount - tax_free) + 11) // 22
 
 
-def with_query(url: str, params: dict) -> str:
+def with_query(url: str, params: Mapping[str, object]) -> str:
     """Append ``params`` to ``url``'s query, before any fragment.
 
     The merchant's own query stays byte for byte (``?flag`` is not ``?flag=``, ``%2F``
@@ -87,7 +89,7 @@ def parse_amount(value: object) -> int | None:
     return None
 
 
-def validate_window_request(params: dict) -> tuple[str, int, str, str]:
+def validate_window_request(params: JSONObject) -> tuple[str, int, str, str]:
     """Check a payment request as the SDK and window do; returns method, amount, orderId, orderName."""
     method = params.get("method") or "카드"
     if method not in METHODS:
@@ -133,9 +135,9 @@ def new_payment(
     amount: int,
     method: str,
     now: float,
-    options: dict,
+    options: Options,
     kind: str = "NORMAL",
-) -> dict:
+) -> Payment:
     """A fresh Payment object (no status yet) with the request's options written in."""
     tax_free = options.get("taxFreeAmount", 0)
     exemption = options.get("taxExemptionAmount", 0)

@@ -62,10 +62,11 @@ class _JoinedWrites:
 
 if HttpToolsProtocol is not None:
 
-    class JoinedWritesProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class JoinedWritesProtocol(HttpToolsProtocol):
         """uvicorn's httptools protocol on a :class:`_JoinedWrites` transport."""
 
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            # _JoinedWrites is a Transport in all but name: it wraps one and forwards what it does not join.
             super().connection_made(_JoinedWrites(transport, asyncio.get_running_loop()))  # type: ignore[arg-type]
 
     HTTP_PROTOCOL: type | str = JoinedWritesProtocol

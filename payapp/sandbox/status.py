@@ -15,7 +15,14 @@ A billing (자동결제) payment is born DONE: ``move(p, "DONE")`` from no statu
 
 from __future__ import annotations
 
-TRANSITIONS: dict[str | None, frozenset[str]] = {
+from typing import Literal
+
+from .jsontypes import Payment
+
+Status = Literal[
+    "READY", "IN_PROGRESS", "WAITING_FOR_DEPOSIT", "DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "EXPIRED"
+]
+TRANSITIONS: dict[Status | None, frozenset[Status]] = {
     None: frozenset({"READY", "DONE"}),
     "READY": frozenset({"IN_PROGRESS", "EXPIRED"}),
     "IN_PROGRESS": frozenset({"DONE", "WAITING_FOR_DEPOSIT", "ABORTED", "EXPIRED"}),
@@ -28,18 +35,18 @@ TRANSITIONS: dict[str | None, frozenset[str]] = {
 }
 # An order with a payment in one of these is paid (or refunded, or has an account issued for
 # it): it takes no second approval (DUPLICATED_ORDER_ID).
-APPROVED = frozenset({"DONE", "CANCELED", "PARTIAL_CANCELED", "WAITING_FOR_DEPOSIT"})
+APPROVED: frozenset[Status] = frozenset({"DONE", "CANCELED", "PARTIAL_CANCELED", "WAITING_FOR_DEPOSIT"})
 
 
 class IllegalTransition(RuntimeError):
     """A status change the table does not allow: a bug in the sandbox, not a client error."""
 
 
-def can_move(current: str | None, to: str) -> bool:
+def can_move(current: Status | None, to: Status) -> bool:
     return to in TRANSITIONS.get(current, frozenset())
 
 
-def move(payment: dict, to: str) -> None:
+def move(payment: Payment, to: Status) -> None:
     """Set ``payment["status"]`` to ``to``; raise :class:`IllegalTransition` if Toss never does that."""
     current = payment.get("status")
     if to not in TRANSITIONS.get(current, frozenset()):

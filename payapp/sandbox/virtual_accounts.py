@@ -26,8 +26,10 @@ import secrets
 
 from . import transactions
 from .errors import SandboxError
+from .jsontypes import JSONObject, Options, Payment, PaymentRecord
 from .methods import cash_receipt, rand_digits
 from .options import BANKS, bank_code
+from .payment_object import iso
 from .status import move
 
 _SECRET_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -39,7 +41,7 @@ def _secret() -> str:
     return "ps_" + bytes(_SECRET_ALPHABET[b % 62] for b in os.urandom(27)).decode()
 
 
-def check_due(options: dict, now: float, max_hours: int) -> None:
+def check_due(options: Options, now: float, max_hours: int) -> None:
     """A ``dueDate`` in the past, or further than ``max_hours``, is refused when the window opens."""
     due = options.get("dueDate")
     if due is None:
@@ -52,7 +54,13 @@ def check_due(options: dict, now: float, max_hours: int) -> None:
         raise SandboxError("EXCEED_MAX_DUE_DATE")
 
 
-def issue(record: dict, now: float, is_test: bool, default_hours: int, iso, receipt_base: str) -> dict:
+def issue(
+    record: PaymentRecord,
+    now: float,
+    is_test: bool,
+    default_hours: int,
+    receipt_base: str,
+) -> JSONObject:
     """Issue the account of a confirmed 가상계좌 payment; returns its transaction row."""
     p, internal = record["payment"], record["internal"]
     options = internal.get("options") or {}
@@ -72,7 +80,7 @@ def issue(record: dict, now: float, is_test: bool, default_hours: int, iso, rece
             "bankCode": internal.get("bank") or DEFAULT_BANK,
             "customerName": internal.get("customerName") or "구매자",
             "depositorName": None,
-            "dueDate": iso(math.floor(due)),
+            "dueDate": iso(due),
             "refundStatus": "NONE",
             "expired": False,
             "settlementStatus": "INCOMPLETED",
@@ -82,7 +90,7 @@ def issue(record: dict, now: float, is_test: bool, default_hours: int, iso, rece
     return transactions.row(p, tx, "WAITING_FOR_DEPOSIT", iso(now), 0)
 
 
-def refresh_expired(record: dict, now: float) -> bool:
+def refresh_expired(record: PaymentRecord, now: float) -> bool:
     """Mark a waiting account whose due date has passed as expired; True if that changed it."""
     p = record["payment"]
     if p["status"] != "WAITING_FOR_DEPOSIT" or p["virtualAccount"]["expired"]:
@@ -93,7 +101,7 @@ def refresh_expired(record: dict, now: float) -> bool:
     return True
 
 
-def pay(record: dict, amount: int | None, now: float, iso) -> dict:
+def pay(record: PaymentRecord, amount: int | None, now: float) -> JSONObject:
     """The buyer deposited into the account: DONE. Returns the transaction row."""
     p = record["payment"]
     if p["method"] != "가상계좌":
@@ -123,7 +131,7 @@ def pay(record: dict, amount: int | None, now: float, iso) -> dict:
     return transactions.approval(p)
 
 
-def refund_account(value: object) -> dict:
+def refund_account(value: object) -> dict[str, str]:
     """``refundReceiveAccount{bank, accountNumber, holderName}`` checked as Toss's cancel does."""
     if not isinstance(value, dict):
         raise SandboxError(
@@ -149,7 +157,7 @@ def refund_account(value: object) -> dict:
     return {"bankCode": code, "accountNumber": number, "holderName": holder.strip()}
 
 
-def check_cancel(p: dict, cancel_amount: int | None, refund: object) -> dict | None:
+def check_cancel(p: Payment, cancel_amount: int | None, refund: object) -> dict[str, str] | None:
     """Toss's 가상계좌 cancel rules; returns the refund account to record, if one is needed."""
     if p["status"] == "WAITING_FOR_DEPOSIT":
         if cancel_amount is not None and cancel_amount != p["balanceAmount"]:
@@ -158,7 +166,7 @@ def check_cancel(p: dict, cancel_amount: int | None, refund: object) -> dict | N
     return refund_account(refund)
 
 
-def after_cancel(p: dict, refund: dict | None) -> None:
+def after_cancel(p: Payment, refund: dict[str, str] | None) -> None:
     if refund is not None:
         p["virtualAccount"]["refundReceiveAccount"] = refund
         p["virtualAccount"]["refundStatus"] = "COMPLETED"

@@ -15,12 +15,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 import httpx
 import orjson
 
+from .jsontypes import JSONObject, Payment
 from .payment_object import KST, iso
+from .store import Store
 
 log = logging.getLogger("payapp.sandbox.webhooks")
 
@@ -37,21 +41,26 @@ def created_at(ts: float) -> str:
 
 
 class Webhooks:
-    def __init__(self, store, now, allowed=lambda url: True):
+    def __init__(
+        self,
+        store: Store,
+        now: Callable[[], Awaitable[float]],
+        allowed: Callable[[str], bool] = lambda url: True,
+    ) -> None:
         self.store = store
-        self.now = now  # async () -> sandbox time
+        self.now = now  # the sandbox clock
         # (url) -> bool: checked again when sending, as a target may predate the configuration
         # (a Redis store outlives the process that registered it).
         self.allowed = allowed
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     # ---- scheduling ----------------------------------------------------------------
-    def payment_changed(self, payment: dict, now: float) -> None:
+    def payment_changed(self, payment: Payment, now: float) -> None:
         """Called by the ledger after a status change was stored; never blocks, never raises."""
         status = payment["status"]
         if status not in NOTIFIED:
             return
-        event = {
+        event: JSONObject = {
             "eventType": "PAYMENT_STATUS_CHANGED",
             "createdAt": created_at(now),
             "data": orjson.loads(orjson.dumps(payment)),
@@ -68,17 +77,17 @@ class Webhooks:
             }
             self._spawn(self._send_event(callback, "DEPOSIT_CALLBACK"))
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("webhook delivery failed", exc_info=task.exception())
 
-    async def _send_event(self, event: dict, event_type: str = "PAYMENT_STATUS_CHANGED") -> None:
+    async def _send_event(self, event: JSONObject, event_type: str = "PAYMENT_STATUS_CHANGED") -> None:
         targets = []
         for t in await self.store.webhook_targets():
             if event_type not in t["events"]:
@@ -103,7 +112,7 @@ class Webhooks:
         )
 
     # ---- sending -------------------------------------------------------------------
-    async def attempt(self, item: dict) -> None:
+    async def attempt(self, item: JSONObject) -> None:
         """Send one transmission; record it; on failure keep the next retry in the store."""
         sent_at = await self.now()
         headers = {

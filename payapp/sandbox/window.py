@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Mapping
 from pathlib import Path
 
 import orjson
@@ -19,8 +20,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from . import billing
+from .appstate import config_of, ledger_of
 from .errors import SandboxError
 from .http import base_url, own_url
+from .jsontypes import JSONObject
 from .options import BANKS
 from .pages import MESSAGE_BODY, error_page, method_rows, page, row, script_json, window_page
 from .payment_object import with_query
@@ -35,7 +38,7 @@ def sdk_script(base: str, fixed: bool) -> bytes:
 
 
 async def sdk(request: Request) -> Response:
-    public = request.app.state.config.public_url
+    public = config_of(request).public_url
     body = sdk_script(public.rstrip("/"), True) if public else sdk_script(base_url(request), False)
     return Response(
         body,
@@ -44,9 +47,9 @@ async def sdk(request: Request) -> Response:
     )
 
 
-def _request_params(request: Request) -> dict:
+def _request_params(request: Request) -> JSONObject:
     """The window's query; ``extra`` (JSON) carries the request's other fields (metadata, options)."""
-    params = dict(request.query_params)
+    params: JSONObject = dict(request.query_params)
     extra = params.pop("extra", None)
     if extra:
         try:
@@ -59,7 +62,7 @@ def _request_params(request: Request) -> dict:
     return params
 
 
-def _landing_defaults(request: Request, params: dict, promise: bool) -> None:
+def _landing_defaults(request: Request, params: JSONObject, promise: bool) -> None:
     if ("successUrl" in params) != ("failUrl" in params):
         raise SandboxError(
             "INVALID_REQUEST",
@@ -75,10 +78,9 @@ def _landing_defaults(request: Request, params: dict, promise: bool) -> None:
 async def show_window(request: Request) -> HTMLResponse:
     """GET: the buyer opens the window; a READY payment is created for it."""
     q = request.query_params
-    state = request.app.state
     target = "iframe" if q.get("target") == "iframe" else "self"
     promise = q.get("mode") == "promise"
-    pair = state.config.pair_by_client(q.get("clientKey", ""))
+    pair = config_of(request).pair_by_client(q.get("clientKey", ""))
     integration = q.get("integration")
     try:
         if pair is None:
@@ -86,7 +88,7 @@ async def show_window(request: Request) -> HTMLResponse:
         params = _request_params(request)
         _landing_defaults(request, params, promise)
         widget = True if integration == "widget" else False if integration == "payment" else None
-        record = await state.ledger.open_window(pair, params, widget)
+        record = await ledger_of(request).open_window(pair, params, widget)
     except SandboxError as err:
         return error_page(err, target)
     p = record["payment"]
@@ -110,7 +112,7 @@ async def show_window(request: Request) -> HTMLResponse:
     )
 
 
-def _finish(target: object, mode: object, url: str | None, ok: bool, query: dict) -> Response:
+def _finish(target: object, mode: object, url: str | None, ok: bool, query: Mapping[str, object]) -> Response:
     """Leave the window: a promise message, a redirect of the whole page, or the tab itself."""
     if mode == "promise" or not url:
         payload = {"type": "tosssandbox:result", "ok": ok, **query}
@@ -126,10 +128,10 @@ async def window_action(request: Request) -> Response:
     """POST: the buyer chose 승인, 카드 거절 or 결제 취소."""
     form = await request.form()
     outcome, target, mode, bank = form.get("outcome"), form.get("target"), form.get("mode"), form.get("bank")
-    choices = {"bank": bank} if bank in BANKS else None
+    choices = {"bank": bank} if isinstance(bank, str) and bank in BANKS else None
     try:
-        record, query = await request.app.state.ledger.window_outcome(
-            request.path_params["paymentKey"], outcome, choices
+        record, query = await ledger_of(request).window_outcome(
+            request.path_params["paymentKey"], str(outcome), choices
         )
     except SandboxError as err:
         return error_page(err, str(target))
@@ -141,17 +143,16 @@ async def window_action(request: Request) -> Response:
 async def show_billing_window(request: Request) -> HTMLResponse:
     """GET: requestBillingAuth opened the 자동결제 registration window."""
     q = request.query_params
-    state = request.app.state
     target = "iframe" if q.get("target") == "iframe" else "self"
     promise = q.get("mode") == "promise"
-    pair = state.config.pair_by_client(q.get("clientKey", ""))
+    pair = config_of(request).pair_by_client(q.get("clientKey", ""))
     try:
         if pair is None:
             raise SandboxError("UNAUTHORIZED_KEY")
-        params = dict(q)
+        params: JSONObject = dict(q)
         _landing_defaults(request, params, promise)
         customer_key, method = billing.check_request(pair, params)
-        session = await billing.open_auth(state.ledger, pair, params)
+        session = await billing.open_auth(ledger_of(request), pair, params)
     except SandboxError as err:
         return error_page(err, target)
     rows = (
@@ -174,9 +175,7 @@ async def billing_action(request: Request) -> Response:
     form = await request.form()
     outcome, target, mode = form.get("outcome"), form.get("target"), form.get("mode")
     try:
-        record, query = await billing.auth_outcome(
-            request.app.state.ledger, request.path_params["session"], str(outcome)
-        )
+        record, query = await billing.auth_outcome(ledger_of(request), request.path_params["session"], str(outcome))
     except SandboxError as err:
         return error_page(err, str(target))
     ok = outcome == "approve"
