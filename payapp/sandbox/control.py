@@ -1,13 +1,14 @@
 """The sandbox's own control API under ``/_sandbox/``: what tests and scripts drive.
 
-Not part of Toss. Documented in the README ("Sandbox").
+Not part of Toss. Documented in the README ("Sandbox"). Here: the headless buyer, deposits,
+reset, the payment and request lists, the clock, and every route; faults and webhook targets
+have a file each (``control_faults``, ``control_webhooks``).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -15,12 +16,13 @@ from starlette.routing import Route
 from . import billing
 from .appstate import config_of, ledger_of, store_of, webhooks_of
 from .config import KeyPair
-from .errors import CATALOG, SandboxError
+from .control_faults import faults
+from .control_webhooks import webhook_deliveries, webhook_flush, webhooks
+from .errors import SandboxError
 from .http import JSON, english, json_body, own_url
 from .jsontypes import JSONObject
 from .payment_object import iso, parse_amount, with_query
 from .payments import Ledger
-from .webhooks import EVENT_TYPES
 
 OUTCOMES = ("approve", "reject", "cancel")
 
@@ -139,136 +141,6 @@ async def clock(request: Request) -> JSON:
         offset = await store.clock_offset()
     now = await ledger_of(request).now()
     return JSON({"offsetSeconds": offset, "now": iso(now)})
-
-
-def _step(item: object) -> JSONObject:
-    if item == "ok":
-        return {}
-    if isinstance(item, str):
-        item = {"errorCode": item}
-    if not isinstance(item, dict):
-        raise SandboxError(
-            "INVALID_REQUEST",
-            "chain 항목은 'ok', 에러 코드, 또는 객체입니다",
-            detail_en="a chain item is 'ok', an error code or an object",
-        )
-    step = {
-        k: item[k] for k in ("errorCode", "status", "latencyMs", "lostResponse", "sticky") if item.get(k) is not None
-    }
-    if "sticky" in step:  # true, or left out: a step that is not sticky says nothing of it
-        if step["sticky"] is not True:
-            del step["sticky"]
-    code = step.get("errorCode")
-    if step.get("sticky") and (code is None or step.get("lostResponse")):
-        raise SandboxError(
-            "INVALID_REQUEST",
-            "sticky: errorCode와 함께, lostResponse 없이",
-            detail_en="sticky: with an errorCode and without lostResponse",
-        )
-    if code is not None and code not in CATALOG and "status" not in step:
-        raise SandboxError(
-            "INVALID_REQUEST",
-            f"알 수 없는 에러 코드 {code}: status를 함께 주세요",
-            detail_en=f"unknown error code {code}: give a status too",
-        )
-    latency = step.get("latencyMs")
-    if latency is not None and (not isinstance(latency, (int, float)) or latency < 0):
-        raise SandboxError("INVALID_REQUEST", "latencyMs: 0 이상의 숫자", detail_en="latencyMs: a number of 0 or more")
-    return step
-
-
-async def faults(request: Request) -> JSON:
-    """Faults for the next calls of a path: latency, an error, a chain, a lost response."""
-    store = store_of(request)
-    if request.method == "DELETE":
-        await store.clear_faults()
-        return JSON({"ok": True})
-    if request.method == "GET":
-        data = await store.list_faults()
-        return JSON({"data": data, "count": len(data)})
-    body = await json_body(request)
-    path = body.get("path")
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise SandboxError(
-            "INVALID_REQUEST",
-            "path: '/'로 시작하는 경로 (와일드카드 * 허용)",
-            detail_en="path: a path starting with '/' (wildcard * allowed)",
-        )
-    if "chain" in body:
-        if not isinstance(body["chain"], list) or not body["chain"]:
-            raise SandboxError("INVALID_REQUEST", "chain: 비어 있지 않은 배열", detail_en="chain: a non-empty array")
-        steps = [_step(item) for item in body["chain"]]
-    else:
-        times = body.get("times", 1)
-        if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 10_000:
-            raise SandboxError(
-                "INVALID_REQUEST", "times: 1 이상 10000 이하의 정수", detail_en="times: an integer from 1 to 10000"
-            )
-        step = _step(body)
-        if not step:
-            raise SandboxError(
-                "INVALID_REQUEST",
-                "errorCode, latencyMs, lostResponse 중 하나는 필요합니다",
-                detail_en="one of errorCode, latencyMs, lostResponse is needed",
-            )
-        steps = [step] * (1 if body.get("forever") else times)
-    rule = {
-        "path": path,
-        "method": (body.get("method") or "").upper() or None,
-        "forever": bool(body.get("forever")) and "chain" not in body,
-    }
-    return JSON(await store.add_fault(rule, steps), status_code=201)
-
-
-async def webhooks(request: Request) -> JSON:
-    """Webhook targets: where PAYMENT_STATUS_CHANGED and DEPOSIT_CALLBACK events are sent."""
-    store = store_of(request)
-    if request.method == "DELETE":
-        await store.clear_webhook_targets()
-        return JSON({"ok": True})
-    if request.method == "POST":
-        body = await json_body(request)
-        url = body.get("url")
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-            raise SandboxError(
-                "INVALID_REQUEST", "url: http(s)로 시작하는 절대 URL", detail_en="url: an absolute http(s) URL"
-            )
-        config = config_of(request)
-        if not config.webhook_url_allowed(url):
-            host, others = urlsplit(url).hostname, "".join(f", {h}" for h in config.webhook_hosts or ())
-            raise SandboxError(
-                "WEBHOOK_HOST_NOT_ALLOWED",
-                f"{host}: 허용되는 호스트는 루프백(127.0.0.0/8, ::1, localhost){others}",
-                detail_en=f"{host}: allowed are loopback (127.0.0.0/8, ::1, localhost){others}",
-            )
-        events = body.get("events") or list(EVENT_TYPES)
-        if not isinstance(events, list) or not set(events) <= set(EVENT_TYPES):
-            raise SandboxError(
-                "INVALID_REQUEST",
-                f"events: {', '.join(EVENT_TYPES)} 중에서",
-                detail_en=f"events: from {', '.join(EVENT_TYPES)}",
-            )
-        target = {"url": url, "events": sorted(set(events))}
-        await store.add_webhook_target(target)
-        return JSON(target, status_code=201)
-    data = await store.webhook_targets()
-    return JSON({"data": data, "count": len(data)})
-
-
-async def webhook_deliveries(request: Request) -> JSON:
-    data = await store_of(request).deliveries()
-    if order_id := request.query_params.get("orderId"):
-        data = [d for d in data if d["orderId"] == order_id]
-    return JSON({"data": data, "count": len(data)})
-
-
-async def webhook_flush(request: Request) -> JSON:
-    """Expire what is due, send every retry due now, and wait for this process's deliveries."""
-    webhooks = webhooks_of(request)
-    expired = await ledger_of(request).expire_due()
-    retried = await webhooks.send_due()
-    await webhooks.drain()
-    return JSON({"expired": expired, "retried": retried})
 
 
 async def idempotency(request: Request) -> JSON:
