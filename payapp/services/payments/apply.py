@@ -10,7 +10,7 @@ Money rules here:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlmodel import Session, select
@@ -27,7 +27,7 @@ UNSETTLED = frozenset({PaymentStatus.IN_PROGRESS, PaymentStatus.WAITING_FOR_DEPO
 CANCELED_STATES = frozenset({PaymentStatus.CANCELED, PaymentStatus.PARTIAL_CANCELED})
 
 
-def cancel_keys(raw: dict | None) -> set[str]:
+def cancel_keys(raw: Mapping[str, Any] | None) -> set[str]:
     """The transactionKeys of the cancels in a stored Toss Payment object."""
     return {c["transactionKey"] for c in (raw or {}).get("cancels") or [] if c.get("transactionKey")}
 
@@ -95,7 +95,7 @@ class ApplyJob(PaymentJobs):
         order_id: str,
         answer: TossPayment,
         source: EventSource,
-        detail: dict | None = None,
+        detail: dict[str, Any] | None = None,
         also: Callable[[Session, Payment], None] | None = None,
     ) -> PaymentView:
         """``apply_answer`` in a thread; ``also(session, payment)`` runs in the same transaction."""

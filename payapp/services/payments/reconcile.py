@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import and_, func, or_
 from sqlalchemy.sql import ColumnElement
@@ -22,6 +23,7 @@ from payapp.db import run_db
 from payapp.models import EventSource, Payment, PaymentStatus, Refund, RefundStatus, utcnow
 from payapp.schemas import KST
 
+from ..rows import saved_id
 from .apply import UNSETTLED
 from .base import log
 from .refund import RefundJob
@@ -49,7 +51,8 @@ class SweepReport:
 
 
 def backoff(failures: int, policy: SweepPolicy) -> float:
-    return min(policy.first_backoff * 2 ** max(failures - 1, 0), policy.max_backoff)
+    factor: int = 2 ** max(failures - 1, 0)  # a power of two: typeshed calls int ** int Any
+    return min(policy.first_backoff * factor, policy.max_backoff)
 
 
 def due_payments(session: Session, now: datetime, policy: SweepPolicy) -> list[Payment]:
@@ -59,7 +62,7 @@ def due_payments(session: Session, now: datetime, policy: SweepPolicy) -> list[P
             .where(
                 col(Payment.status).in_(UNSETTLED),
                 Payment.created_at <= now - timedelta(seconds=policy.min_age),
-                or_(col(Payment.next_check_at).is_(None), Payment.next_check_at <= now),
+                or_(col(Payment.next_check_at).is_(None), col(Payment.next_check_at) <= now),
             )
             .order_by(func.coalesce(Payment.next_check_at, Payment.created_at))
             .limit(SWEEP_BATCH)
@@ -105,13 +108,13 @@ class ReconcileJob(SettleJob, RefundJob):
                 continue
             if view.status == PaymentStatus.WAITING_FOR_DEPOSIT and view.checkedAt and view.checkedAt >= now:
                 # Toss answered: the account waits for its deposit, a normal state for days.
-                await run_db(lambda s, p=payment: _schedule(s, p.id, 0, now + timedelta(seconds=policy.deposit_every)))
+                deposit_due = now + timedelta(seconds=policy.deposit_every)
+                await run_db(partial(_schedule, payment_id=saved_id(payment), failures=0, at=deposit_due))
                 continue
             report.unknown.append(payment.order_id)
             failures = payment.check_failures + 1
-            await run_db(
-                lambda s, p=payment, n=failures: _schedule(s, p.id, n, now + timedelta(seconds=backoff(n, policy)))
-            )
+            retry_at = now + timedelta(seconds=backoff(failures, policy))
+            await run_db(partial(_schedule, payment_id=saved_id(payment), failures=failures, at=retry_at))
             age = (now - payment.created_at).total_seconds()
             if age >= policy.alert_after:
                 log.error(

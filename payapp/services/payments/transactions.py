@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -21,6 +22,7 @@ from payapp.db import run_db
 from payapp.models import EventSource, Payment, PaymentStatus, ReconcileDrift, utcnow
 from payapp.toss import TossTransaction
 
+from ..rows import saved_id
 from .apply import CANCELED_STATES, cancel_keys
 from .base import log
 from .reconcile import ReconcileJob
@@ -53,7 +55,7 @@ def _payment_of(session: Session, tx: TossTransaction) -> Payment | None:
     ).first()
 
 
-def record_drift(session: Session, tx: TossTransaction, kind: str, detail: dict) -> None:
+def record_drift(session: Session, tx: TossTransaction, kind: str, detail: dict[str, Any]) -> None:
     """Remember what could not be explained (once per Toss transaction)."""
     session.add(
         ReconcileDrift(
@@ -112,7 +114,7 @@ class TransactionsJob(ReconcileJob):
             report.applied.append(f"{payment.order_id}: {gap} (would settle)")
             return
         view = await self.settle(payment.order_id, EventSource.RECONCILE)
-        after = await run_db(lambda s: s.get(Payment, payment.id))
+        after = await run_db(lambda s: s.get_one(Payment, saved_id(payment)))
         still = unexplained(after, tx)
         if still is None:
             report.applied.append(f"{payment.order_id}: {gap} → {view.status}, balance {view.balanceAmount:,}원")
