@@ -11,7 +11,7 @@ from .errors import SandboxError
 from .jsontypes import PaymentRecord
 from .ledger_core import LedgerCore
 from .payment_object import iso, vat_of
-from .status import move
+from .status import can_move, move
 
 
 class Cancels(LedgerCore):
@@ -31,7 +31,7 @@ class Cancels(LedgerCore):
             p = record["payment"]
             if p["status"] == "CANCELED":
                 raise SandboxError("ALREADY_CANCELED_PAYMENT")
-            if p["status"] not in ("DONE", "PARTIAL_CANCELED", "WAITING_FOR_DEPOSIT"):
+            if not can_move(p["status"], "CANCELED"):  # DONE, PARTIAL_CANCELED, WAITING_FOR_DEPOSIT
                 raise SandboxError("NOT_CANCELABLE_PAYMENT")
             waiting = p["status"] == "WAITING_FOR_DEPOSIT"
             refund = va.check_cancel(p, cancel_amount, refund_account) if p["method"] == "가상계좌" else None

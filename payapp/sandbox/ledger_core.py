@@ -17,7 +17,7 @@ from . import virtual_accounts as va
 from .config import KeyPair, SandboxConfig
 from .errors import SandboxError, message
 from .jsontypes import Internal, JSONObject, Payment, PaymentRecord
-from .status import APPROVED, move
+from .status import APPROVED, can_move, move
 from .store import Store
 
 
@@ -75,7 +75,7 @@ class LedgerCore:
     def _expire_if_due(self, record: PaymentRecord, now: float) -> bool:
         """Expire a READY/IN_PROGRESS payment whose time is up; True if it did (a status change)."""
         p = record["payment"]
-        if p["status"] not in ("READY", "IN_PROGRESS") or not self._due(record, now):
+        if not can_move(p["status"], "EXPIRED") or not self._due(record, now):  # READY, IN_PROGRESS
             return False
         move(p, "EXPIRED")
         # A real EXPIRED payment reads method null (toss-api.md §2.2, §3: null "before a
