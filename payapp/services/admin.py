@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, Self
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -72,6 +72,21 @@ CSV_HEADER = ["주문번호", "상품", "구매자", "금액", "잔액", "결제
 CSV_BATCH = 1000
 
 
+class PaymentFields(Protocol):
+    """What a line of the table reads from a payment: a ``Payment``, or a row of ``ROW_COLUMNS``."""
+
+    order_id: str
+    payment_key: str | None
+    order_name: str
+    amount: int
+    balance_amount: int
+    method: str | None
+    status: str
+    approved_at: datetime | None
+    created_at: datetime
+    checked_at: datetime | None
+
+
 class AdminPaymentRow(BaseModel):
     """One line of the admin table. Times are in Asia/Seoul."""
 
@@ -88,19 +103,21 @@ class AdminPaymentRow(BaseModel):
     checkedAt: datetime | None = None  # when Toss last answered about it (confirm, settle, reconciliation)
 
     @classmethod
-    def of(cls, row: Any) -> AdminPaymentRow:
+    def of(cls, p: PaymentFields, buyer_email: str, **more: Any) -> Self:
+        """The one builder of these fields: the list's rows and a payment's page (``more``: its own)."""
         return cls(
-            orderId=row.order_id,
-            paymentKey=row.payment_key,
-            orderName=row.order_name,
-            buyerEmail=row.email,
-            amount=row.amount,
-            balanceAmount=row.balance_amount,
-            method=row.method,
-            status=row.status,
-            approvedAt=in_kst(row.approved_at),
-            createdAt=in_kst(row.created_at),
-            checkedAt=in_kst(row.checked_at),
+            orderId=p.order_id,
+            paymentKey=p.payment_key,
+            orderName=p.order_name,
+            buyerEmail=buyer_email,
+            amount=p.amount,
+            balanceAmount=p.balance_amount,
+            method=p.method,
+            status=p.status,
+            approvedAt=in_kst(p.approved_at),
+            createdAt=in_kst(p.created_at),
+            checkedAt=in_kst(p.checked_at),
+            **more,
         )
 
 
@@ -116,17 +133,17 @@ class PaymentEventView(BaseModel):
     fromStatus: str | None
     toStatus: str
     source: str
-    detail: dict
+    detail: dict[str, Any]
 
 
 class AdminPaymentDetail(AdminPaymentRow):
     userId: int
-    items: list[dict]
+    items: list[dict[str, Any]]
     failureCode: str | None
     failureMessage: str | None
     updatedAt: datetime
     events: list[PaymentEventView]  # oldest first
-    raw: dict | None  # Toss's last Payment object as received
+    raw: dict[str, Any] | None  # Toss's last Payment object as received
 
 
 async def list_payments(filters: AdminFilters, cursor: str | None = None, limit: Any = PAGE_SIZE) -> AdminPaymentPage:
@@ -147,7 +164,7 @@ async def list_payments(filters: AdminFilters, cursor: str | None = None, limit:
         rows = rows[:size]
         next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
         return AdminPaymentPage(
-            data=[AdminPaymentRow.of(r) for r in rows],
+            data=[AdminPaymentRow.of(r, r.email) for r in rows],
             nextCursor=next_cursor,
             count=min(count, COUNT_CAP),
             countCapped=count > COUNT_CAP,
@@ -174,18 +191,9 @@ async def payment_detail(order_id: str) -> AdminPaymentDetail:
             .where(PaymentEvent.payment_id == payment.id)
             .order_by(col(PaymentEvent.at), col(PaymentEvent.id))
         )
-        return AdminPaymentDetail(
-            orderId=payment.order_id,
-            paymentKey=payment.payment_key,
-            orderName=payment.order_name,
-            buyerEmail=user.email,
-            amount=payment.amount,
-            balanceAmount=payment.balance_amount,
-            method=payment.method,
-            status=payment.status,
-            approvedAt=in_kst(payment.approved_at),
-            createdAt=in_kst(payment.created_at),
-            checkedAt=in_kst(payment.checked_at),
+        return AdminPaymentDetail.of(
+            payment,
+            user.email,
             userId=user.id,
             items=payment.items or [],
             failureCode=payment.failure_code,
@@ -246,13 +254,13 @@ def csv_stream(filters: AdminFilters, batch_size: int = CSV_BATCH) -> Iterator[b
             rows = list(session.execute(page_query(conditions(session, filters), after, batch_size)))
         if not rows:
             return
-        yield _csv_lines(csv_row(AdminPaymentRow.of(r)) for r in rows)
+        yield _csv_lines(csv_row(AdminPaymentRow.of(r, r.email)) for r in rows)
         if len(rows) < batch_size:
             return
         after = (rows[-1].created_at, rows[-1].id)
 
 
-def _csv_lines(rows: Any) -> bytes:
+def _csv_lines(rows: Iterable[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")

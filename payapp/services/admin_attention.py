@@ -14,6 +14,7 @@ filter uses the same rule, so the banner's number and the filtered list agree.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -46,7 +47,7 @@ class DriftView(BaseModel):
     orderId: str | None
     paymentKey: str | None
     kind: str  # UNKNOWN_PAYMENT (no payment here) | NOT_APPLIED (a settle could not bring ours in line)
-    detail: dict
+    detail: dict[str, Any]
     foundAt: datetime
 
 
