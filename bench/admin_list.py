@@ -1,6 +1,6 @@
 """Admin payments list and stats at a million rows: the service's SQL against the naive query.
 
-    .venv/bin/python bench/admin_list.py [--payments 1000000] [--db payapp_bench] [--repeat 7]
+    .venv/bin/python bench/admin_list.py [--payments 1000000] [--db payapp_bench] [--repeat 7] [--cluster]
 
 Uses its own PostgreSQL database (created if missing), migrates it and seeds it up to
 ``--payments`` rows with ``python -m payapp.seed --payments``. Each query runs ``--repeat``
@@ -8,7 +8,11 @@ times under ``EXPLAIN (ANALYZE, TIMING OFF)``; the time printed is the median of
 execution as PostgreSQL reports it (no network, no Python). "Naive" is the same query done
 the way it usually starts: OFFSET for deep pages, no usable index for filters and search, an
 exact count(*); for the stats, "naive" is the scan of payment that the payment_daily rollup
-replaces. Heavy (the seed alone takes 25–45 s): run it by hand, never from the tests.
+replaces, and for stats with a text query the exact scan of every match (bench/admin_stats_scan.py)
+against the newest-matches sample. ``--cluster`` first rewrites ``payment`` in created_at order
+(CLUSTER), as a live table is laid out: the seed inserts in hash order, so a walk over the
+created_at index touches a random page per row. Heavy (the seed alone takes 25–45 s): run it
+by hand, never from the tests.
 """
 
 from __future__ import annotations
@@ -86,11 +90,22 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=1_000_000)
     parser.add_argument("--db", default="payapp_bench")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--cluster", action="store_true", help="rewrite payment in created_at order first")
     args = parser.parse_args()
     for line in machine():
         print(line)
     url = ensure_database(args.db)
     rows = ensure_rows(url, args.payments)
+    with psycopg.connect(url, autocommit=True) as conn:
+        if args.cluster:
+            started = time.monotonic()
+            conn.execute("CLUSTER payment USING ix_payment_created_id")
+            conn.execute("VACUUM (ANALYZE) payment")
+            print(f"payment clustered on (created_at, id) in {time.monotonic() - started:.1f}s")
+        layout = conn.execute(
+            "SELECT correlation FROM pg_stats WHERE tablename = 'payment' AND attname = 'created_at'"
+        ).fetchone()
+        print(f"payment's physical order vs created_at: correlation {layout[0] if layout else '?'}")
     os.environ["DATABASE_URL"] = url  # before payapp reads its settings
     os.environ.setdefault("PAYAPP_DATA_DIR", str(ROOT / ".data" / "bench"))
     run(rows, args.repeat)
@@ -100,6 +115,7 @@ def run(rows: int, repeat: int) -> None:
     import sqlalchemy as sa
     from sqlmodel import col
 
+    from bench.admin_stats_scan import scanned as scan
     from payapp.db import run_db, session_scope
     from payapp.models import Payment, User
     from payapp.services import admin, rollup
@@ -112,7 +128,7 @@ def run(rows: int, repeat: int) -> None:
         kst_today,
         page_query,
     )
-    from payapp.services.admin_stats import _chart_window, _scanned
+    from payapp.services.admin_stats import SAMPLE, _chart_window, sample_query
 
     with session_scope() as session:
         engine = session.get_bind()
@@ -225,6 +241,21 @@ def run(rows: int, repeat: int) -> None:
             )
         )
 
+        # stats with a text query: the newest SAMPLE matches, aggregated, against the old scan's
+        # heaviest statement (every match grouped by status)
+        for _, q in searches[2:]:
+            search = AdminFilters(q=q)
+            cases.append(
+                (
+                    f"stats, q = {q!r}: sample vs scan",
+                    sample_query(session, search, SAMPLE),
+                    sa.select(Payment.status, sa.func.count(), sa.func.sum(Payment.balance_amount))
+                    .where(*conditions(session, search))
+                    .group_by(Payment.status),
+                    (),
+                )
+            )
+
         print(f"\n{rows:,} payments; median of {repeat} runs, planning + execution, server side (ms)")
         print(f"{'query':<44} {'fast':>9} {'naive':>10} {'naive/fast':>11}")
         for label, fast, slow, naive_settings in cases:
@@ -234,10 +265,11 @@ def run(rows: int, repeat: int) -> None:
         print(f"status + date filter: {', '.join(by_date.statuses)}, {by_date.date_from} … {by_date.date_to} (KST)")
 
     REVENUE = ("DONE", "PARTIAL_CANCELED")
+    rare = searches[0][1]
 
     async def scanned(filters: AdminFilters) -> admin.AdminStats:
         """What stats() did before payment_daily: scan the matching payments."""
-        return await run_db(lambda s: _scanned(s, filters, today, _chart_window(filters, today)))
+        return await run_db(lambda s: scan(s, filters, today, _chart_window(filters, today)))
 
     async def wall() -> None:
         print("\nthrough the service, wall clock in this process (Python + driver + SQL), median ms:")
@@ -248,7 +280,11 @@ def run(rows: int, repeat: int) -> None:
             ("stats(30-day filter)", lambda: admin.stats(month)),
             ("stats(status DONE,PARTIAL_CANCELED)", lambda: admin.stats(AdminFilters(statuses=REVENUE))),
             ("stats(status + date filter)", lambda: admin.stats(by_date)),
-            ("stats(q = 'naver': scans the matches)", lambda: admin.stats(AdminFilters(q="naver"))),
+            ("stats(q = 'naver': newest 10,000 matches)", lambda: admin.stats(AdminFilters(q="naver"))),
+            ("stats(q = '드립': newest 10,000 matches)", lambda: admin.stats(AdminFilters(q="드립"))),
+            ("stats(q = email fragment: exact, few)", lambda: admin.stats(AdminFilters(q=rare))),
+            ("stats(q = 'naver'), scanning as before", lambda: scanned(AdminFilters(q="naver"))),
+            ("stats(q = '드립'), scanning as before", lambda: scanned(AdminFilters(q="드립"))),
             ("stats(no filter), scanning as before", lambda: scanned(AdminFilters())),
             ("stats(30-day filter), scanning as before", lambda: scanned(month)),
         ]:
@@ -260,6 +296,10 @@ def run(rows: int, repeat: int) -> None:
             print(f"  {label:<44} {statistics.median(times):>9.2f}")
         fast, slow = await admin.stats(AdminFilters()), await scanned(AdminFilters())
         print(f"  rollup and scan agree (no filter): {fast == slow}")
+        fast, slow = await admin.stats(AdminFilters(q=rare)), await scanned(AdminFilters(q=rare))
+        print(f"  sample and scan agree (q = {rare!r}, {fast.count} matches, exact): {fast == slow}")
+        sampled = await admin.stats(AdminFilters(q="naver"))
+        print(f"  q = 'naver': approximate={sampled.approximate}, sampledSince={sampled.sampledSince}")
 
     asyncio.run(wall())
 

@@ -261,6 +261,10 @@ def admin_payments_page() -> rx.Component:
             wrap="wrap",
             margin_bottom="1em",
         ),
+        rx.cond(
+            s.stats_note != "",
+            rx.callout(s.stats_note, color_scheme="amber", size="1", margin_bottom="1em", data_testid="stats-note"),
+        ),
         status_counts(),
         rx.card(
             # fill is a colour, not var(--…): SVG presentation attributes take no CSS variables.

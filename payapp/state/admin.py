@@ -46,6 +46,17 @@ def row_of(r: admin.AdminPaymentRow) -> dict[str, str]:
     }
 
 
+def stats_note(stats: admin.AdminStats) -> str:
+    """What the page says when a text query matched too many payments for exact stats."""
+    if not stats.approximate:
+        return ""
+    since = f", {kst_text(stats.sampledSince)[:16]} 이후" if stats.sampledSince else ""
+    return (
+        f"검색 결과가 많아 조회 조건의 건수·매출·차트는 최근 {stats.sampleSize or 0:,}건{since} 기준 근사치입니다 "
+        "(오늘·최근 7일은 전체 결제 기준)."
+    )
+
+
 def list_url(query: dict[str, str]) -> str:
     """/admin/payments with the filters that are set, e.g. ``?status=DONE&q=텀블러``."""
     query = {k: v for k, v in query.items() if v}
@@ -68,6 +79,7 @@ class AdminListState(AdminState):
     status_counts: list[dict[str, str]] = []  # 상태별 건수: today / last 7 days / the filter
     revenue: dict[str, str] = {}
     daily: list[dict[str, Any]] = []
+    stats_note: str = ""  # set when the filter's stats are a sample (a text query matching very many)
     error: str = ""
     loading: bool = False
     # What needs an operator (the banners): stuck payments, unresolved 거래 대사 drift.
@@ -210,6 +222,7 @@ class AdminListState(AdminState):
             "filter": won(stats.revenue.filter),
         }
         self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count} for d in stats.daily]
+        self.stats_note = stats_note(stats)
 
     @rx.event
     def toggle_status(self, status: str):

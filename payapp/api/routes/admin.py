@@ -100,7 +100,9 @@ async def export_csv(
 @router.get("/stats", response_model=AdminStats)
 async def stats(user: AdminUser, filters: Filters) -> AdminStats:
     """?status=&from=&to=&q= → revenue and statusCounts for today / last7Days / the filter,
-    byStatus (the filter's own), statusFacets (the filter without its status part), count, daily."""
+    byStatus (the filter's own), statusFacets (the filter without its status part), count, daily;
+    approximate (with sampleSize, sampledSince): q matched more than 10,000 payments, and the
+    filter's numbers count the newest 10,000."""
     return await admin.stats(filters)
 
 
