@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .errors import SandboxError
+from .institutions import BANKS
 from .jsontypes import Options, Payment
-from .options import BANKS
 
 PAGE = Template("""<!doctype html>
 <html lang="ko"><head><meta charset="utf-8">

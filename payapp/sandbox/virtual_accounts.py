@@ -26,9 +26,9 @@ import secrets
 
 from . import transactions
 from .errors import SandboxError
+from .institutions import BANKS, bank_code
 from .jsontypes import JSONObject, Options, Payment, PaymentRecord
 from .methods import cash_receipt, rand_digits
-from .options import BANKS, bank_code
 from .payment_object import iso
 from .status import move
 

@@ -23,8 +23,8 @@ from . import billing
 from .appstate import config_of, ledger_of
 from .errors import SandboxError
 from .http import base_url, own_url
+from .institutions import BANKS
 from .jsontypes import JSONObject
-from .options import BANKS
 from .pages import MESSAGE_BODY, error_page, method_rows, page, row, script_json, window_page
 from .payment_object import with_query
 
