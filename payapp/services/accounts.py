@@ -29,6 +29,7 @@ from payapp.settings import get_settings
 from . import ratelimit
 from .error_catalog import PASSWORD_RULE as PASSWORD_RULE  # the sign-up page states it
 from .errors import Code, ServiceError
+from .rows import saved_id
 
 T = TypeVar("T")
 
@@ -223,7 +224,7 @@ def _digest(token: str) -> str:
 def open_session(session: Session, user: User) -> str:
     """A browser sign-in: a random token for the client, only its SHA-256 in the database."""
     token = secrets.token_urlsafe(32)
-    session.add(AuthSession(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + SESSION_TTL))
+    session.add(AuthSession(token_hash=_digest(token), user_id=saved_id(user), expires_at=utcnow() + SESSION_TTL))
     session.commit()
     return token
 

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 from payapp.db import run_db
 from payapp.models import Product, User
 from payapp.schemas import PreparedView
-from payapp.store.prepared import PreparedOrder
+from payapp.store.prepared import OrderItem, PreparedOrder
 
 from ..errors import Code, ServiceError
+from ..rows import saved_id
 from .base import PaymentJobs
 
 MAX_LINES = 20
@@ -67,7 +68,7 @@ class PrepareJob(PaymentJobs):
             product = products.get(product_id)
             if product is None or not product.active:
                 raise unavailable(product_id)
-        order_items = [
+        order_items: list[OrderItem] = [
             {"productId": pid, "name": products[pid].name, "price": products[pid].price, "quantity": qty}
             for pid, qty in lines.items()
         ]
@@ -78,7 +79,7 @@ class PrepareJob(PaymentJobs):
             order_id="ord_" + secrets.token_urlsafe(18),
             order_name=order_name_for([i["name"] for i in order_items]),
             amount=amount,
-            user_id=user.id,
+            user_id=saved_id(user),
             items=order_items,
         )
         await self.store.save(order)
