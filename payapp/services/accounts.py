@@ -29,6 +29,7 @@ from payapp.settings import get_settings
 from . import ratelimit
 from .error_catalog import PASSWORD_RULE as PASSWORD_RULE  # the sign-up page states it
 from .errors import Code, ServiceError
+from .inputs import Credentials
 from .rows import saved_id
 
 T = TypeVar("T")
@@ -117,9 +118,10 @@ def authenticate(session: Session, email: object, password: object) -> User:
     return _verify(_find(session, email, password), password)  # type: ignore[arg-type]
 
 
-async def sign_in(email: object, password: object) -> User:
+async def sign_in(credentials: Credentials) -> User:
     """Check a sign-in: the database in its threads, argon2 in the hash pool (a flood of
     sign-ins can't take the threads confirms and webhooks need), failures counted per account."""
+    email, password = credentials.email, credentials.password
     user = await run_db(lambda s: _find(s, email, password))
     account = str(email).strip().lower()
     await ratelimit.check_failures(account)
@@ -130,7 +132,9 @@ async def sign_in(email: object, password: object) -> User:
         raise
 
 
-async def sign_up(email: object, password: object) -> User:
+async def sign_up(credentials: Credentials) -> User:
+    """A new customer account: the address's form and the password rule checked, then hashed."""
+    email, password = credentials.email, credentials.password
     address = normalize_email(email)
     password_hash = await _in_hash_pool(_hasher.hash, check_password_rule(password))
     return await run_db(lambda s: create_user(s, address, password, password_hash=password_hash))

@@ -12,6 +12,7 @@ from payapp.formatting import kst_text, status_color, status_label, won
 from payapp.models import EventSource, PaymentStatus
 from payapp.services import admin
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import CancelIn
 from payapp.services.payments import parse_amount
 from payapp.services.wiring import payment_service
 from payapp.state.admin import row_of
@@ -162,7 +163,8 @@ class AdminPaymentState(AdminState):
         self.busy = True
         try:
             user = await self._require_admin()
-            view = await payment_service().cancel(user, self.order_id, reason, amount, account)
+            refund = CancelIn.parse({"cancelReason": reason, "cancelAmount": amount, "refundReceiveAccount": account})
+            view = await payment_service().cancel(user, self.order_id, refund)
         except ServiceError as err:
             return rx.toast.error(f"{err.message} ({err.code})")
         finally:

@@ -19,6 +19,7 @@ from payapp.services.accounts import PASSWORD_RULE  # the sign-up page states th
 
 __all__ = ["PASSWORD_RULE", "AuthState", "safe_next"]
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import Credentials
 
 
 def safe_next(target: str | None, default: str = routes.INDEX) -> str:
@@ -81,7 +82,7 @@ class AuthState(rx.State):
     @rx.event
     async def login(self, form: dict):
         email, password = form.get("email", ""), form.get("password", "")
-        return await self._sign_in(lambda: accounts.sign_in(email, password))
+        return await self._sign_in(lambda: accounts.sign_in(Credentials.parse({"email": email, "password": password})))
 
     @rx.event
     async def signup(self, form: dict):
@@ -89,7 +90,7 @@ class AuthState(rx.State):
         if password != form.get("password_confirm", password):
             self.form_error = "비밀번호 확인이 일치하지 않습니다."
             return None
-        return await self._sign_in(lambda: accounts.sign_up(email, password))
+        return await self._sign_in(lambda: accounts.sign_up(Credentials.parse({"email": email, "password": password})))
 
     @rx.event
     async def logout(self):

@@ -14,6 +14,7 @@ from payapp.formatting import bank_name, kst_text, status_color, status_label, w
 from payapp.models import PaymentStatus
 from payapp.schemas import PaymentView
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import ConfirmIn
 from payapp.services.wiring import payment_service
 from payapp.state.auth import AuthState
 from payapp.state.shop import ShopState
@@ -108,7 +109,7 @@ class ReceiptState(rx.State):
                 self.phase = "signin"  # the page guard sends the buyer to /login and back here
             return None
         order_id = query.get("orderId")
-        args = (user, query.get("paymentKey"), order_id, query.get("amount"))
+        redirect = {"paymentKey": query.get("paymentKey"), "orderId": order_id, "amount": query.get("amount")}
         view: PaymentView | None = None
         waiting = ""  # why no settled answer yet: "checking" (our keys) sticks until it settles
         loop = asyncio.get_running_loop()
@@ -116,7 +117,7 @@ class ReceiptState(rx.State):
         while True:
             try:
                 if view is None:
-                    view = (await payment_service().confirm(*args)).payment
+                    view = (await payment_service().confirm(user, ConfirmIn.parse(redirect))).payment
                 else:
                     view = await payment_service().settle(view.orderId)
             except ServiceError as err:

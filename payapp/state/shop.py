@@ -13,6 +13,7 @@ from payapp import routes
 from payapp.formatting import won
 from payapp.services import catalog
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import PrepareIn
 from payapp.services.wiring import payment_service
 from payapp.settings import get_settings
 from payapp.state.auth import AuthState
@@ -100,7 +101,8 @@ class ShopState(rx.State):
         quantity = self.quantities.get(str(product_id), 1)
         self.preparing = product_id
         try:
-            order = await payment_service().prepare(user, [{"productId": product_id, "quantity": quantity}])
+            cart = PrepareIn.parse({"items": [{"productId": product_id, "quantity": quantity}]})
+            order = await payment_service().prepare(user, cart)
         except ServiceError as err:
             return rx.toast.error(err.message)
         finally:

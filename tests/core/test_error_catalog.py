@@ -11,6 +11,7 @@ import pytest
 
 from payapp.services.error_catalog import CATALOG, Code, markdown_table
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import CancelIn, ConfirmIn, PrepareIn
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYAPP = ROOT / "payapp"
@@ -104,3 +105,54 @@ def test_api_docs_table_is_the_catalogs():
     assert table.group(1) == markdown_table(), "regenerate it: python -m payapp.services.error_catalog"
     rows = re.findall(r"^\| (\d{3}) \| `([A-Z0-9_]+)` \|", table.group(1), re.M)
     assert {code: int(status) for status, code in rows} == {c.value: s.status for c, s in CATALOG.items()}
+
+
+# The same broken rule reads the same through the REST API (FastAPI validates the body with the
+# service's input model) and through a page (which builds that model with ``parse``).
+SAME_RULE = [
+    ("/v1/payments/confirm", ConfirmIn, {"paymentKey": "pk 1", "orderId": "ord_123456", "amount": 100}),
+    ("/v1/payments/confirm", ConfirmIn, {"paymentKey": "pk_1", "orderId": "ord\n123456", "amount": 100}),
+    ("/v1/payments/confirm", ConfirmIn, {"paymentKey": "pk_1", "orderId": "ord_123456", "amount": "１２"}),
+    ("/v1/payments/confirm", ConfirmIn, {"paymentKey": "pk_1", "orderId": "ord_123456", "amount": 1.5}),
+    ("/v1/payments/prepare", PrepareIn, {"items": []}),
+    ("/v1/payments/prepare", PrepareIn, {"items": [{"productId": "1", "quantity": 1}]}),
+    ("/v1/payments/prepare", PrepareIn, {"items": [{"productId": True}]}),
+    ("/v1/payments/ord_123456/cancel", CancelIn, {"cancelReason": "   "}),
+    ("/v1/payments/ord_123456/cancel", CancelIn, {"cancelReason": "사유\x00"}),
+    ("/v1/payments/ord_123456/cancel", CancelIn, {"cancelReason": "사유", "cancelAmount": 0}),
+    (
+        "/v1/payments/ord_123456/cancel",
+        CancelIn,
+        {"cancelReason": "사유", "refundReceiveAccount": {"bank": "20", "accountNumber": "12-34", "holderName": "가"}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "model", "body"), SAME_RULE)
+def test_a_broken_rule_reads_the_same_from_the_api_and_from_a_page(pg_shop, path, model, body):
+    auth = pg_shop.admin() if path.endswith("/cancel") else pg_shop.signup()
+    r = pg_shop.http.post(path, headers=auth, json=body)
+    with pytest.raises(ServiceError) as page:
+        model.parse(body)
+    assert (page.value.code, page.value.status) == ("INVALID_REQUEST", 400)
+    assert re.search(r"[가-힣]", page.value.message) and "요청이 올바르지" not in page.value.message
+    assert r.status_code == 400 and r.json() == page.value.body(), r.text
+
+
+def test_a_refund_by_a_customer_is_forbidden_and_changes_nothing(pg_shop):
+    """The route's dependency and the refund service both check the actor with ``require_admin``."""
+    buyer = pg_shop.signup()
+    paid = pg_shop.paid_order(buyer)
+    r = pg_shop.http.post(f"/v1/payments/{paid['orderId']}/cancel", headers=buyer, json={"cancelReason": "x"})
+    assert (r.status_code, r.json()["code"]) == (403, "FORBIDDEN")
+    assert pg_shop.payment_row(paid["orderId"])["status"] == "DONE"
+
+
+def test_someone_elses_payment_reads_as_not_found_and_an_admin_sees_it(pg_shop):
+    owner, stranger = pg_shop.signup(), pg_shop.signup()
+    paid = pg_shop.paid_order(owner)
+    path = f"/v1/payments/{paid['orderId']}"
+    assert pg_shop.http.get(path, headers=stranger).json()["code"] == "PAYMENT_INFO_NOT_FOUND"
+    assert pg_shop.http.get(path, headers=stranger).status_code == 404
+    assert pg_shop.http.get(path, headers=owner).json()["status"] == "DONE"
+    assert pg_shop.http.get(path, headers=pg_shop.admin()).json()["status"] == "DONE"

@@ -9,10 +9,9 @@ Money rule here: one order is worked on by one job at a time, across processes
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import redis.asyncio as aioredis
 from sqlmodel import Session, select
@@ -24,28 +23,20 @@ from payapp.store.prepared import PreparedOrderStore
 from payapp.toss import TossClient
 
 from ..errors import Code, ServiceError
+from ..inputs import AMOUNT_RULE, valid_order_id, whole_won
 
 log = logging.getLogger("payapp.services.payments")
 
 ORDER_LOCK = "payapp:order-lock:"
-ORDER_ID_RE = re.compile(r"[A-Za-z0-9_-]{6,64}")
-AMOUNT_RE = re.compile(r"[0-9]{1,12}")
-MAX_AMOUNT = 10**12 - 1
 ORDER_LOCK_TTL = 15.0  # seconds; renewed every third of it while held
 
 
-def parse_amount(value: Any) -> int:
-    """An amount in whole won: an int, or a string of ASCII digits (Toss's redirect sends a
-    string); at most 12 digits. "²" or "１２" are digits to ``str.isdigit`` but not amounts."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_AMOUNT:
-        return value
-    if isinstance(value, str) and AMOUNT_RE.fullmatch(value.strip()):
-        return int(value.strip())
-    raise ServiceError.of(Code.INVALID_REQUEST, "amount는 0 이상의 정수(원), 최대 12자리입니다.")
-
-
-def valid_order_id(order_id: object) -> bool:
-    return isinstance(order_id, str) and ORDER_ID_RE.fullmatch(order_id) is not None
+def parse_amount(value: object) -> int:
+    """An amount in whole won, by the rule of ``inputs.whole_won`` (a form's text, a URL's)."""
+    amount = whole_won(value)
+    if amount is None:
+        raise ServiceError.of(Code.INVALID_REQUEST, AMOUNT_RULE)
+    return amount
 
 
 @overload

@@ -10,9 +10,6 @@ Money rules here:
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -25,12 +22,12 @@ from payapp.toss import TossError
 
 from ..errors import Code, ServiceError, amount_mismatch, not_found
 from ..guards import require_owner
+from ..inputs import ConfirmIn
 from ..transitions import can_move, transition
 from .apply import ApplyJob
-from .base import find_payment, log, parse_amount, valid_order_id
+from .base import find_payment, log
 from .tosscall import KEY_ERRORS, call_toss, configuration_error, refusal
 
-PAYMENT_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 CONFIRM_LOCK_WAIT = 5.0  # only a settle of a row this confirm wrote could hold it
 
 
@@ -40,13 +37,9 @@ def confirm_key(order_id: str) -> str:
 
 
 class ConfirmJob(ApplyJob):
-    async def confirm(self, user: User, payment_key: Any, order_id: Any, amount: Any) -> ConfirmResult:
+    async def confirm(self, user: User, request: ConfirmIn) -> ConfirmResult:
         """Confirm the buyer's authenticated payment at Toss, at most once per order."""
-        if not isinstance(payment_key, str) or not PAYMENT_KEY_RE.fullmatch(payment_key):
-            raise ServiceError.of(Code.INVALID_REQUEST, "paymentKey가 올바르지 않습니다.")
-        if not valid_order_id(order_id):
-            raise ServiceError.of(Code.INVALID_REQUEST, "orderId가 올바르지 않습니다.")
-        amount = parse_amount(amount)
+        payment_key, order_id, amount = request.paymentKey, request.orderId, request.amount
 
         prepared = await self.store.get(order_id)
         if prepared is None:

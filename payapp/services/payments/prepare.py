@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -18,11 +17,9 @@ from payapp.schemas import PreparedView
 from payapp.store.prepared import OrderItem, PreparedOrder
 
 from ..errors import Code, ServiceError
+from ..inputs import MAX_ID, MAX_QUANTITY, PrepareIn
 from ..rows import saved_id
 from .base import PaymentJobs
-
-MAX_LINES = 20
-MAX_ID = 2**31 - 1  # PostgreSQL integer; SQLite would overflow at 2**63
 
 
 def order_name_for(names: Sequence[str]) -> str:
@@ -36,29 +33,23 @@ def unavailable(product_id: int) -> ServiceError:
     return ServiceError.of(Code.PRODUCT_NOT_AVAILABLE, product_id=product_id)
 
 
-def parse_items(items: Any) -> dict[int, int]:
-    """``[{productId, quantity}]`` → {productId: total quantity}, checked."""
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_LINES:
-        raise ServiceError.of(Code.INVALID_REQUEST, f"items는 1개 이상 {MAX_LINES}개 이하의 배열이어야 합니다.")
+def cart_lines(cart: PrepareIn) -> dict[int, int]:
+    """The cart's lines (typed by ``PrepareIn``) → {productId: total quantity}, checked."""
     lines: dict[int, int] = {}
-    for item in items:
-        pid = item.get("productId") if isinstance(item, dict) else None
-        qty = item.get("quantity", 1) if isinstance(item, dict) else None
-        if not isinstance(pid, int) or isinstance(pid, bool) or not isinstance(qty, int) or isinstance(qty, bool):
-            raise ServiceError.of(Code.INVALID_REQUEST, "items의 각 항목은 {productId: 정수, quantity: 정수} 입니다.")
-        if not 1 <= pid <= MAX_ID:  # beyond the database's integer: no such product, not a 500
-            raise unavailable(pid)
-        lines[pid] = lines.get(pid, 0) + qty
+    for item in cart.items:
+        if not 1 <= item.productId <= MAX_ID:  # beyond the database's integer: no such product, not a 500
+            raise unavailable(item.productId)
+        lines[item.productId] = lines.get(item.productId, 0) + item.quantity
     for qty in lines.values():
-        if not 1 <= qty <= 99:
+        if not 1 <= qty <= MAX_QUANTITY:
             raise ServiceError.of(Code.INVALID_QUANTITY)
     return lines
 
 
 class PrepareJob(PaymentJobs):
-    async def prepare(self, user: User, items: Any) -> PreparedView:
+    async def prepare(self, user: User, cart: PrepareIn) -> PreparedView:
         """Price the cart from the Product table and keep the order in Redis for 10 minutes."""
-        lines = parse_items(items)
+        lines = cart_lines(cart)
 
         def load(session: Session) -> list[Product]:
             return list(session.exec(select(Product).where(col(Product.id).in_(list(lines)))))

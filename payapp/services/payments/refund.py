@@ -13,8 +13,6 @@ Money rules here:
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -25,8 +23,9 @@ from payapp.toss import TossError
 
 from ..errors import Code, ServiceError, not_found
 from ..guards import require_admin
+from ..inputs import CancelIn
 from .apply import ApplyJob
-from .base import find_payment, parse_amount
+from .base import find_payment
 from .tosscall import call_toss, refusal
 
 REFUND_LOCK_WAIT = 60.0
@@ -69,23 +68,16 @@ def finish_refund(
 
 
 class RefundJob(ApplyJob):
-    async def cancel(
-        self, actor: User, order_id: str, reason: Any, amount: Any = None, refund_account: dict[str, str] | None = None
-    ) -> PaymentView:
-        """Refund in full (amount None) or in part. Admins only; one job on an order at a time.
+    async def cancel(self, actor: User, order_id: str, request: CancelIn) -> PaymentView:
+        """Refund in full (no cancelAmount) or in part. Admins only; one job on an order at a time.
 
-        A deposited 가상계좌 is refunded to ``refund_account`` ({bank, accountNumber, holderName});
-        it is sent to Toss, never stored.
+        A deposited 가상계좌 is refunded to ``refundReceiveAccount`` ({bank, accountNumber,
+        holderName}); it is sent to Toss, never stored.
         """
         require_admin(actor, "관리자만 환불할 수 있습니다.")
-        if not isinstance(reason, str) or not 1 <= len(reason.strip()) <= 200:
-            raise ServiceError.of(Code.INVALID_REQUEST, "환불 사유(cancelReason)는 1자 이상 200자 이하입니다.")
-        if "\x00" in reason:  # PostgreSQL text can't hold NUL: refused before any row or Toss call
-            raise ServiceError.of(Code.INVALID_REQUEST, "환불 사유(cancelReason)에 NUL 문자는 쓸 수 없습니다.")
-        if amount is not None:
-            amount = parse_amount(amount)
-            if amount <= 0:
-                raise ServiceError.of(Code.INVALID_REQUEST, "환불 금액(cancelAmount)은 0보다 커야 합니다.")
+        reason, amount = request.cancelReason, request.cancelAmount  # stripped, NUL-free; > 0
+        account = request.refundReceiveAccount
+        refund_account = account.model_dump() if account else None
         async with self.order_lock(order_id, REFUND_LOCK_WAIT) as locked:
             if not locked:
                 raise ServiceError.of(Code.REFUND_IN_PROGRESS)
