@@ -11,151 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
 import psycopg
 import pytest
-import sqlalchemy as sa
 
-from payapp.sandbox.config import SANDBOX_CLIENT_KEY
-from tests.support.servers import ROOT, child_env, server_process, spawn_server, stop_server
+from tests.support.client import CONFIG_VARS, ShopClient, seed, sqlite_url
+from tests.support.servers import server_process, spawn_server, stop_server
 
-CONFIG_VARS = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "REFLEX_REDIS_URL",
-    "TOSS_API_BASE",
-    "TOSS_CLIENT_KEY",
-    "TOSS_SECRET_KEY",
-    "JWT_SECRET",
-    "PAYAPP_DATA_DIR",
-    "PREPARED_ORDER_TTL_SECONDS",
-)
+__all__ = ["CONFIG_VARS", "Deployment", "Shop", "fresh_pg_database"]
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@dataclass
-class Shop:
-    """A running payapp API plus the sandbox it talks to, seen as a client would."""
-
-    name: str
-    url: str
-    sandbox_url: str
-    db_url: str
-    env: dict[str, str]
-    log_path: Path | None = None
-    http: httpx.Client = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.http = httpx.Client(base_url=self.url, timeout=30)
-        self.sandbox = httpx.Client(base_url=self.sandbox_url, timeout=30)
-        self.engine = sa.create_engine(self.db_url.replace("postgresql://", "postgresql+psycopg://"))
-
-    # -- accounts ---------------------------------------------------------------------
-    def signup(self, password: str = "passw0rd!") -> dict[str, str]:
-        email = f"buyer-{uuid.uuid4().hex[:10]}@example.com"
-        r = self.http.post("/v1/auth/signup", json={"email": email, "password": password})
-        assert r.status_code == 201, r.text
-        return self.login(email, password)
-
-    def login(self, email: str, password: str) -> dict[str, str]:
-        r = self.http.post("/v1/auth/token", json={"email": email, "password": password})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['accessToken']}"}
-
-    def admin(self) -> dict[str, str]:
-        email, password = f"ops-{uuid.uuid4().hex[:8]}@example.com", "adm1n-" + secrets.token_hex(4)
-        subprocess.run(
-            [sys.executable, "-m", "payapp.users", "create", email, "--password", password, "--admin"],
-            cwd=ROOT,
-            env=child_env(self.env, CONFIG_VARS),
-            check=True,
-            capture_output=True,
-        )
-        return self.login(email, password)
-
-    # -- the purchase -----------------------------------------------------------------
-    def products(self) -> list[dict]:
-        return self.http.get("/v1/products").json()["data"]
-
-    def prepare(self, auth: dict, items: list[dict] | None = None) -> dict:
-        product = self.products()[0]
-        r = self.http.post(
-            "/v1/payments/prepare", headers=auth, json={"items": items or [{"productId": product["id"], "quantity": 2}]}
-        )
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def authorize(self, order: dict, outcome: str = "approve") -> dict:
-        r = self.sandbox.post(
-            "/_sandbox/authorize",
-            json={
-                "clientKey": SANDBOX_CLIENT_KEY,
-                "method": "카드",
-                "amount": order["amount"],
-                "orderId": order["orderId"],
-                "orderName": order["orderName"],
-                "outcome": outcome,
-            },
-        )
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    def confirm(self, auth: dict, authorized: dict, amount: Any = None) -> httpx.Response:
-        return self.http.post(
-            "/v1/payments/confirm",
-            headers=auth,
-            json={
-                "paymentKey": authorized["paymentKey"],
-                "orderId": authorized["orderId"],
-                "amount": authorized["amount"] if amount is None else amount,
-            },
-        )
-
-    def paid_order(self, auth: dict) -> dict:
-        authorized = self.authorize(self.prepare(auth))
-        r = self.confirm(auth, authorized)
-        assert r.status_code == 200, r.text
-        return r.json()
-
-    # -- looking behind the API -------------------------------------------------------
-    def toss_confirms(self, order_id: str) -> list[dict]:
-        """Confirm calls that reached the sandbox for this order (replays excluded)."""
-        log = self.sandbox.get("/_sandbox/requests", params={"path": "/v1/payments/confirm"}).json()["data"]
-        return [e for e in log if (e.get("body") or {}).get("orderId") == order_id and not e["replayed"]]
-
-    def rows(self, sql: str, **params: Any) -> list[dict]:
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
-
-    def payment_row(self, order_id: str) -> dict:
-        rows = self.rows("SELECT * FROM payment WHERE order_id = :o", o=order_id)
-        assert len(rows) == 1, rows
-        return rows[0]
-
-    def events(self, order_id: str) -> list[dict]:
-        return self.rows(
-            "SELECT e.* FROM payment_event e JOIN payment p ON p.id = e.payment_id WHERE p.order_id = :o ORDER BY e.id",
-            o=order_id,
-        )
-
-    @contextlib.contextmanager
-    def faulted(self, **rule: Any) -> Iterator[None]:
-        """A sandbox fault rule for the duration of the block (then every fault is cleared)."""
-        self.sandbox.post("/_sandbox/faults", json=rule).raise_for_status()
-        try:
-            yield
-        finally:
-            self.sandbox.delete("/_sandbox/faults").raise_for_status()
+Shop = ShopClient  # the name these tests grew up with
 
 
 @contextlib.contextmanager
@@ -180,15 +51,12 @@ def pg_url() -> Iterator[str]:
 def _start(name: str, env: dict[str, str], sandbox_url: str | None, db_url: str, tmp: Path) -> Iterator[Shop]:
     env = {"PAYAPP_DATA_DIR": str(tmp), "TOSS_TIMEOUT_SECONDS": "1.5", "TOSS_CONFIRM_RETRIES": "2", **env}
     with server_process(["payapp.api"], "/v1/health", env=env, drop_env=CONFIG_VARS, timeout=60) as url:
-        shop = Shop(name, url, sandbox_url or url + "/toss-sandbox", db_url, env)
-        subprocess.run(
-            [sys.executable, "-m", "payapp.seed", "--quiet"],
-            cwd=ROOT,
-            env=child_env(env, CONFIG_VARS),
-            check=True,
-            capture_output=True,
-        )
-        yield shop
+        shop = Shop(name, url, sandbox_url, db_url, env)
+        seed(env)
+        try:
+            yield shop
+        finally:
+            shop.close()
 
 
 @pytest.fixture(scope="session")
@@ -205,7 +73,7 @@ def pg_shop(pg_url: str, sandbox_url: str, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="session")
 def embedded_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     tmp = tmp_path_factory.mktemp("embedded-shop")
-    yield from _start("embedded", {}, None, f"sqlite:///{tmp / 'payapp.db'}", tmp)
+    yield from _start("embedded", {}, None, sqlite_url(tmp), tmp)
 
 
 class Deployment:
@@ -233,13 +101,7 @@ class Deployment:
         )
         self.procs[url] = proc
         if len(self.procs) == 1:
-            subprocess.run(
-                [sys.executable, "-m", "payapp.seed", "--quiet"],
-                cwd=ROOT,
-                env=child_env(self.env, CONFIG_VARS),
-                check=True,
-                capture_output=True,
-            )
+            seed(self.env)
         return Shop("recon", url, self.sandbox_url, self.db_url, self.env)
 
     def kill(self, shop: Shop) -> None:
