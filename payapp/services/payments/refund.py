@@ -24,8 +24,9 @@ from payapp.toss import TossError
 from ..errors import Code, ServiceError, not_found
 from ..guards import require_admin
 from ..inputs import CancelIn
+from ..rows import saved_id
 from .apply import ApplyJob
-from .base import find_payment
+from .base import find_payment, key_of
 from .tosscall import call_toss, refusal
 
 REFUND_LOCK_WAIT = 60.0
@@ -42,7 +43,7 @@ def unanswered_refund(session: Session, payment_id: int) -> Refund | None:
 def new_refund(session: Session, payment: Payment, amount: int | None, reason: str, actor: str) -> Refund:
     seq = (session.exec(select(func.max(Refund.seq)).where(Refund.payment_id == payment.id)).one() or 0) + 1
     refund = Refund(
-        payment_id=payment.id,
+        payment_id=saved_id(payment),
         seq=seq,
         idempotency_key=f"refund:{payment.order_id}:{seq}",
         amount=amount,
@@ -61,7 +62,7 @@ def finish_refund(
     transaction_key: str | None = None,
     failure_code: str | None = None,
 ) -> None:
-    refund = session.get(Refund, refund_id)
+    refund = session.get_one(Refund, refund_id)
     refund.status, refund.finished_at = status, utcnow()
     refund.transaction_key, refund.failure_code = transaction_key, failure_code
     session.add(refund)
@@ -84,7 +85,8 @@ class RefundJob(ApplyJob):
             payment = await find_payment(order_id)
             if payment is None:
                 raise not_found()
-            earlier = await run_db(lambda s: unanswered_refund(s, payment.id))
+            payment_id = saved_id(payment)
+            earlier = await run_db(lambda s: unanswered_refund(s, payment_id))
             if earlier is not None:
                 view = await self._send_refund(payment, earlier, refund_account)
                 if earlier.amount == amount:
@@ -112,8 +114,11 @@ class RefundJob(ApplyJob):
         Toss did it). False when the order is busy, Toss can't be reached, or there is none."""
         async with self.order_lock(order_id, 0) as locked:
             payment = await find_payment(order_id) if locked else None
-            earlier = payment and await run_db(lambda s: unanswered_refund(s, payment.id))
-            if not earlier:
+            if payment is None:
+                return False
+            payment_id = saved_id(payment)
+            earlier = await run_db(lambda s: unanswered_refund(s, payment_id))
+            if earlier is None:
                 return False
             try:
                 await self._send_refund(payment, earlier)
@@ -128,7 +133,7 @@ class RefundJob(ApplyJob):
         try:
             answer = await call_toss(
                 lambda _left: self.toss.cancel(
-                    payment.payment_key, refund.reason, refund.amount, refund.idempotency_key, refund_account
+                    key_of(payment), refund.reason, refund.amount, refund.idempotency_key, refund_account
                 ),
                 retries=self.retries,
                 backoff=self.backoff,
@@ -137,7 +142,12 @@ class RefundJob(ApplyJob):
             if err.retryable:  # unknown: the row stays REQUESTED, to be finished with the same key
                 raise ServiceError.of(Code.TOSS_UNAVAILABLE) from None
             code = err.code
-            await run_db(lambda s: (finish_refund(s, refund.id, RefundStatus.FAILED, failure_code=code), s.commit()))
+
+            def failed(session: Session) -> None:
+                finish_refund(session, saved_id(refund), RefundStatus.FAILED, failure_code=code)
+                session.commit()
+
+            await run_db(failed)
             raise refusal(err) from None
         before = {c.get("transactionKey") for c in (payment.raw or {}).get("cancels") or []}
         made = [c.transactionKey for c in answer.cancels or [] if c.transactionKey not in before]
@@ -153,6 +163,6 @@ class RefundJob(ApplyJob):
             EventSource.CANCEL,
             detail,
             also=lambda s, _p: finish_refund(
-                s, refund.id, RefundStatus.DONE, transaction_key=made[-1] if made else answer.lastTransactionKey
+                s, saved_id(refund), RefundStatus.DONE, transaction_key=made[-1] if made else answer.lastTransactionKey
             ),
         )
