@@ -193,6 +193,11 @@ def _starts_with(session: Session, column: Mapped[str] | Mapped[str | None], q: 
     return sa.func.substr(column, 1, len(q)) == q  # SQLite's LIKE ignores ASCII case
 
 
+def buyers_matching(q: str) -> Select[int | None]:
+    """The ids of the buyers whose email contains ``q`` (any case)."""
+    return sa.select(col(User.id)).where(col(User.email).ilike(_like(q), escape="\\"))
+
+
 def text_condition(session: Session, q: str, *, row_by_row: bool = False) -> ColumnElement[bool]:
     """orderId / paymentKey start with ``q`` (exact case: they are identifiers); orderName /
     buyer email contain it (any case).
@@ -204,7 +209,7 @@ def text_condition(session: Session, q: str, *, row_by_row: bool = False) -> Col
     """
     pattern = _like(q)
     cased = q.lower() != q.upper()
-    buyers = sa.select(col(User.id)).where(col(User.email).ilike(pattern, escape="\\"))
+    buyers = buyers_matching(q)
     ids = [] if row_by_row or not q else list(session.execute(buyers.limit(MAX_BUYER_IDS + 1)).scalars())
     buyer_cond: ColumnElement[bool]
     if row_by_row or len(ids) > MAX_BUYER_IDS:

@@ -4,17 +4,18 @@
 Without a text query they come from the ``payment_daily`` rollup (payapp/services/rollup.py):
 a few rows per day, so the cost does not grow with the number of payments (1.3 s → a few ms
 at a million rows). A text query (or ``attention``: an age, not a day) cannot be rolled up: then
-the filter's numbers are aggregated from the matching payments, at most the newest ``SAMPLE`` of
-them. Up to ``SAMPLE`` matches they are exact; beyond, they cover the newest ``SAMPLE`` matches
-and say so (``approximate``, ``sampleSize``, ``sampledSince``), as the list caps its count: a
-common term matches a third of the table, and aggregating all of it took 2.1 s at a million rows.
-Today and the last 7 days are the whole shop's, from the rollup, in both cases.
-The rollup and a recomputation agree (tests/admin/test_stats_rollup.py).
+the filter's numbers come from the matching payments, at most ``SAMPLE`` of them. Up to
+``SAMPLE`` matches they are exact (gathered through the search indexes); beyond, they count the
+newest ``SAMPLE`` matches (a walk down the created_at index) and say so (``approximate``,
+``sampleSize``, ``sampledSince``), as the list caps its count: a common term matches a third of
+the table, and aggregating all of it took 2.1 s at a million rows.
+Today and the last 7 days are the whole shop's, from the rollup, in every case.
+The rollup and a recomputation agree (tests/admin/test_stats_rollup.py, test_stats_sample.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,15 @@ from payapp.models import Payment, PaymentStatus
 from payapp.schemas import in_kst
 
 from . import rollup
-from .admin_query import REVENUE_STATUSES, AdminFilters, conditions, kst_day, kst_today
+from .admin_query import (
+    REVENUE_STATUSES,
+    AdminFilters,
+    buyers_matching,
+    capped_count_query,
+    conditions,
+    kst_day,
+    kst_today,
+)
 
 DEFAULT_CHART_DAYS = 30
 MAX_CHART_DAYS = 366  # a longer filter charts its last 366 days (``dailyTruncated``); the totals stay whole
@@ -197,57 +206,78 @@ def _from_cells(filters: AdminFilters, facet_cells: Cells, today: date, window: 
     )
 
 
-def sample_query(session: Session, filters: AdminFilters, sample: int) -> sa.Select[Any]:
-    """(day, status, count, balance sum, oldest created_at, matches seen) over the newest
-    ``sample`` payments matching the filter without its status part.
+def _grouped(matches: sa.CTE, sample: int | None) -> sa.Select[Any]:
+    """(day, status, count, balance sum, oldest created_at, rows in ``matches``) per (day, status)
+    of ``matches``, only its first ``sample`` by ``rn`` when given."""
+    seen = sa.select(sa.func.count()).select_from(matches).scalar_subquery()
+    stmt = sa.select(
+        matches.c.day,
+        matches.c.status,
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(matches.c.balance), 0),
+        sa.func.min(matches.c.created_at),
+        seen,
+    )
+    if sample is not None:
+        stmt = stmt.where(matches.c.rn <= sample)
+    return stmt.group_by(matches.c.day, matches.c.status)
 
-    The CTE reads at most ``sample + 1`` matches newest first (the created_at index, filtered: a
-    common term finds them within a few tens of thousands of rows); the extra one only tells
-    that more match. ``seen`` repeats on every row: min(matches, sample + 1).
+
+def _columns(session: Session) -> list[sa.ColumnElement[Any]]:
+    return [
+        kst_day(session).label("day"),
+        col(Payment.status).label("status"),
+        col(Payment.balance_amount).label("balance"),
+        col(Payment.created_at).label("created_at"),
+    ]
+
+
+def gather_query(session: Session, filters: AdminFilters, sample: int) -> sa.Select[Any]:
+    """The grouped matches of the filter without its status part, in any order, stopping at
+    ``sample + 1``: a rare term is gathered through its indexes (trigram, prefix, buyer ids), a
+    common one read until enough match. Complete (exact) when it counts at most ``sample``."""
+    hits = (
+        sa.select(*_columns(session)).where(*conditions(session, filters, statuses=False)).limit(sample + 1).cte("hits")
+    )
+    return _grouped(hits, None)
+
+
+def sample_query(session: Session, filters: AdminFilters, sample: int) -> sa.Select[Any]:
+    """The grouped newest ``sample`` matches of the filter without its status part.
+
+    The CTE reads ``sample + 1`` matches newest first (the created_at index, filtered row by row:
+    a common term finds them within a few tens of thousands of rows); the extra one only tells
+    that more match.
     """
     created, ident = col(Payment.created_at), col(Payment.id)
     newest = (
-        sa.select(
-            kst_day(session).label("day"),
-            col(Payment.status).label("status"),
-            col(Payment.balance_amount).label("balance"),
-            created.label("created_at"),
-            sa.func.row_number().over(order_by=(created.desc(), ident.desc())).label("rn"),
-        )
+        sa.select(*_columns(session), sa.func.row_number().over(order_by=(created.desc(), ident.desc())).label("rn"))
         .where(*conditions(session, filters, statuses=False, row_by_row=True))
         .order_by(created.desc(), ident.desc())
         .limit(sample + 1)
         .cte("newest")
     )
-    seen = sa.select(sa.func.count()).select_from(newest).scalar_subquery()
-    return (
-        sa.select(
-            newest.c.day,
-            newest.c.status,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(newest.c.balance), 0),
-            sa.func.min(newest.c.created_at),
-            seen,
-        )
-        .where(newest.c.rn <= sample)
-        .group_by(newest.c.day, newest.c.status)
-    )
+    return _grouped(newest, sample)
 
 
 def sampled(session: Session, filters: AdminFilters, today: date, window: Window, sample: int = SAMPLE) -> AdminStats:
-    """The filter's numbers from its newest ``sample`` matches (exact when no more match); today
-    and the last 7 days from the rollup (the whole shop's, whatever the filter)."""
-    cells: Cells = {}
-    oldest: datetime | None = None
-    matched = 0
-    for d, s, n, b, first, seen in session.execute(sample_query(session, filters, sample)):
-        cells[(as_date(d), s)] = (int(n), int(b))
-        oldest = first if oldest is None or first < oldest else oldest
-        matched = int(seen)
+    """The filter's numbers from its matches when at most ``sample`` match (exact), else from the
+    newest ``sample`` (approximate); today and the last 7 days from the rollup (the whole shop's)."""
+    # The buyers' payments alone, counted through (user_id, created_at), can show cheaply that more
+    # than ``sample`` match ('naver': 7,000 buyers); else gathering the matches tells.
+    rest = conditions(session, replace(filters, q="", statuses=()))  # the date range, attention
+    buyers = [col(Payment.user_id).in_(buyers_matching(filters.q)), *rest] if filters.q else []
+    many = bool(buyers) and session.execute(capped_count_query(buyers, sample)).scalar_one() > sample
+    rows = [] if many else list(session.execute(gather_query(session, filters, sample)).all())
+    if many or (rows and rows[0][5] > sample):
+        rows = list(session.execute(sample_query(session, filters, sample)).all())
+    approximate = bool(rows) and rows[0][5] > sample
+    cells: Cells = {(as_date(d), s): (int(n), int(b)) for d, s, n, b, _, _ in rows}
     week_first = today - timedelta(days=6)
     week = rollup.cells(session, [(week_first, today)])
     result = _from_cells(filters, cells, today, window, week)
-    if matched > sample:
+    if approximate:
+        oldest = min(r[4] for r in rows)
         result.approximate, result.sampleSize, result.sampledSince = True, sample, in_kst(oldest)
     return result
 

@@ -4,6 +4,7 @@ with a small sample so that the seeded payments exceed it; the REST answer with 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 import pytest
@@ -45,6 +46,34 @@ def test_text_stats_beyond_the_sample_count_the_newest_matches_and_say_so(data, 
     assert datetime.fromisoformat(got.pop("sampledSince")) == rows[49]["created_at"]
     assert got == {k: v for k, v in want.items() if k not in ("approximate", "sampleSize", "sampledSince")}
     assert sum(got["statusFacets"].values()) == 50  # the sample is the filter without its status part
+
+
+def matches(rows: list[dict], q: str) -> list[dict]:
+    """The payments a text query finds, as the list defines it."""
+    low = q.lower()
+    return [
+        r
+        for r in rows
+        if r["order_id"].startswith(q)
+        or (r["payment_key"] or "").startswith(q)
+        or low in r["order_name"].lower()
+        or low in r["email"].lower()
+    ]
+
+
+def test_a_product_term_beyond_the_sample_is_gathered_then_walked_newest_first(data):
+    shop, today = data["shop"], datetime.now(KST).date()
+    rows = db_rows(shop)
+    names = Counter(r["order_name"].split()[0] for r in rows)
+    term = names.most_common(1)[0][0][:2]  # a word of the commonest product, in no buyer's email
+    found = matches(rows, term)
+    assert len(found) > 20 and not any(term.lower() in r["email"].lower() for r in found)
+    got = sampled(shop, AdminFilters(q=term), today, sample=20)
+    assert (got.pop("approximate"), got.pop("sampleSize")) == (True, 20)
+    assert datetime.fromisoformat(got.pop("sampledSince")) == found[19]["created_at"]
+    want = expected(rows, found[:20], today)
+    assert got == {k: v for k, v in want.items() if k not in ("approximate", "sampleSize", "sampledSince")}
+    assert sampled(shop, AdminFilters(q=term), today, sample=len(found)) == expected(rows, found, today)
 
 
 def test_text_stats_within_the_sample_are_exact(data):
