@@ -44,6 +44,12 @@ serve: venv bun
 test: dev-venv services chromium tools bun lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## make test-fast: the payment services in-process (SQLite, embedded Redis, the sandbox app), in
+## seconds and with nothing to start; only pytest-asyncio among the plugins (the others load slowly)
+.PHONY: test-fast
+test-fast: dev-venv
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PY) -m pytest -p pytest_asyncio.plugin -q tests/fast $(PYTEST_ARGS)
+
 venv: .venv/.stamp-run
 dev-venv: .venv/.stamp-dev
 
