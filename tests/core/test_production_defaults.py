@@ -30,26 +30,16 @@ from payapp.settings import SANDBOX_PREFIX, Settings
 from tests.conftest import basic
 from tests.core.conftest import CONFIG_VARS, Shop
 from tests.support.app import run_shop
+from tests.support.client import sqlite_url
+from tests.support.sandbox_control import APPROVE, control_body, window_action
+from tests.support.sandbox_control import CONTROL_CALLS as SANDBOX_CONTROL_CALLS
 from tests.support.servers import ROOT, child_env, server_process
 
 MODE_VARS = ("REFLEX_ENV_MODE", "SANDBOX_CONTROL", "SANDBOX_WEBHOOK_HOSTS", "SEED_DEMO")
 DROP = (*CONFIG_VARS, *MODE_VARS, "ADMIN_EMAIL", "ADMIN_PASSWORD", "DEMO_EMAIL", "DEMO_PASSWORD")
 PROD = {"REFLEX_ENV_MODE": "prod"}
 CONTROL_CALLS = [
-    ("POST", "/_sandbox/reset"),
-    ("GET", "/_sandbox/payments"),
-    ("GET", "/_sandbox/requests"),
-    ("GET", "/_sandbox/clock"),
-    ("POST", "/_sandbox/clock"),
-    ("GET", "/_sandbox/faults"),
-    ("POST", "/_sandbox/faults"),
-    ("DELETE", "/_sandbox/faults"),
-    ("GET", "/_sandbox/webhooks"),
-    ("POST", "/_sandbox/webhooks"),
-    ("DELETE", "/_sandbox/webhooks"),
-    ("GET", "/_sandbox/webhooks/deliveries"),
-    ("POST", "/_sandbox/webhooks/flush"),
-    ("GET", "/_sandbox/idempotency"),
+    *SANDBOX_CONTROL_CALLS,
     # the REST API: the sandbox keys are public, so it is the app's alone in production
     ("POST", "/v1/payments/confirm"),
     ("GET", "/v1/payments/tpaya0000"),
@@ -61,7 +51,7 @@ CONTROL_CALLS = [
 def api_process(tmp: Path, **env: str) -> Iterator[Shop]:
     env = {"PAYAPP_DATA_DIR": str(tmp), **env}
     with server_process(["payapp.api"], "/v1/health", env=env, drop_env=DROP, timeout=60) as url:
-        yield Shop("production", url, url + SANDBOX_PREFIX, f"sqlite:///{tmp / 'payapp.db'}", env)
+        yield Shop("production", url, url + SANDBOX_PREFIX, sqlite_url(tmp), env)
 
 
 def assert_control_closed(base: str) -> None:
@@ -71,7 +61,7 @@ def assert_control_closed(base: str) -> None:
             base + path,
             headers=basic(SANDBOX_SECRET_KEY),
             timeout=10,
-            json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"} if method == "POST" else None,
+            json=control_body(method),
         )
         assert (r.status_code, r.json().get("code")) == (404, "NOT_FOUND"), (method, path, r.text)
 
@@ -92,9 +82,9 @@ def assert_window_and_sdk_work(base: str) -> None:
         },
     )
     assert page.status_code == 200, page.text
-    action = re.search(r'action="([^"]+)"', page.text).group(1)
+    action = window_action(page.text)
     assert SANDBOX_PREFIX + "/_sandbox/window/" in action
-    chosen = httpx.post(action, data={"outcome": "approve", "target": "self", "mode": "redirect"}, timeout=10)
+    chosen = httpx.post(action, data=APPROVE, timeout=10)
     assert chosen.status_code == 303 and "/_sandbox/landing/success?" in chosen.headers["location"]
 
 

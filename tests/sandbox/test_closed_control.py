@@ -4,7 +4,6 @@ loopback plus an allow-list (``webhook_hosts``, ``--webhook-hosts``)."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
@@ -16,27 +15,11 @@ from starlette.routing import Mount
 from payapp.sandbox import SandboxConfig, buyer_app, create_app, parse_webhook_hosts
 from tests.conftest import DOCS_CLIENT_KEY, DOCS_SECRET_KEY, basic
 from tests.sandbox.flow import run_async
+from tests.support.sandbox_control import APPROVE, CONTROL_CALLS, control_body, window_action
 from tests.support.servers import ROOT, server_process
 
 AUTH = basic(DOCS_SECRET_KEY)
 PREFIX = "/toss-sandbox"
-# Every call of the control API, as (method, path): each must answer 404 when it is closed.
-CONTROL_CALLS = [
-    ("POST", "/_sandbox/reset"),
-    ("GET", "/_sandbox/payments"),
-    ("GET", "/_sandbox/requests"),
-    ("GET", "/_sandbox/clock"),
-    ("POST", "/_sandbox/clock"),
-    ("GET", "/_sandbox/faults"),
-    ("POST", "/_sandbox/faults"),
-    ("DELETE", "/_sandbox/faults"),
-    ("GET", "/_sandbox/webhooks"),
-    ("POST", "/_sandbox/webhooks"),
-    ("DELETE", "/_sandbox/webhooks"),
-    ("GET", "/_sandbox/webhooks/deliveries"),
-    ("POST", "/_sandbox/webhooks/flush"),
-    ("GET", "/_sandbox/idempotency"),
-]
 WINDOW_PARAMS = {"clientKey": DOCS_CLIENT_KEY, "method": "카드", "amount": 1000, "orderName": "x"}
 
 
@@ -51,8 +34,7 @@ async def assert_buyers_part_works(c: httpx.AsyncClient, order_id: str) -> dict:
         assert r.status_code == 200 and "TossPayments" in r.text, path
     page = await c.get("/_sandbox/window", params={**WINDOW_PARAMS, "orderId": order_id + "w"})
     assert page.status_code == 200, page.text
-    action = re.search(r'action="([^"]+)"', page.text).group(1)
-    chosen = await c.post(action, data={"outcome": "approve", "target": "self", "mode": "redirect"})
+    chosen = await c.post(window_action(page.text), data=APPROVE)
     assert chosen.status_code == 303
     assert (await c.get(chosen.headers["location"])).status_code == 200  # the landing page
     auth = await c.post("/_sandbox/authorize", json={**WINDOW_PARAMS, "orderId": order_id})
@@ -63,9 +45,7 @@ async def assert_buyers_part_works(c: httpx.AsyncClient, order_id: str) -> dict:
 
 async def assert_control_closed(c: httpx.AsyncClient) -> None:
     for method, path in CONTROL_CALLS:
-        r = await c.request(
-            method, path, json={"path": "/v1/*", "errorCode": "PROVIDER_ERROR"} if method == "POST" else None
-        )
+        r = await c.request(method, path, json=control_body(method))
         assert (r.status_code, r.json()["code"]) == (404, "NOT_FOUND"), (method, path, r.text)
 
 
