@@ -10,8 +10,9 @@ One module per job, each with the money rule it keeps:
 - ``tosscall``: calling Toss with retries under a deadline; ``base``: the order lock.
 """
 
+from ..inputs import valid_order_id
 from .apply import UNSETTLED
-from .base import find_payment, parse_amount, valid_order_id
+from .base import find_payment, parse_amount
 from .prepare import order_name_for
 from .reconcile import SweepPolicy, SweepReport, stuck_condition, stuck_count
 from .service import PaymentService

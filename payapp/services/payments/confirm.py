@@ -86,7 +86,9 @@ class ConfirmJob(ApplyJob):
             balance_amount=prepared.amount,
             status="",
             user_id=prepared.user_id,
-            items=prepared.items,
+            # OrderItem is a TypedDict, which Payment.items (list[dict]) can't accept: the fix is the
+            # model's own type, list[OrderItem], in payapp/models.py (not a services file).
+            items=prepared.items,  # type: ignore[arg-type]
             created_at=now,
             updated_at=now,
         )
