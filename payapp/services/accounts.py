@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
 import jwt
 from argon2 import PasswordHasher
@@ -33,6 +33,7 @@ from .inputs import Credentials
 from .rows import saved_id
 
 T = TypeVar("T")
+Args = TypeVarTuple("Args")
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _hasher = PasswordHasher()
@@ -115,7 +116,10 @@ def _verify(user: User | None, password: str) -> User:
 
 def authenticate(session: Session, email: object, password: object) -> User:
     """Check a sign-in in this thread (the seed's check); requests use ``sign_in``."""
-    return _verify(_find(session, email, password), password)  # type: ignore[arg-type]
+    user = _find(session, email, password)
+    if not isinstance(password, str):  # _find refused it already: this says so to the type checker
+        raise _bad_credentials()
+    return _verify(user, password)
 
 
 async def sign_in(credentials: Credentials) -> User:
@@ -143,7 +147,7 @@ async def sign_up(credentials: Credentials) -> User:
 _hash_pool: ThreadPoolExecutor | None = None
 
 
-async def _in_hash_pool(fn: Callable[..., T], *args: Any) -> T:
+async def _in_hash_pool(fn: Callable[[*Args], T], *args: *Args) -> T:
     global _hash_pool
     if _hash_pool is None:
         _hash_pool = ThreadPoolExecutor(get_settings().password_hash_threads, thread_name_prefix="payapp-argon2")
