@@ -13,6 +13,7 @@ import pytest
 import payapp.state.payment as receipt
 from payapp.schemas import ConfirmResult, PaymentView
 from payapp.services.errors import ServiceError
+from payapp.services.inputs import ConfirmIn
 from payapp.state.auth import AuthState
 from payapp.state.payment import ReceiptState
 from payapp.state.shop import ShopState
@@ -75,7 +76,7 @@ class ScriptedService:
             raise step
         return step() if callable(step) else step
 
-    async def confirm(self, user: Any, payment_key: Any, order_id: Any, amount: Any) -> ConfirmResult:
+    async def confirm(self, user: Any, request: ConfirmIn) -> ConfirmResult:
         self.calls.append("confirm")
         answer = self._next(self.confirms)
         return ConfirmResult(payment=answer, pending=answer.status == "IN_PROGRESS")
