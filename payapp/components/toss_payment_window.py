@@ -2,7 +2,8 @@
 
 A reusable Reflex component with no shop logic: give it a client key and a request, and
 it loads the Toss script through the official npm loader ``@tosspayments/payment-sdk``
-(``loadTossPayments(clientKey, {src})``) and calls ``requestPayment(method, params)``.
+(``loadTossPayments(clientKey, {src})``) as soon as it is on the page, and calls
+``requestPayment(method, params)`` when a request comes.
 ``src`` empty → the loader's default (real Toss); a path or URL → that script (the sandbox).
 A relative ``src`` is resolved against the Reflex backend's URL.
 
@@ -47,7 +48,8 @@ class TossPaymentWindow(Fragment):
     client_key: Var[str]
     request: Var[dict[str, Any]]
     sdk_src: Var[str]
-    on_error: EventHandler[passthrough_event_spec(dict[str, Any])]
+    # Reflex declares an event trigger's arguments with a call in the annotation, read at runtime.
+    on_error: EventHandler[passthrough_event_spec(dict[str, Any])]  # type: ignore[type-arg, valid-type]
 
     def _exclude_props(self) -> list[str]:
         return [*super()._exclude_props(), "client_key", "request", "sdk_src", "on_error"]
@@ -66,6 +68,15 @@ class TossPaymentWindow(Fragment):
         report = f"({on_error!s})" if on_error is not None else "(() => {})"
         request = str(self.request) if self.request is not None else "null"
         src = str(self.sdk_src) if self.sdk_src is not None else '""'
+        options = "(src ? { src: new URL(src, getBackendURL()).toString() } : {})"
+        # The script loads when the page shows, as Toss advises, so that a click waits only for
+        # the server's order; the loader caches it (and forgets a failure: the click retries it
+        # and reports that).
+        preload = f"""
+useEffect(() => {{
+  const src = {src};
+  if ({self.client_key!s}) loadTossPayments({self.client_key!s}, {options}).catch(() => {{}});
+}}, [{self.client_key!s}, {src}]);"""
         hook = f"""
 useEffect(() => {{
   const request = {request};
@@ -75,8 +86,7 @@ useEffect(() => {{
   window.sessionStorage.setItem(once, "1");
   const {{ method, ...params }} = request;
   const src = {src};
-  const options = src ? {{ src: new URL(src, getBackendURL()).toString() }} : {{}};
-  loadTossPayments({self.client_key!s}, options)
+  loadTossPayments({self.client_key!s}, {options})
     .then((toss) => toss.requestPayment(method || "카드", params))
     .catch((error) => {report}({{
       code: String(error?.code ?? error?.name ?? "UNKNOWN_ERROR"),
@@ -84,7 +94,7 @@ useEffect(() => {{
       orderId: request.orderId,
     }}));
 }}, [{request}]);"""
-        return [Var(hook, _var_type=str)]
+        return [Var(preload, _var_type=str), Var(hook, _var_type=str)]
 
 
 toss_payment_window = TossPaymentWindow.create

@@ -11,6 +11,7 @@ import reflex as rx
 
 from payapp import routes
 from payapp.formatting import won
+from payapp.models import User
 from payapp.services import catalog
 from payapp.services.errors import ServiceError
 from payapp.services.inputs import PrepareIn
@@ -37,10 +38,10 @@ PAY_METHODS = ["카드", "토스페이", "계좌이체", "가상계좌", "휴대
 VA_VALID_HOURS = 72  # how long an issued 가상계좌 waits for the deposit
 
 
-def toss_customer_key(user_id: int) -> str:
+def toss_customer_key(user: User) -> str:
     """The widget's customerKey for a buyer: stable, and not guessable from the user's id or
     e-mail (Toss asks for a random-looking key), without a column of its own."""
-    digest = hmac.new(get_settings().jwt_key().encode(), f"toss-customer:{user_id}".encode(), hashlib.sha256)
+    digest = hmac.new(get_settings().jwt_key().encode(), f"toss-customer:{user.id}".encode(), hashlib.sha256)
     return "cus_" + digest.hexdigest()[:40]
 
 
@@ -109,7 +110,9 @@ class ShopState(rx.State):
             self.preparing = 0
         origin = self.router.url.origin
         customer = {"customerEmail": user.email, "customerName": user.email.split("@")[0]}
-        landing = {"successUrl": origin + routes.SUCCESS, "failUrl": origin + routes.FAIL}
+        # The pages' own URLs: the prod server answers /success with a 307 to /success/, a
+        # round trip the buyer would wait for on the way to the receipt.
+        landing = {"successUrl": f"{origin}{routes.SUCCESS}/", "failUrl": f"{origin}{routes.FAIL}/"}
         if get_settings().widget_mode:
             # Toss's 결제위젯 picks the method; the amount is the prepared order's, never the page's.
             self.widget_product = product_id
@@ -117,7 +120,7 @@ class ShopState(rx.State):
                 "orderId": order.orderId,
                 "orderName": order.orderName,
                 "amount": order.amount,
-                "customerKey": toss_customer_key(user.id),
+                "customerKey": toss_customer_key(user),
                 **customer,
                 **landing,
             }
