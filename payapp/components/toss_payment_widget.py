@@ -129,7 +129,8 @@ class TossPaymentWidget(Component):
     pay_label: Var[str]
     variant_key: Var[str]
     agreement_variant_key: Var[str]
-    on_error: EventHandler[passthrough_event_spec(dict[str, Any])]
+    # Reflex declares an event trigger's arguments with a call in the annotation, read at runtime.
+    on_error: EventHandler[passthrough_event_spec(dict[str, Any])]  # type: ignore[type-arg, valid-type]
 
     def add_imports(self) -> dict[str, Any]:
         return {

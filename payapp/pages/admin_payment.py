@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from payapp import routes
 from payapp.components.guards import require_role
@@ -15,24 +16,18 @@ def _field(label: str, value: rx.Var) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="110px"), rx.data_list.value(value))
 
 
-def _refund_form(
-    fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component, on_submit: rx.EventHandler
-) -> rx.Component:
-    """The form both refund dialogs share: fields, a reason, 닫기, and a red submit."""
-    return rx.form(
-        rx.vstack(
-            *fields,
-            rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유", aria_label=reason_label),
-            rx.hstack(
-                close,
-                rx.button(submit, type="submit", color_scheme="red", loading=AdminPaymentState.busy),
-                justify="end",
-                width="100%",
-            ),
-            spacing="3",
+def _refund_form(fields: list[rx.Component], reason_label: str, submit: str, close: rx.Component) -> rx.Component:
+    """What both refund dialogs' forms hold: fields, a reason, 닫기, and a red submit."""
+    return rx.vstack(
+        *fields,
+        rx.input(name="reason", required=True, max_length=200, placeholder="환불 사유", aria_label=reason_label),
+        rx.hstack(
+            close,
+            rx.button(submit, type="submit", color_scheme="red", loading=AdminPaymentState.busy),
+            justify="end",
+            width="100%",
         ),
-        on_submit=on_submit,
-        reset_on_submit=True,
+        spacing="3",
     )
 
 
@@ -70,23 +65,26 @@ def refund_dialogs() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("부분 환불"),
             rx.dialog.description("환불할 금액과 사유를 입력하세요. 남은 금액: ", s.detail["balance"]),
-            _refund_form(
-                [
-                    rx.input(
-                        name="amount",
-                        type="number",
-                        min=1,
-                        max=s.balance,
-                        required=True,
-                        placeholder="환불 금액(원)",
-                        aria_label="환불 금액",
-                    ),
-                    _refund_account_fields(),
-                ],
-                "환불 사유",
-                "다음",
-                rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
-                s.review_partial,
+            rx.form(
+                _refund_form(
+                    [
+                        rx.input(
+                            name="amount",
+                            type="number",
+                            min=1,
+                            max=s.balance,
+                            required=True,
+                            placeholder="환불 금액(원)",
+                            aria_label="환불 금액",
+                        ),
+                        _refund_account_fields(),
+                    ],
+                    "환불 사유",
+                    "다음",
+                    rx.dialog.close(rx.button("닫기", type="button", variant="soft")),
+                ),
+                on_submit=s.review_partial,
+                reset_on_submit=True,
             ),
         ),
         open=s.partial_open,
@@ -118,12 +116,15 @@ def refund_dialogs() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("전액 환불"),
             rx.alert_dialog.description("남은 금액 ", s.detail["balance"], "을 모두 환불합니다. 되돌릴 수 없습니다."),
-            _refund_form(
-                [_refund_account_fields()],
-                "전액 환불 사유",
-                "전액 환불하기",
-                rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")),
-                s.refund,
+            rx.form(
+                _refund_form(
+                    [_refund_account_fields()],
+                    "전액 환불 사유",
+                    "전액 환불하기",
+                    rx.alert_dialog.cancel(rx.button("닫기", type="button", variant="soft")),
+                ),
+                on_submit=s.refund,
+                reset_on_submit=True,
             ),
         ),
         open=s.full_open,
@@ -139,7 +140,7 @@ def refund_dialogs() -> rx.Component:
     )
 
 
-def timeline_item(event: rx.Var) -> rx.Component:
+def timeline_item(event: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(event["at"], white_space="nowrap"),
         rx.table.cell(event["from"]),

@@ -4,7 +4,10 @@ draws Toss's 결제위젯 for that order (widget mode, 결제위젯 연동 키; 
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from payapp.components.layout import BRAND, layout
 from payapp.components.toss_payment_widget import toss_payment_widget
@@ -15,7 +18,7 @@ TITLE = BRAND
 QUANTITIES = [str(n) for n in range(1, 11)]
 
 
-def product_card(product: rx.Var) -> rx.Component:
+def product_card(product: ObjectVar[dict[str, Any]]) -> rx.Component:
     pid = product["id"].to(int)
     return rx.card(
         rx.vstack(
@@ -35,7 +38,8 @@ def product_card(product: rx.Var) -> rx.Component:
                 # the sign-in round trip, which keeps the state but remounts the page).
                 rx.select(
                     QUANTITIES,
-                    value=ShopState.quantities.get(product["id"].to(str), 1).to_string(),
+                    # On the class a state var is a Var (ObjectVar.get); mypy sees the dict.
+                    value=ShopState.quantities.get(product["id"].to(str), 1).to_string(),  # type: ignore[call-overload]
                     size="2",
                     custom_attrs={"aria-label": "수량"},  # on the trigger; aria_label is lost on the root
                     on_change=lambda value: ShopState.set_quantity(pid, value),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from payapp import routes
 from payapp.components.guards import require_login
@@ -14,8 +17,9 @@ def _row(label: str, value: rx.Var | str) -> rx.Component:
     return rx.data_list.item(rx.data_list.label(label, min_width="88px"), rx.data_list.value(value))
 
 
-def virtual_account_rows(r: rx.Var) -> rx.Component:
+def virtual_account_rows() -> rx.Component:
     """가상계좌: the bank, the account (hidden once expired: no longer payable) and the due date."""
+    r = ReceiptState.receipt
     return rx.fragment(
         _row("입금 은행", r["vaBank"]),
         rx.cond(r["vaState"] != "expired", _row("계좌번호", rx.code(r["vaAccount"], data_testid="va-account"))),
@@ -42,7 +46,8 @@ def receipt_card() -> rx.Component:
                     size="6",
                     as_="h1",
                 ),
-                rx.badge(r["statusLabel"], color_scheme=r["statusColor"].to(str), size="2"),
+                # receipt is dict[str, str]: its items are already string Vars.
+                rx.badge(r["statusLabel"], color_scheme=r["statusColor"], size="2"),
                 justify="between",
                 width="100%",
                 align="center",
@@ -86,7 +91,7 @@ def receipt_card() -> rx.Component:
                 _row("금액", r["amount"]),
                 _row("결제수단", r["method"]),
                 _row("승인시각", r["approvedAt"]),
-                rx.cond(r["va"] == "1", virtual_account_rows(r)),
+                rx.cond(r["va"] == "1", virtual_account_rows()),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
                 data_testid="receipt",
             ),
@@ -187,7 +192,7 @@ def fail_page() -> rx.Component:
     )
 
 
-def order_row(order: rx.Var) -> rx.Component:
+def order_row(order: ObjectVar[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(order["orderId"], white_space="nowrap"),
         rx.table.cell(order["orderName"]),
@@ -199,7 +204,7 @@ def order_row(order: rx.Var) -> rx.Component:
     )
 
 
-def order_card(order: rx.Var) -> rx.Component:
+def order_card(order: ObjectVar[dict[str, Any]]) -> rx.Component:
     """One order on a phone: the table's six columns would not fit 390 px."""
     return rx.card(
         rx.vstack(
@@ -237,7 +242,7 @@ def orders_page() -> rx.Component:
             on_unmount=OrdersState.stop_watching,
         ),
         rx.cond(
-            OrdersState.orders.length() > 0,
+            OrdersState.orders,  # true when not empty (Reflex's isTrue)
             rx.fragment(
                 rx.tablet_and_desktop(
                     rx.table.root(

@@ -61,7 +61,11 @@ class AdminPaymentState(AdminState):
         return self.detail.get("method") == "가상계좌" and self.partly_refundable
 
     @rx.event
-    async def load(self):
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        """Read the payment again (on_load, and after a refund or a sync)."""
         if await self._admin_user() is None:
             return
         self._forget_pending()
@@ -169,7 +173,7 @@ class AdminPaymentState(AdminState):
             return rx.toast.error(f"{err.message} ({err.code})")
         finally:
             self.busy = False
-        await self.load()
+        await self._load()
         return rx.toast.success(f"환불했습니다. 남은 금액 {won(view.balanceAmount)}")
 
     @rx.event
@@ -182,5 +186,5 @@ class AdminPaymentState(AdminState):
             return rx.toast.error(f"{err.message} ({err.code})")
         finally:
             self.busy = False
-        await self.load()
+        await self._load()
         return rx.toast.success(f"Toss와 동기화했습니다: {status_label(view.status)}")

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from payapp import routes
 from payapp.formatting import bank_name, kst_text, status_color, status_label, won
@@ -179,16 +180,21 @@ class OrdersState(rx.State):
             return None
         self.orders = [receipt_of(v) for v in await payment_service().list_for_user(user)]
         self.loaded = True
-        return self.start_watching()
+        return self._start_watching()
 
     @rx.event
-    def start_watching(self):
-        """While an order is unsettled, re-read the list in the background (on_load, on_mount)."""
+    def start_watching(self) -> EventSpec | None:
+        """on_mount: the buyer came back to the page (its on_load may have run before)."""
+        return self._start_watching()
+
+    def _start_watching(self) -> EventSpec | None:
+        """While an order is unsettled, re-read the list in the background."""
         if not any_unsettled(self.orders):
             self._watch_id = ""
             return None
         self._watch_id = new_watch_id()
-        return OrdersState.watch(self._watch_id)
+        # A background handler bound to its argument: mypy cannot follow @rx.event's overloads.
+        return OrdersState.watch(self._watch_id)  # type: ignore[misc]
 
     @rx.event
     def stop_watching(self):
