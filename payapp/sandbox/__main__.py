@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import socket
 
-from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig, parse_webhook_hosts
+from .config import DEFAULT_KEY_PAIRS, KeyPair, SandboxConfig, parse_retention, parse_webhook_hosts
 from .server import serve
 
 log = logging.getLogger("payapp.sandbox")
@@ -86,6 +87,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--idempotency-hold must be at least 1 second")
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: workers must share one state")
+    try:
+        retention = parse_retention(os.environ)  # SANDBOX_RETENTION_* (see config.Retention)
+    except ValueError as err:
+        parser.error(str(err))
     config = SandboxConfig(
         key_pairs=(*DEFAULT_KEY_PAIRS, *args.key_pair),
         redis_url=args.redis_url,
@@ -94,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         control=args.control,
         webhook_hosts=args.webhook_hosts,
         public_url=args.public_url,
+        retention=retention,
     )
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,7 +7,8 @@ The sandbox never reads the environment itself; whoever starts it (the CLI in
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 # The public key pair from Toss's documentation: works against real Toss too.
@@ -59,6 +60,51 @@ DEFAULT_KEY_PAIRS: tuple[KeyPair, ...] = (
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How much the sandbox keeps, so that a long-running one stays within a bounded memory.
+
+    Toss keeps payments for good; a sandbox that did would grow by every payment it ever saw.
+    A payment (with its transaction rows and its place in its order) is forgotten when it has
+    not changed for ``payment_seconds`` on the sandbox clock, or when ``max_payments`` newer-
+    changed ones are kept; a lookup then answers 404 ``NOT_FOUND_PAYMENT``, as for a key that
+    never existed. An Idempotency-Key's answer is kept ``SandboxConfig.idempotency_ttl`` (15
+    days, Toss's rule) but at most ``max_idempotency_answers`` of them, oldest dropped first; a
+    dropped key runs its request again, like an expired one. The request and webhook delivery
+    logs keep their newest ``SandboxConfig.request_log_size`` entries each.
+
+    The Redis store reads the same values: ``payment_seconds`` and ``idempotency_ttl`` as TTLs.
+    """
+
+    # 30 days: longer than the 15 days an idempotent answer is kept (a replay never points at
+    # a forgotten payment) and than the 7 days a 가상계좌 waits by default.
+    payment_seconds: int = 30 * 24 * 3600
+    # About 3 KB each in memory (record, transaction row, order index): 20,000 ≈ 60 MB.
+    max_payments: int = 20_000
+    # About 2 KB each (the answer is the Payment object): 20,000 ≈ 40 MB.
+    max_idempotency_answers: int = 20_000
+
+    def __post_init__(self) -> None:
+        if min(self.payment_seconds, self.max_payments, self.max_idempotency_answers) < 1:
+            raise ValueError("retention settings must be at least 1")
+
+
+def parse_retention(environ: Mapping[str, str]) -> Retention:
+    """:class:`Retention` from ``SANDBOX_RETENTION_PAYMENT_SECONDS``, ``SANDBOX_RETENTION_MAX_PAYMENTS``
+    and ``SANDBOX_RETENTION_MAX_IDEMPOTENCY_ANSWERS`` (whole numbers ≥ 1; each one missing keeps
+    its default). For whoever starts the sandbox: the sandbox itself reads no environment.
+    Raises ValueError on a value that is not such a number."""
+    values: dict[str, int] = {}
+    for field in fields(Retention):
+        raw = environ.get(f"SANDBOX_RETENTION_{field.name.upper()}")
+        if raw is None or not raw.strip():
+            continue
+        if not raw.strip().isdigit() or int(raw) < 1:
+            raise ValueError(f"SANDBOX_RETENTION_{field.name.upper()}: {raw!r} is not a whole number ≥ 1")
+        values[field.name] = int(raw)
+    return Retention(**values)
+
+
+@dataclass(frozen=True)
 class SandboxConfig:
     """Everything the sandbox needs to run.
 
@@ -82,6 +128,8 @@ class SandboxConfig:
     # How long a "lost response" fault keeps the connection open without answering.
     lost_response_hang: float = 120.0
     request_log_size: int = 10_000
+    # What the store keeps and for how long (see Retention).
+    retention: Retention = Retention()
     # Base of the receipt/checkout URLs written into Payment objects.
     receipt_base: str = "https://dashboard-sandbox.tosspayments.com"
     api_base_for_urls: str = "https://api.tosspayments.com"
