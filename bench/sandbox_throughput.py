@@ -1,7 +1,9 @@
-"""Throughput of the Toss sandbox: authorize+confirm pairs per second, against its own baseline.
+"""Throughput of the Toss sandbox: authorize+confirm pairs per second, against its own baseline;
+and with ``--pairs N``, its memory after N pairs.
 
     .venv/bin/python bench/sandbox_throughput.py [--seconds 5] [--concurrency 32] [--json]
     .venv/bin/python bench/sandbox_throughput.py --workers 2 --redis-url redis://127.0.0.1:6379/15
+    .venv/bin/python bench/sandbox_throughput.py --pairs 1000000 [--redis-url ...]
 
 A benchmark, not a test: it asserts no speed. It starts ``python -m payapp.sandbox`` as a
 separate server process on a free loopback port, drives it from this process with
@@ -20,7 +22,10 @@ The ratio pairs/s ÷ health req/s is the number that travels between machines: 0
 mean a faithful pair costs the server no more than two health checks. The NestJS figure
 (2,400 pairs/s on a 2-core machine) is quoted from the issue, not measured here.
 
-The client is a small HTTP/1.1 keep-alive client on asyncio + uvloop, written below (aiohttp
+``--pairs N`` runs instead a memory phase (``sandbox_memory.py``): N pairs against a sandbox with
+its default retention settings, the server's RSS before, every twentieth of the way and after.
+
+The client is a small HTTP/1.1 keep-alive client on asyncio + uvloop, in ``sandbox_client.py`` (aiohttp
 is not installed, and several client processes would take cores from the server on a
 2-core machine). httpx was measured first: its AsyncClient with 32 connections made about
 160 health requests/s while burning a whole core, where this client drives thousands on a
@@ -33,89 +38,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import contextlib
 import json
-import os
-import signal
 import socket
-import subprocess
 import sys
 import time
-import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import orjson
 import psutil
+from sandbox_client import Connection, http_request, machine, sandbox_server, server_cpu_seconds
 
-ROOT = Path(__file__).resolve().parents[1]
 NESTJS_PAIRS_PER_S = 2400  # quoted in the issue for the fastest public Toss fake; not measured here
 # The docs key pair (payapp.sandbox.config), written out so the bench imports nothing of the sandbox.
 CLIENT_KEY = "test_ck_D5GePWvyJnrK0W0k6q8gLzN97Eoq"
 SECRET_KEY = "test_sk_zXLkKEypNArWmo50nX3lmeaxYG5R"
-REQUEST_TIMEOUT = 10.0
-
-
-class BadResponse(Exception):
-    pass
-
-
-class Connection(asyncio.Protocol):
-    """One keep-alive HTTP/1.1 connection, one request in flight, Content-Length bodies only."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.waiter: asyncio.Future | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if self.waiter is None:
-            return
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            return
-        head = bytes(self.buffer[:end]).lower()
-        at = head.find(b"\r\ncontent-length:")
-        if at < 0:
-            self._fail(BadResponse("response without Content-Length"))
-            return
-        stop = head.find(b"\r\n", at + 2)
-        length = int(head[at + 17 : stop if stop > 0 else len(head)])
-        total = end + 4 + length
-        if len(self.buffer) < total:
-            return
-        status, body = int(head[9:12]), bytes(self.buffer[end + 4 : total])
-        del self.buffer[:total]
-        waiter, self.waiter = self.waiter, None
-        waiter.set_result((status, body))
-
-    def _fail(self, exc: Exception) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(exc)
-        self.waiter = None
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._fail(ConnectionError("server closed the connection"))
-
-    async def request(self, raw: bytes) -> tuple[int, bytes]:
-        assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
-        self.transport.write(raw)
-        async with asyncio.timeout(REQUEST_TIMEOUT):
-            return await self.waiter
-
-
-def http_request(method: str, path: str, host: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"]
-    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-    if method == "POST":
-        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 @dataclass
@@ -126,6 +64,7 @@ class Phase:
     wall: float = 0.0
     client_cpu: float = 0.0
     server_cpu: float = 0.0
+    sample_every: int = 1  # keep every n-th latency (a million pairs need not keep a million)
 
     def rate(self) -> float:
         return self.done / self.wall if self.wall else 0.0
@@ -149,10 +88,11 @@ async def health_client(conn: Connection, host: str, deadline: float, phase: Pha
         phase.done += 1
 
 
-async def pair_client(conn: Connection, host: str, deadline: float, phase: Phase, tag: str) -> None:
+async def pair_client(conn: Connection, host: str, more: Callable[[], bool], phase: Phase, tag: str) -> None:
+    """Authorize+confirm pairs on one connection while ``more()`` says so."""
     auth_header = "Basic " + base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
     n = 0
-    while time.perf_counter() < deadline:
+    while more():
         n += 1
         order_id, amount = f"bench-{tag}-{n}", 1000 + n % 50_000
         start = time.perf_counter()
@@ -182,26 +122,22 @@ async def pair_client(conn: Connection, host: str, deadline: float, phase: Phase
         ):
             phase.errors.append(f"confirm: {status} {raw[:200]!r}")
             continue
-        phase.latencies.append(time.perf_counter() - start)
+        if phase.done % phase.sample_every == 0:
+            phase.latencies.append(time.perf_counter() - start)
         phase.done += 1
 
 
-def server_cpu_seconds(proc: psutil.Process) -> float:
-    """CPU seconds of the server and of every worker it forked."""
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            t = p.cpu_times()
-            total += t.user + t.system
-    return total
-
-
-async def run_phase(kind: str, port: int, concurrency: int, seconds: float, server: psutil.Process) -> Phase:
+async def connect(port: int, concurrency: int) -> list[Connection]:
     loop = asyncio.get_running_loop()
-    host = f"127.0.0.1:{port}"
     conns = [(await loop.create_connection(Connection, "127.0.0.1", port))[1] for _ in range(concurrency)]
     for conn in conns:
         conn.transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return conns
+
+
+async def run_phase(kind: str, port: int, concurrency: int, seconds: float, server: psutil.Process) -> Phase:
+    host = f"127.0.0.1:{port}"
+    conns = await connect(port, concurrency)
     phase = Phase()
     run = uuid.uuid4().hex[:8]
     cpu0, srv0, t0 = time.process_time(), server_cpu_seconds(server), time.perf_counter()
@@ -209,7 +145,10 @@ async def run_phase(kind: str, port: int, concurrency: int, seconds: float, serv
     if kind == "health":
         jobs = [health_client(c, host, deadline, phase) for c in conns]
     else:
-        jobs = [pair_client(c, host, deadline, phase, f"{run}-{i}") for i, c in enumerate(conns)]
+        jobs = [
+            pair_client(c, host, lambda: time.perf_counter() < deadline, phase, f"{run}-{i}")
+            for i, c in enumerate(conns)
+        ]
     results = await asyncio.gather(*jobs, return_exceptions=True)
     phase.wall = time.perf_counter() - t0
     phase.client_cpu = (time.process_time() - cpu0) / phase.wall
@@ -220,65 +159,11 @@ async def run_phase(kind: str, port: int, concurrency: int, seconds: float, serv
     return phase
 
 
-@contextlib.contextmanager
-def sandbox_server(workers: int, redis_url: str | None):
-    """``python -m payapp.sandbox`` on a free loopback port, in its own process group."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = [sys.executable, "-m", "payapp.sandbox", "--host", "127.0.0.1", "--port", str(port)]
-    if redis_url:
-        # A prefix of its own: the closing /_sandbox/reset deletes only this run's keys.
-        args += [
-            "--redis-url",
-            redis_url,
-            "--redis-prefix",
-            f"sbxbench:{uuid.uuid4().hex[:8]}:",
-            "--workers",
-            str(workers),
-        ]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"sandbox exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(base + "/_sandbox/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                raise SystemExit("sandbox did not answer /_sandbox/health within 30 s")
-            time.sleep(0.1)
-        if workers > 1:  # every worker up, so that none is still importing during the run
-            while len(psutil.Process(proc.pid).children()) < workers and time.monotonic() < deadline:
-                time.sleep(0.1)
-            time.sleep(0.5)
-        yield port, psutil.Process(proc.pid)
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(urllib.request.Request(base + "/_sandbox/reset", method="POST"), timeout=30)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}"
-
-
 async def bench(args: argparse.Namespace) -> dict:
+    if args.pairs:
+        from sandbox_memory import memory_bench
+
+        return await memory_bench(args)
     with sandbox_server(args.workers, args.redis_url) as (port, server):
         await run_phase("pairs", port, args.concurrency, min(1.0, args.seconds), server)  # warm-up, not counted
         health = await run_phase("health", port, args.concurrency, args.seconds, server)
@@ -313,6 +198,10 @@ async def bench(args: argparse.Namespace) -> dict:
 
 
 def report(r: dict) -> str:
+    if "rss_mb" in r:
+        from sandbox_memory import memory_report
+
+        return memory_report(r)
     cpu = r["cpu_cores_used"]
     lines = [
         f"Toss sandbox throughput — {r['mode']}, {r['concurrency']} concurrent clients, {r['seconds']:g} s per phase",
@@ -342,12 +231,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--redis-url", default=None, help="run the Redis-backed sandbox, e.g. redis://127.0.0.1:6379/15"
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the timed phases: N pairs against the default retention settings, "
+        "reporting the server's RSS before, every twentieth of the way and after",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.redis_url:
         parser.error("--workers > 1 needs --redis-url: the workers share their state through Redis")
-    if not 0 < args.seconds <= 60 or args.concurrency < 1:
-        parser.error("--seconds must be in (0, 60] and --concurrency at least 1")
+    if not 0 < args.seconds <= 60 or args.concurrency < 1 or args.pairs < 0:
+        parser.error("--seconds must be in (0, 60], --concurrency at least 1, --pairs not negative")
     import uvloop  # comes with uvicorn[standard]; the server runs on it too
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
