@@ -58,7 +58,8 @@ async def find_payment(order_id: str, must_exist: bool = False) -> Payment | Non
 
 
 def key_of(payment: Payment) -> str:
-    """The row's paymentKey: confirm writes every row with one (the column allows NULL only)."""
+    """The row's paymentKey. Confirm writes every row with one; only the column's declaration
+    allows NULL (a row without one would be a bug, named here rather than sent to Toss)."""
     if payment.payment_key is None:
         raise ValueError(f"payment {payment.order_id} has no paymentKey")
     return payment.payment_key
