@@ -15,10 +15,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from payapp.settings import get_settings
-from payapp.store.embedded import _socket_dir as _socket_dir  # re-exported: tests/core/test_embedded_redis.py
-from payapp.store.embedded import embedded_socket, joined_socket
-from payapp.store.embedded import embedded_url as embedded_url  # re-exported: the same test's user processes
-from payapp.store.embedded import socket_path as socket_path  # re-exported: the same test
+from payapp.store.embedded import embedded_socket, embedded_url, joined_socket
 
 _clients: dict[int, aioredis.Redis] = {}
 

@@ -21,12 +21,12 @@ import psutil
 import pytest
 import redis
 
-from payapp.store.redis import _socket_dir, socket_path
+from payapp.store.embedded import _socket_dir, socket_path
 from tests.core.conftest import CONFIG_VARS
 from tests.support.servers import ROOT, child_env
 
 USER = (
-    "import time, redis; from payapp.store.redis import embedded_url; url = embedded_url(); "
+    "import time, redis; from payapp.store.embedded import embedded_url; url = embedded_url(); "
     "print(url, redis.Redis.from_url(url).info('server')['process_id'], flush=True); time.sleep(300)"
 )
 
