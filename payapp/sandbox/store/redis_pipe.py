@@ -23,11 +23,23 @@ from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, ResponseError
-from redis.typing import EncodableT
 
 # What a command answers, undecoded: bytes, an int, None, or a list of these.
 Reply: TypeAlias = bytes | int | None | list["Reply"]
+# What a command is made of: bytes as they are, str as UTF-8, numbers as their repr.
+Arg: TypeAlias = bytes | str | int | float
 T = TypeVar("T")
+
+
+def pack(args: tuple[Arg, ...]) -> bytes:
+    """A command in Redis's protocol: ``*<count>``, then ``$<length>`` and the bytes of each
+    argument (str as UTF-8, numbers as their repr). A third of redis-py's pack_command's CPU
+    (6 against 20 µs for a payment's save), which was a third of the store's."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        raw = arg if isinstance(arg, bytes) else str(arg).encode()
+        out += (b"$%d\r\n" % len(raw), raw, b"\r\n")
+    return b"".join(out)
 
 
 class Pipe:
@@ -48,13 +60,13 @@ class Pipe:
         # Per command sent, whoever waits for its answer (several for a shared read).
         self._waiting: deque[list[asyncio.Future[Reply]]] = deque()
         self._out: list[bytes] = []
-        self._unsent_reads: dict[tuple[EncodableT, ...], list[asyncio.Future[Reply]]] = {}
+        self._unsent_reads: dict[tuple[Arg, ...], list[asyncio.Future[Reply]]] = {}
 
-    async def call(self, *args: EncodableT) -> Reply:
+    async def call(self, *args: Arg) -> Reply:
         """Send one command; its answer (a Redis error reply is raised as ResponseError)."""
         return await self._issue(args)
 
-    async def read_shared(self, *args: EncodableT) -> Reply:
+    async def read_shared(self, *args: Arg) -> Reply:
         """Send a read, or join the same read issued by another task and not sent yet.
 
         Every request reads the clock, the fault rules and the webhook targets; reads of one
@@ -68,12 +80,7 @@ class Pipe:
         waiters.append(future)
         return await future
 
-    async def call_many(self, *commands: tuple[EncodableT, ...]) -> list[Reply]:
-        """Send several commands at once (not a transaction); their answers, in order."""
-        futures = [self._issue(c) for c in commands]
-        return [await f for f in futures]
-
-    def _issue(self, args: tuple[EncodableT, ...], shared: bool = False) -> asyncio.Future[Reply]:
+    def _issue(self, args: tuple[Arg, ...], shared: bool = False) -> asyncio.Future[Reply]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Reply] = loop.create_future()
         if self._conn is None or self._loop is not loop:
@@ -87,16 +94,16 @@ class Pipe:
         return future
 
     def _queue(
-        self, conn: AbstractConnection, args: tuple[EncodableT, ...], future: asyncio.Future[Reply]
+        self, conn: AbstractConnection, args: tuple[Arg, ...], future: asyncio.Future[Reply]
     ) -> list[asyncio.Future[Reply]]:
         if not self._out:
             self._spawn(self._send(conn))  # runs after this turn's commands, sends them all
-        self._out.extend(conn.pack_command(*args))
+        self._out.append(pack(args))
         waiters = [future]
         self._waiting.append(waiters)
         return waiters
 
-    async def _after_connect(self, args: tuple[EncodableT, ...], future: asyncio.Future[Reply]) -> None:
+    async def _after_connect(self, args: tuple[Arg, ...], future: asyncio.Future[Reply]) -> None:
         try:
             conn = await self._connect()
         except Exception as err:
@@ -195,7 +202,7 @@ class Script:
         self.source = source
         self.sha = hashlib.sha1(source.encode()).hexdigest()
 
-    async def __call__(self, pipe: Pipe, keys: Sequence[str], args: Sequence[EncodableT]) -> Reply:
+    async def __call__(self, pipe: Pipe, keys: Sequence[str], args: Sequence[Arg]) -> Reply:
         try:
             return await pipe.call("EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:  # a new or restarted Redis: EVAL runs it and caches it there
