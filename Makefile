@@ -103,10 +103,14 @@ lint: dev-venv
 	.venv/bin/ruff format --check payapp tests bench
 
 ## make bench: the sandbox's throughput, then the confirm path through the REST API against its
-## I/O floor (a PostgreSQL database of its own, Redis db 13); they print, they assert no speed
-bench: dev-venv services
+## I/O floor (a PostgreSQL database of its own, Redis db 13), then the Reflex path in chromium
+## against prod builds (page JS beside a blank Reflex app, click → window, success → receipt);
+## they print, they assert no speed
+bench: dev-venv services chromium bun
 	$(PY) bench/sandbox_throughput.py
 	$(PY) bench/confirm_path.py
+	$(PY) bench/page_weight.py
+	$(PY) bench/success_receipt.py
 
 clean:
 	rm -rf .venv .tools .web .web-prod .data
