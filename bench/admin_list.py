@@ -128,7 +128,8 @@ def run(rows: int, repeat: int) -> None:
         kst_today,
         page_query,
     )
-    from payapp.services.admin_stats import SAMPLE, _chart_window, sample_query
+    from payapp.services.admin_sample import sample_query
+    from payapp.services.admin_stats import SAMPLE, _chart_window
 
     with session_scope() as session:
         engine = session.get_bind()
