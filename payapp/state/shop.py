@@ -11,10 +11,10 @@ import reflex as rx
 
 from payapp import routes
 from payapp.formatting import won
-from payapp.models import User
 from payapp.services import catalog
 from payapp.services.errors import ServiceError
 from payapp.services.inputs import PrepareIn
+from payapp.services.rows import saved_id
 from payapp.services.wiring import payment_service
 from payapp.settings import get_settings
 from payapp.state.auth import AuthState
@@ -38,10 +38,10 @@ PAY_METHODS = ["카드", "토스페이", "계좌이체", "가상계좌", "휴대
 VA_VALID_HOURS = 72  # how long an issued 가상계좌 waits for the deposit
 
 
-def toss_customer_key(user: User) -> str:
+def toss_customer_key(user_id: int) -> str:
     """The widget's customerKey for a buyer: stable, and not guessable from the user's id or
     e-mail (Toss asks for a random-looking key), without a column of its own."""
-    digest = hmac.new(get_settings().jwt_key().encode(), f"toss-customer:{user.id}".encode(), hashlib.sha256)
+    digest = hmac.new(get_settings().jwt_key().encode(), f"toss-customer:{user_id}".encode(), hashlib.sha256)
     return "cus_" + digest.hexdigest()[:40]
 
 
@@ -120,7 +120,7 @@ class ShopState(rx.State):
                 "orderId": order.orderId,
                 "orderName": order.orderName,
                 "amount": order.amount,
-                "customerKey": toss_customer_key(user),
+                "customerKey": toss_customer_key(saved_id(user)),
                 **customer,
                 **landing,
             }
