@@ -3,8 +3,8 @@
 Each store call is one command on the worker's pipelined connection (:mod:`.redis_pipe`),
 a Lua script (:mod:`.redis_scripts`) wherever several keys change together or a decision
 rests on what is read, so that it is atomic across workers. An authorize+confirm pair
-costs 20 commands, against 37 in 22 round trips with redis-py's client before (README,
-"Redis mode").
+costs 20 commands, against 37 in 22 round trips with redis-py's client before (the
+sandbox README, "Redis mode").
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextlib
 import orjson
 from redis.asyncio import ConnectionPool
 
+from ..config import Retention
 from ..transactions import sort_key, window_keys
 from . import redis_scripts as lua
 from .redis_lock import Lock
@@ -24,13 +25,17 @@ from .redis_pipe import Pipe
 class RedisStore(RedisParts):
     """State in Redis, so that several sandbox worker processes agree on it.
 
-    ``payment_ttl`` (seconds; None: for good): a payment, its place in its order and its
-    transaction rows are forgotten that long after the payment last changed.
+    ``retention`` (None: payments kept for good): a payment, its place in its order and its
+    transaction rows are forgotten ``payment_seconds`` after the payment last changed, as Redis
+    TTLs, so in real seconds (the sandbox clock does not move them). An Idempotency-Key's answer
+    lives its ``idempotency_ttl``, the logs keep their newest ``log_size`` entries; the counts
+    (``max_payments``, ``max_idempotency_answers``) are the memory store's: Redis's own
+    ``maxmemory`` policy is the bound here.
     """
 
-    def __init__(self, url: str, prefix: str = "tosssbx:", log_size: int = 10_000, payment_ttl: int | None = None):
+    def __init__(self, url: str, prefix: str = "tosssbx:", log_size: int = 10_000, retention: Retention | None = None):
         super().__init__(Pipe(ConnectionPool.from_url(url)), prefix, log_size)
-        self._payment_ttl = payment_ttl or 0
+        self._payment_ttl = retention.payment_seconds if retention else 0
 
     # ---- payments and transactions
     async def get_payment(self, payment_key: str) -> JSONObject | None:
