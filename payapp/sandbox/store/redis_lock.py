@@ -28,6 +28,7 @@ def _new_prefix() -> None:
 
 
 os.register_at_fork(after_in_child=_new_prefix)
+_releasing: set[asyncio.Task[None]] = set()
 
 
 class Lock:
@@ -49,8 +50,11 @@ class Lock:
             try:
                 taken = await lua.LOCK(self._pipe, self._keys, [self._token, EXPIRY_MS])
             except asyncio.CancelledError:
-                # The command was sent and may have taken the keys: give back what it took.
-                asyncio.get_running_loop().create_task(self._release())
+                # The command was sent and may have taken the keys: give back what it took (the
+                # task is kept until it ends: the loop holds tasks only weakly).
+                task = asyncio.get_running_loop().create_task(self._release())
+                _releasing.add(task)
+                task.add_done_callback(_releasing.discard)
                 raise
             if taken:
                 return
