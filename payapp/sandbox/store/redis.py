@@ -17,8 +17,9 @@ from redis.asyncio import ConnectionPool
 from ..config import Retention
 from ..transactions import sort_key, window_keys
 from . import redis_scripts as lua
+from .base import JSONObject
 from .redis_lock import Lock
-from .redis_parts import JSONObject, RedisParts, load, load_or_none, strings, values
+from .redis_parts import RedisParts, load, load_or_none, strings, values
 from .redis_pipe import Pipe
 
 

@@ -3,16 +3,11 @@ webhook targets and retries. Every command goes through the worker's pipelined c
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 
 from . import redis_scripts as lua
-from .base import fault_matches
+from .base import JSONObject, fault_matches
 from .redis_pipe import Pipe, Reply
-
-# A JSON object as stored and sent: a payment record, a row, a fault rule, a log entry.
-JSONObject = dict[str, Any]
 
 
 def load(raw: bytes) -> JSONObject:
