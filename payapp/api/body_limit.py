@@ -7,6 +7,9 @@ from __future__ import annotations
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from payapp.services.error_catalog import Code
+from payapp.services.errors import ServiceError
+
 MAX_BODY = 1024 * 1024
 WEBHOOK_PREFIX = "/v1/webhooks/"
 MAX_WEBHOOK_BODY = 64 * 1024  # a Toss event is a few KiB
@@ -55,13 +58,12 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, cap: int) -> None:
-    body = orjson.dumps(
-        {"code": "PAYLOAD_TOO_LARGE", "message": f"요청 본문이 너무 큽니다 (최대 {cap // 1024:,} KiB)."}
-    )
+    error = ServiceError.of(Code.PAYLOAD_TOO_LARGE, kib=cap // 1024)
+    body = orjson.dumps(error.body())
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": error.status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )
