@@ -3,7 +3,10 @@ One payment's page is payapp/pages/admin_payment.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from payapp.components.guards import require_role
 from payapp.components.layout import layout
@@ -14,7 +17,7 @@ COLUMNS = ("주문번호", "상품", "구매자", "금액", "잔액", "결제수
 ATTENTION_URL = list_url({"attention": "1"})
 
 
-def stat(label: str, value: rx.Var) -> rx.Component:
+def stat(label: str, value: rx.Var | str | rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(rx.text(label, size="2", color_scheme="gray"), rx.text(value, size="5", weight="bold"), spacing="1"),
         flex="1",
@@ -22,9 +25,10 @@ def stat(label: str, value: rx.Var) -> rx.Component:
     )
 
 
-def status_chip(item: rx.Var) -> rx.Component:
+def status_chip(item: ObjectVar[dict[str, Any]]) -> rx.Component:
     """A status filter that applies at once (the URL changes); its number is the facet count."""
-    chosen = AdminListState.statuses.contains(item["status"])
+    # On the class a state var is a Var (ArrayVar.contains); mypy sees the list.
+    chosen = AdminListState.statuses.contains(item["status"])  # type: ignore[attr-defined]
     return rx.button(
         rx.text(item["label"].to(str)),
         rx.badge(item["count"].to(str), variant="soft", color_scheme="gray", data_testid="status-chip-count"),
@@ -90,7 +94,7 @@ def filters() -> rx.Component:
     )
 
 
-def payment_row(row: rx.Var) -> rx.Component:
+def payment_row(row: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(row["orderId"], href=row["href"].to(str)), white_space="nowrap"),
         rx.table.cell(row["orderName"], min_width="140px"),  # nine columns: the table scrolls, names don't break
@@ -116,7 +120,7 @@ def stuck_banner() -> rx.Component:
         s.stuck_count > 0,
         rx.callout(
             rx.hstack(
-                rx.text("확인이 필요한 결제 ", s.stuck_count.to_string(), "건", weight="bold"),
+                rx.text("확인이 필요한 결제 ", s.stuck_count, "건", weight="bold"),
                 rx.text(
                     "토스페이먼츠에서 결과를 확인하지 못한 채 오래 남은 결제입니다. 자동 확인은 계속됩니다.", size="2"
                 ),
@@ -134,7 +138,7 @@ def stuck_banner() -> rx.Component:
     )
 
 
-def drift_line(item: rx.Var) -> rx.Component:
+def drift_line(item: ObjectVar[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.cond(item["href"] == "", rx.text(item["orderId"]), rx.link(item["orderId"], href=item["href"].to(str))),
@@ -153,7 +157,7 @@ def drift_banner() -> rx.Component:
         s.drift_count > 0,
         rx.callout(
             rx.vstack(
-                rx.text("거래 대사 불일치 ", s.drift_count.to_string(), "건", weight="bold"),
+                rx.text("거래 대사 불일치 ", s.drift_count, "건", weight="bold"),
                 rx.text("토스페이먼츠 거래 내역과 맞지 않는 결제입니다. 확인 후 처리해주세요.", size="2"),
                 rx.box(
                     rx.table.root(
@@ -195,7 +199,7 @@ def attention_filter_note() -> rx.Component:
 COUNT_COLUMNS = ("상태", "오늘", "최근 7일", "조회 조건")
 
 
-def status_count_row(item: rx.Var) -> rx.Component:
+def status_count_row(item: ObjectVar[dict[str, Any]]) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
             rx.cond(
@@ -256,7 +260,7 @@ def admin_payments_page() -> rx.Component:
             stat("오늘 매출", s.revenue["today"]),
             stat("최근 7일 매출", s.revenue["week"]),
             stat("조회 조건 매출", s.revenue["filter"]),
-            stat("조회 건수", rx.cond(s.count_capped, s.count.to_string() + "+", s.count.to_string())),
+            stat("조회 건수", rx.fragment(s.count, rx.cond(s.count_capped, "+", ""))),
             spacing="3",
             wrap="wrap",
             margin_bottom="1em",
@@ -295,7 +299,7 @@ def admin_payments_page() -> rx.Component:
             margin_top="1em",
         ),
         rx.hstack(
-            rx.button("이전", variant="soft", disabled=s.cursors.length() == 0, on_click=s.previous_page),
+            rx.button("이전", variant="soft", disabled=rx.cond(s.cursors, False, True), on_click=s.previous_page),
             rx.button("다음 50건", variant="soft", disabled=s.next_cursor == "", on_click=s.next_page),
             rx.cond(s.loading, rx.spinner()),
             justify="end",

@@ -10,12 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from payapp import routes
 from payapp.formatting import kst_text, status_color, status_label, won
 from payapp.models import PaymentStatus
 from payapp.services import admin, downloads
 from payapp.services.errors import ServiceError
+from payapp.services.rows import saved_id
 from payapp.state.admin_base import AdminState
 from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
 
@@ -121,7 +123,7 @@ class AdminListState(AdminState):
         finally:
             self.loading = False
         self._show_page(page)
-        return self.start_watching()
+        return self._start_watching()
 
     def _show_page(self, page: admin.AdminPaymentPage) -> None:
         self.rows = [row_of(r) for r in page.data]
@@ -142,13 +144,18 @@ class AdminListState(AdminState):
         ]
 
     @rx.event
-    def start_watching(self):
-        """While the page shows an unsettled payment, re-read it in the background (also on_mount)."""
+    def start_watching(self) -> EventSpec | None:
+        """on_mount: the operator came back to the page (its on_load may have run before)."""
+        return self._start_watching()
+
+    def _start_watching(self) -> EventSpec | None:
+        """While the page shows an unsettled payment, re-read it in the background."""
         if not any_unsettled(self.rows):
             self._watch_id = ""
             return None
         self._watch_id = new_watch_id()
-        return AdminListState.watch(self._watch_id)
+        # A background handler bound to its argument: mypy cannot follow @rx.event's overloads.
+        return AdminListState.watch(self._watch_id)  # type: ignore[misc]
 
     @rx.event
     def stop_watching(self):
@@ -274,7 +281,7 @@ class AdminListState(AdminState):
         user = await self._admin_user()
         if user is None:
             return None
-        ticket = await downloads.issue(user.id, "payments.csv")
+        ticket = await downloads.issue(saved_id(user), "payments.csv")
         query = {**self._filters().to_query(), "ticket": ticket}
         path = f"{CSV_PATH}?{urlencode(query)}"
         # getBackendURL lives in Reflex's state.js, where call_script's code runs.
