@@ -40,7 +40,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     config = config or SandboxConfig()
     store: RecordStore
     if config.redis_url:
-        store = RedisStore(config.redis_url, config.redis_prefix, config.request_log_size)
+        store = RedisStore(config.redis_url, config.redis_prefix, config.request_log_size, config.retention)
     else:
         store = MemoryStore(config.request_log_size, config.retention)
     ledger = Ledger(store, config)

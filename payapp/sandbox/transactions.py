@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
 from .errors import SandboxError
+from .jsontypes import JSONObject
 
 # Toss: "limit: 기본값 100, 최대 5000" (toss-api.md §2.7; the public collection of Toss's API says
 # the same, and real callers page with limit=5000). 10,000 is the cash-receipts list's cap.
@@ -31,7 +33,9 @@ _KST = timezone(timedelta(hours=9))
 
 
 # ---- rows ---------------------------------------------------------------------------
-def row(p: dict, transaction_key: str, status: str, at: str, amount: int, customer_key: str | None = None) -> dict:
+def row(
+    p: JSONObject, transaction_key: str, status: str, at: str, amount: int, customer_key: str | None = None
+) -> JSONObject:
     # Exactly the Transaction object's fields (toss-api.md §2.7, Toss's reference): nothing else.
     return {
         "mId": p["mId"],
@@ -49,13 +53,15 @@ def row(p: dict, transaction_key: str, status: str, at: str, amount: int, custom
     }
 
 
-def approval(p: dict, customer_key: str | None = None) -> dict:
+def approval(p: JSONObject, customer_key: str | None = None) -> JSONObject:
     """The approval of a payment just confirmed (or a 가상계좌 just paid): ``DONE`` for its
     whole amount. ``customer_key``: a billing payment's customer."""
     return row(p, p["lastTransactionKey"], "DONE", p["approvedAt"], p["totalAmount"], customer_key)
 
 
-def cancellation(p: dict, cancel: dict, customer_key: str | None = None, amount: int | None = None) -> dict:
+def cancellation(
+    p: JSONObject, cancel: JSONObject, customer_key: str | None = None, amount: int | None = None
+) -> JSONObject:
     """A cancel just applied: the payment's status after it, for the amount it cancelled
     (``amount``: 0 for a 가상계좌 cancelled before anything was deposited)."""
     return row(
@@ -85,7 +91,7 @@ def window_keys(start: float, end: float) -> tuple[str, str]:
 
 
 # ---- the query ---------------------------------------------------------------------------
-def _date(params, name: str) -> float:
+def _date(params: Mapping[str, str], name: str) -> float:
     raw = params.get(name)
     if raw is None or not _DATE_RE.match(raw):
         raise SandboxError(
@@ -101,7 +107,7 @@ def _date(params, name: str) -> float:
         ) from None
 
 
-def parse_query(params) -> tuple[float, float, str | None, int]:
+def parse_query(params: Mapping[str, str]) -> tuple[float, float, str | None, int]:
     """``startDate``, ``endDate``, ``startingAfter``, ``limit`` of a request, checked."""
     start, end = _date(params, "startDate"), _date(params, "endDate")
     if start > end:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-from typing import Any, Protocol
+from typing import Protocol
 
-# A JSON object as stored and sent: a payment record, a row, a fault rule, a log entry.
-JSONObject = dict[str, Any]
+# Re-exported: the stores' records are the sandbox's JSON objects.
+from ..jsontypes import JSONObject as JSONObject
 
 
 class Store(Protocol):
