@@ -97,10 +97,12 @@ $(BUN):
 screenshots: dev-venv chromium bun
 	PAYAPP_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/shop/test_screenshots.py
 
-## make lint: the gate make test runs first (ruff's rules, and the tree formatted as ruff formats it)
+## make lint: the gate make test runs first (ruff's rules, the tree formatted as ruff formats it,
+## and mypy over payapp/: strict on services, toss, store and sandbox; config in pyproject.toml)
 lint: dev-venv
 	.venv/bin/ruff check payapp tests bench
 	.venv/bin/ruff format --check payapp tests bench
+	.venv/bin/mypy
 
 ## make bench: the sandbox's throughput, then the confirm path through the REST API against its
 ## I/O floor (a PostgreSQL database of its own, Redis db 13), then the Reflex path in chromium
