@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from sandbox_client import machine  # noqa: E402
 
 from tests.support.app import _app_env, _stop, _tail, run_shop  # noqa: E402
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP  # noqa: E402
@@ -96,17 +96,6 @@ CLICK_TO_WINDOW = """async (selector) => {
     poll();
   });
 }"""
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}, load average {load}"
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -261,7 +250,7 @@ def click_to_window(browser: Browser, base: str, clicks: int) -> dict[str, Any]:
 
 
 def run(clicks: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"reflex": reflex_version(), "machine_before": machine()}
+    out: dict[str, Any] = {"reflex": reflex_version(), "machine_before": machine(load=True)}
     with chromium() as browser:
         started = time.monotonic()
         with retried(blank_app) as (url, how):
@@ -275,7 +264,7 @@ def run(clicks: int) -> dict[str, Any]:
     out["ratio_js"] = round(out["shop"]["bytes"] / out["blank"]["bytes"], 3)
     out["ratio_js_without_toss"] = round((out["shop"]["bytes"] - out["shop"]["toss_bytes"]) / out["blank"]["bytes"], 3)
     out["ratio_transfer"] = round(out["shop"]["transfer"] / out["blank"]["transfer"], 3)
-    out["machine_after"] = machine()
+    out["machine_after"] = machine(load=True)
     return out
 
 

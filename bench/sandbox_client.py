@@ -153,21 +153,28 @@ def sandbox_server(
         with contextlib.suppress(OSError):
             urllib.request.urlopen(urllib.request.Request(base + "/_sandbox/reset", method="POST"), timeout=30)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 10)
         errors.close()
 
 
-def machine() -> str:
+def stop_group(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM a server started in its own session, with its workers; SIGKILL after ``grace`` s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def machine(load: bool = False) -> str:
+    """CPUs, their model and Python; with ``load``, the load average now (the machine is shared)."""
     model = "unknown CPU"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}"
+    text = f"{os.cpu_count()} CPUs ({model}), Python {sys.version.split()[0]}"
+    return text + ", load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) if load else text
