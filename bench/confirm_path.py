@@ -42,7 +42,8 @@ import orjson
 import psycopg
 import redis
 import redis.asyncio as aioredis
-from confirm_stack import BackendCpu, api_env, database, redis_db, redis_server_cpu, report, server, summary, tree_cpu
+from confirm_stack import BackendCpu, api_env, database, redis_db, redis_server_cpu, report, server, summary
+from sandbox_client import server_cpu_seconds
 from sandbox_throughput import Connection, Phase, http_request, machine
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -176,13 +177,13 @@ async def run_phase(kind: str, shop: Shop, c: int, seconds: float, procs: dict, 
         pairs = [lambda n, i=i: floor_pair(shop, sbx[i], rds, pgs[i], f"{tag}_{i}_{n}") for i in range(c)]
         closers = [rds.aclose(), *(pg.close() for pg in pgs)]
     phase, backends, shared_redis = Phase(), BackendCpu(db_name), redis.Redis.from_url(REDIS_URL)
-    before = {name: tree_cpu(p) for name, p in procs.items()}
+    before = {name: server_cpu_seconds(p) for name, p in procs.items()}
     backends.start()
     stats0 = backends.counters()
     redis0, cpu0, t0 = redis_server_cpu(shared_redis), time.process_time(), time.perf_counter()
     results = await asyncio.gather(*(client_loop(p, t0 + seconds, phase) for p in pairs), return_exceptions=True)
     phase.wall = time.perf_counter() - t0
-    phase.cpu = {name: tree_cpu(p) - before[name] for name, p in procs.items()}  # type: ignore[attr-defined]
+    phase.cpu = {name: server_cpu_seconds(p) - before[name] for name, p in procs.items()}  # type: ignore[attr-defined]
     phase.cpu.update(
         client=time.process_time() - cpu0,
         postgres=backends.seconds(),  # type: ignore[attr-defined]

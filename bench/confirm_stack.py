@@ -123,16 +123,6 @@ def api_env(db_url: str, redis_url: str, sandbox_port: int, data_dir: str) -> di
     }
 
 
-def tree_cpu(proc: psutil.Process) -> float:
-    """CPU seconds of a process and every process it forked."""
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            t = p.cpu_times()
-            total += t.user + t.system
-    return total
-
-
 class BackendCpu:
     """CPU of the PostgreSQL backends serving one database, sampled every 0.25 s in a thread
     (their pids from pg_stat_activity), so that a backend a pool opens and closes during a
