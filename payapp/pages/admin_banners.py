@@ -6,7 +6,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.vars import ObjectVar
 
-from payapp.state.admin import AdminListState, list_url
+from payapp.state.admin import AdminListState
+from payapp.state.admin_view import list_url
 
 ATTENTION_URL = list_url({"attention": "1"})
 

@@ -13,56 +13,17 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from payapp import routes
-from payapp.formatting import kst_text, status_color, status_label, won
-from payapp.models import PaymentStatus
+from payapp.formatting import kst_text
 from payapp.services import admin, downloads
 from payapp.services.errors import ServiceError
 from payapp.services.rows import saved_id
 from payapp.state.admin_base import AdminState
+from payapp.state.admin_view import list_url, row_of, stats_view
 from payapp.state.watch import any_unsettled, new_watch_id, watch_rounds
 
 CSV_PATH = "/v1/admin/payments.csv"
-STATUS_CHOICES = [
-    (s.value, status_label(s.value))
-    for s in PaymentStatus
-    if s not in (PaymentStatus.READY, PaymentStatus.WAITING_FOR_DEPOSIT)
-]
 FILTER_KEYS = ("status", "from", "to", "q", "attention")
 log = logging.getLogger(__name__)
-
-
-def row_of(r: admin.AdminPaymentRow) -> dict[str, str]:
-    return {
-        "orderId": r.orderId,
-        "orderName": r.orderName,
-        "buyer": r.buyerEmail,
-        "amount": won(r.amount),
-        "balance": won(r.balanceAmount),
-        "method": r.method or "-",
-        "status": r.status,
-        "statusLabel": status_label(r.status),
-        "statusColor": status_color(r.status),
-        "approvedAt": kst_text(r.approvedAt),
-        "checkedAt": kst_text(r.checkedAt),
-        "href": routes.admin_payment(r.orderId),
-    }
-
-
-def stats_note(stats: admin.AdminStats) -> str:
-    """What the page says when a text query matched too many payments for exact stats."""
-    if not stats.approximate:
-        return ""
-    since = f", {kst_text(stats.sampledSince)[:16]} 이후" if stats.sampledSince else ""
-    return (
-        f"검색 결과가 많아 조회 조건의 건수·매출·차트는 최근 {stats.sampleSize or 0:,}건{since} 기준 근사치입니다 "
-        "(오늘·최근 7일은 전체 결제 기준)."
-    )
-
-
-def list_url(query: dict[str, str]) -> str:
-    """/admin/payments with the filters that are set, e.g. ``?status=DONE&q=텀블러``."""
-    query = {k: v for k, v in query.items() if v}
-    return routes.ADMIN_PAYMENTS + (f"?{urlencode(query)}" if query else "")
 
 
 class AdminListState(AdminState):
@@ -192,44 +153,8 @@ class AdminListState(AdminState):
                     return
 
     def _show_stats(self, stats: admin.AdminStats) -> None:
-        self.by_status = [
-            {"status": s, "label": label, "count": stats.statusFacets.get(s, 0), "color": status_color(s)}
-            for s, label in STATUS_CHOICES
-        ]
-        windows, choices = stats.statusCounts, {s for s, _ in STATUS_CHOICES}
-        shown = [
-            s
-            for s in PaymentStatus
-            if s in choices  # and any other status that has payments
-            or windows.today.get(s)
-            or windows.last7Days.get(s)
-            or windows.filter.get(s)
-        ]
-        columns = {"today": windows.today, "week": windows.last7Days, "filter": windows.filter}
-        self.status_counts = [
-            *(
-                {
-                    "status": s,
-                    "label": status_label(s),
-                    "color": status_color(s),
-                    **{key: f"{counts.get(s, 0):,}" for key, counts in columns.items()},
-                }
-                for s in shown
-            ),
-            {
-                "status": "",
-                "label": "합계",
-                "color": "gray",
-                **{key: f"{sum(counts.values()):,}" for key, counts in columns.items()},
-            },
-        ]
-        self.revenue = {
-            "today": won(stats.revenue.today),
-            "week": won(stats.revenue.last7Days),
-            "filter": won(stats.revenue.filter),
-        }
-        self.daily = [{"day": d.date.strftime("%m-%d"), "revenue": d.revenue, "count": d.count} for d in stats.daily]
-        self.stats_note = stats_note(stats)
+        for name, value in stats_view(stats).items():
+            setattr(self, name, value)
 
     @rx.event
     def toggle_status(self, status: str):

@@ -15,8 +15,8 @@ from payapp.services.errors import ServiceError
 from payapp.services.inputs import CancelIn
 from payapp.services.payments import parse_amount
 from payapp.services.wiring import payment_service
-from payapp.state.admin import row_of
 from payapp.state.admin_base import AdminState
+from payapp.state.admin_view import row_of
 
 
 class AdminPaymentState(AdminState):

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from payapp.services import admin_stats
 from payapp.services.admin_query import AdminFilters
-from payapp.state.admin import stats_note
+from payapp.state.admin_view import stats_note
 from tests.admin.test_admin_payments import KST, db_rows
 from tests.admin.test_stats_rollup import expected_stats
 
