@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 from payapp.settings import ROOT, get_settings
@@ -73,6 +73,18 @@ async def run_db(fn: Callable[[Session], T]) -> T:
     def work() -> T:
         with session_scope() as session:
             return fn(session)
+
+    return await asyncio.to_thread(work)
+
+
+async def run_tx(fn: Callable[[Connection], T]) -> T:
+    """One transaction on a bare connection (SQLAlchemy Core, no session), in a thread: it
+    commits when ``fn`` returns and rolls back when it raises. What the payment writes use:
+    a Session's unit of work cost them more CPU than their statements (payapp/services/payment_row.py)."""
+
+    def work() -> T:
+        with get_engine().begin() as conn:
+            return fn(conn)
 
     return await asyncio.to_thread(work)
 

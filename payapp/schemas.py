@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-
-from payapp.models import Payment
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -15,6 +14,37 @@ KST = ZoneInfo("Asia/Seoul")
 def in_kst(value: datetime | None) -> datetime | None:
     """Times are stored in UTC and shown in Asia/Seoul, as Toss writes them (+09:00)."""
     return value.astimezone(KST) if value else None
+
+
+class PaymentFields(Protocol):
+    """What a view reads of a payment: a ``Payment`` model, or the services' plain ``PaymentRow``."""
+
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def payment_key(self) -> str | None: ...
+    @property
+    def order_name(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def balance_amount(self) -> int: ...
+    @property
+    def method(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def approved_at(self) -> datetime | None: ...
+    @property
+    def items(self) -> list[dict]: ...
+    @property
+    def failure_code(self) -> str | None: ...
+    @property
+    def failure_message(self) -> str | None: ...
+    @property
+    def checked_at(self) -> datetime | None: ...
+    @property
+    def raw(self) -> dict | None: ...
 
 
 class PaymentView(BaseModel):
@@ -35,7 +65,7 @@ class PaymentView(BaseModel):
     virtualAccount: dict | None = None
 
     @classmethod
-    def of(cls, p: Payment) -> PaymentView:
+    def of(cls, p: PaymentFields) -> PaymentView:
         return cls(
             orderId=p.order_id,
             paymentKey=p.payment_key,

@@ -4,7 +4,7 @@ Why: the admin stats aggregate every matching payment (1.3 s at a million rows);
 holds a few rows per day, so a filter without a text query reads a few thousand rows at most.
 
 Kept exact by construction:
-- ``transitions.transition`` calls ``record_move`` in the transaction that changes the
+- ``transitions.transition`` writes ``move_rows`` in the transaction that changes the
   payment's status or balance, so both commit or neither does;
 - each change is an additive upsert (``count = count + d``), so concurrent workers never
   overwrite each other, and the rows are touched in one order (by status), so two moves never
@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from payapp.models import Payment, PaymentDaily
+from payapp.models import PaymentDaily
 from payapp.schemas import KST
 
 TABLE = PaymentDaily.metadata.tables["payment_daily"]
@@ -35,12 +36,16 @@ def kst_date(moment: datetime) -> date:
     return moment.astimezone(KST).date()
 
 
-def record_move(session: Session, payment: Payment, from_status: str | None, from_balance: int) -> None:
-    """Move one payment's contribution from (from_status, from_balance) to its current values.
+class Counted(Protocol):
+    status: str
+    balance_amount: int
+    created_at: datetime
 
-    ``from_status`` None: a new payment. The caller commits, together with the payment row.
-    One statement for both rows of a move, in status order.
-    """
+
+def move_rows(payment: Counted, from_status: str | None, from_balance: int) -> tuple[int, dict[str, Any]]:
+    """The rollup rows one payment's move touches (0, 1 or 2, in status order) and the parameters
+    of ``upsert(rows)`` for them: its contribution leaves (from_status, from_balance) for its
+    current values. ``from_status`` None: a new payment."""
     deltas: dict[str, tuple[int, int]] = {}
     if from_status is not None:
         deltas[from_status] = (-1, -from_balance)
@@ -48,17 +53,14 @@ def record_move(session: Session, payment: Payment, from_status: str | None, fro
     deltas[payment.status] = (count + 1, balance + payment.balance_amount)
     day = kst_date(payment.created_at)
     rows = [(status, *deltas[status]) for status in sorted(deltas) if deltas[status] != (0, 0)]
-    if not rows:
-        return
-    params = {}
+    params: dict[str, Any] = {}
     for i, (status, count, balance) in enumerate(rows):
         params.update({f"day{i}": day, f"status{i}": str(status), f"count{i}": count, f"balance{i}": balance})
-    with session.no_autoflush:  # the payment's own changes are flushed once, at commit
-        session.execute(_upsert(len(rows)), params)
+    return len(rows), params
 
 
 @lru_cache
-def _upsert(rows: int) -> sa.TextClause:
+def upsert(rows: int) -> sa.TextClause:
     """``rows`` additive upserts in one statement, in SQL that PostgreSQL and SQLite share.
 
     Text, not ``insert().on_conflict_do_update()``: SQLAlchemy cannot cache the compiled form

@@ -1,16 +1,23 @@
 """The one place a Payment's status and balance change: a transition table, an event per move,
-and the daily rollup (payapp/services/rollup.py) moved in the same transaction."""
+and the daily rollup (payapp/services/rollup.py) moved in the same transaction.
+
+The payment jobs hand it a ``PaymentRow`` and a Core connection (``payapp/services/payment_row.py``:
+through the ORM's unit of work a confirm's two transactions cost ~3× the CPU); a ``Payment``
+model in a session works the same way (its own columns then go out at the session's flush)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from payapp.models import EventSource, Payment, PaymentEvent, PaymentStatus, utcnow
+from payapp.models import EventSource, PaymentStatus, utcnow
 
-from .rollup import record_move
-from .rows import saved_id
+from .payment_row import EVENTS, PaymentRow, write_moved_row
+from .rollup import move_rows, upsert
 
 ALLOWED: dict[str | None, frozenset[str]] = {
     None: frozenset({PaymentStatus.IN_PROGRESS}),
@@ -40,51 +47,68 @@ class IllegalTransition(Exception):
     pass
 
 
+class Movable(Protocol):
+    """What a transition reads and moves: a ``PaymentRow``, or a ``Payment`` model in a session."""
+
+    id: int | None
+    order_id: str
+    status: str
+    balance_amount: int
+    created_at: datetime
+    updated_at: datetime
+
+
 def can_move(from_status: str | None, to_status: str) -> bool:
     return to_status in ALLOWED.get(from_status, frozenset())
 
 
 def transition(
-    session: Session,
-    payment: Payment,
+    db: Connection | Session,
+    payment: Movable,
     to_status: str,
     source: EventSource,
     detail: dict[str, Any] | None = None,
     *,
     balance_amount: int | None = None,
-) -> PaymentEvent:
+) -> None:
     """Move ``payment`` to ``to_status`` (and ``balance_amount``, if given) and append the event;
     refuses illegal moves. Also moves the payment's share of ``payment_daily``.
 
     Set the balance here, never on the row directly: the rollup is moved by the old and new
     (status, balance) this function sees. The caller commits; it should hold the row locked
-    (SELECT … FOR UPDATE) so the old values are the committed ones. A new row (status "", no
-    id yet) is inserted here with its first status, so that the event can point at it.
+    (SELECT … FOR UPDATE) so the old values are the committed ones.
 
-    Statements: the rollup's one upsert now; the row's changes and the event at the caller's
-    commit (one flush, not one per step).
+    With a connection, the ``PaymentRow`` is written here, with every other change the caller
+    made to it first: INSERT when it is new (no id yet), else its MUTABLE columns; with the
+    rollup and the event, one statement on PostgreSQL (``payment_row.write_moved_row``). A
+    ``Payment`` model in a session goes out at the session's flush instead.
     """
     from_status = payment.status or None
     if not can_move(from_status, to_status):
         raise IllegalTransition(f"{payment.order_id}: {from_status} → {to_status} is not allowed")
     from_balance = payment.balance_amount
     now = utcnow()
-    payment.status = to_status
+    payment.status = str(to_status)
     if balance_amount is not None:
         payment.balance_amount = balance_amount
     payment.updated_at = now
-    session.add(payment)
+    rollup = move_rows(payment, from_status, from_balance)
+    event = {
+        "from_status": from_status,
+        "to_status": payment.status,
+        "source": str(source),
+        "detail": detail or {},
+        "at": now,
+    }
+    if isinstance(db, Connection):
+        if not isinstance(payment, PaymentRow):
+            raise TypeError("a connection writes a PaymentRow (a Payment model goes with its session)")
+        write_moved_row(db, payment, rollup, event)
+        return
+    db.add(payment)
     if payment.id is None:
-        session.flush()
-    record_move(session, payment, from_status, from_balance)
-    # Every field given: SQLModel would otherwise inspect each default factory's signature.
-    event = PaymentEvent(
-        payment_id=saved_id(payment),
-        from_status=from_status,
-        to_status=to_status,
-        source=source,
-        detail=detail or {},
-        at=now,
-    )
-    session.add(event)
-    return event
+        db.flush()
+    conn = db.connection()
+    if rollup[0]:
+        conn.execute(upsert(rollup[0]), rollup[1])
+    conn.execute(sa.insert(EVENTS), {"payment_id": payment.id, **event})

@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
-from payapp.db import run_db
-from payapp.models import EventSource, Payment, PaymentStatus, utcnow
+from payapp.db import run_db, run_tx
+from payapp.models import EventSource, PaymentStatus, utcnow
 from payapp.schemas import PaymentView
 from payapp.toss import TossError, TossPayment
 
+from ..payment_row import PaymentRow, lock_payment, update_payment
 from ..transitions import can_move, transition
 from .base import PaymentJobs, log
 
@@ -32,7 +34,7 @@ def cancel_keys(raw: Mapping[str, Any] | None) -> set[str]:
     return {c["transactionKey"] for c in (raw or {}).get("cancels") or [] if c.get("transactionKey")}
 
 
-def staleness(payment: Payment, answer: TossPayment) -> str | None:
+def staleness(payment: PaymentRow, answer: TossPayment) -> str | None:
     """Why ``answer`` is older than what ``payment`` holds; None when it is not."""
     ours = cancel_keys(payment.raw)
     theirs = {c.transactionKey for c in answer.cancels or [] if c.transactionKey}
@@ -44,15 +46,20 @@ def staleness(payment: Payment, answer: TossPayment) -> str | None:
 
 
 def apply_answer(
-    session: Session, order_id: str, answer: TossPayment, source: EventSource, detail: dict[str, Any] | None = None
-) -> Payment:
+    db: Connection | Session,
+    order_id: str,
+    answer: TossPayment,
+    source: EventSource,
+    detail: dict[str, Any] | None = None,
+) -> PaymentRow:
     """Write Toss's ``answer`` onto the order's row (locked FOR UPDATE); the caller commits.
 
     A move of status or balance goes through ``transition`` (event and rollup in the same
     transaction); an illegal or stale one is logged and skipped. ``checked_at`` records that
-    Toss answered, whatever it said.
+    Toss answered, whatever it said. Core statements, on a session's connection if given one.
     """
-    payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
+    conn = db.connection() if isinstance(db, Session) else db
+    payment = lock_payment(conn, order_id)
     if answer.orderId != order_id or (payment.payment_key and answer.paymentKey != payment.payment_key):
         log.error("Toss answered for %s/%s while settling %s: ignored", answer.orderId, answer.paymentKey, order_id)
         return payment
@@ -61,31 +68,32 @@ def apply_answer(
         log.error("Toss amount %s differs from ours %s for %s", answer.totalAmount, payment.amount, order_id)
     if reason := staleness(payment, answer):
         log.warning("ignored an older Toss answer for %s: %s", order_id, reason)
-        session.add(payment)
+        update_payment(conn, payment)
         return payment
     moved = answer.status != payment.status or answer.balanceAmount != payment.balance_amount
     if moved and not can_move(payment.status, answer.status):
         log.warning("ignored Toss status %s for %s (ours %s)", answer.status, order_id, payment.status)
-        session.add(payment)
+        update_payment(conn, payment)
         return payment
-    if moved:
-        transition(
-            session,
-            payment,
-            answer.status,
-            source,
-            {"balanceAmount": answer.balanceAmount, "lastTransactionKey": answer.lastTransactionKey, **(detail or {})},
-            balance_amount=answer.balanceAmount,
-        )
     payment.payment_key = answer.paymentKey
     payment.method = answer.method
     payment.approved_at = answer.approvedAt
     if answer.failure:
         payment.failure_code, payment.failure_message = answer.failure.code, answer.failure.message[:510]
     payment.raw = answer.model_dump(mode="json")
-    if payment.status not in UNSETTLED:
+    if answer.status not in UNSETTLED:  # the status it has once this answer is applied
         payment.next_check_at, payment.check_failures = None, 0
-    session.add(payment)
+    if not moved:
+        update_payment(conn, payment)
+        return payment
+    transition(  # writes the row too, with every change above
+        conn,
+        payment,
+        answer.status,
+        source,
+        {"balanceAmount": answer.balanceAmount, "lastTransactionKey": answer.lastTransactionKey, **(detail or {})},
+        balance_amount=answer.balanceAmount,
+    )
     return payment
 
 
@@ -96,14 +104,15 @@ class ApplyJob(PaymentJobs):
         answer: TossPayment,
         source: EventSource,
         detail: dict[str, Any] | None = None,
-        also: Callable[[Session, Payment], None] | None = None,
+        also: Callable[[Session, PaymentRow], None] | None = None,
     ) -> PaymentView:
         """``apply_answer`` in a thread; ``also(session, payment)`` runs in the same transaction."""
+        if also is None:  # a bare connection: no session to build (the confirm path)
+            return await run_tx(lambda conn: PaymentView.of(apply_answer(conn, order_id, answer, source, detail)))
 
         def work(session: Session) -> PaymentView:
             payment = apply_answer(session, order_id, answer, source, detail)
-            if also is not None:
-                also(session, payment)
+            also(session, payment)
             session.commit()
             return PaymentView.of(payment)
 

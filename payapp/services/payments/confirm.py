@@ -10,12 +10,12 @@ Money rules here:
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
 
-from payapp.db import run_db
+from payapp.db import run_tx
 from payapp.failpoints import failpoint
-from payapp.models import EventSource, Payment, PaymentStatus, User, utcnow
+from payapp.models import EventSource, PaymentStatus, User, utcnow
 from payapp.schemas import ConfirmResult, PaymentView
 from payapp.store.prepared import PreparedOrder
 from payapp.toss import TossError
@@ -23,6 +23,7 @@ from payapp.toss import TossError
 from ..errors import Code, ServiceError, amount_mismatch, not_found
 from ..guards import require_owner
 from ..inputs import ConfirmIn
+from ..payment_row import PaymentRow, lock_payment
 from ..transitions import can_move, transition
 from .apply import ApplyJob
 from .base import find_payment, log
@@ -61,7 +62,7 @@ class ConfirmJob(ApplyJob):
             if not locked:  # another confirm of it is at work (see _what_it_became's take-over)
                 return self._pending(prepared, payment_key)
             try:
-                payment = await run_db(lambda s: self._insert_intent(s, prepared, payment_key))
+                payment = await run_tx(lambda conn: self._insert_intent(conn, prepared, payment_key))
             except IntegrityError:
                 if await find_payment(order_id):
                     return await self._what_it_became(user, payment_key, order_id)
@@ -76,9 +77,10 @@ class ConfirmJob(ApplyJob):
             return await self._confirm_at_toss(payment, payment_key)
 
     @staticmethod
-    def _insert_intent(session: Session, prepared: PreparedOrder, payment_key: str) -> Payment:
+    def _insert_intent(conn: Connection, prepared: PreparedOrder, payment_key: str) -> PaymentRow:
+        """The durable intent: the row (IN_PROGRESS), its event and the rollup, one transaction."""
         now = utcnow()
-        payment = Payment(
+        payment = PaymentRow(
             order_id=prepared.order_id,
             payment_key=payment_key,
             order_name=prepared.order_name,
@@ -86,17 +88,16 @@ class ConfirmJob(ApplyJob):
             balance_amount=prepared.amount,
             status="",
             user_id=prepared.user_id,
-            # OrderItem is a TypedDict, which Payment.items (list[dict]) can't accept: the fix is the
+            # OrderItem is a TypedDict, which the row's items (list[dict]) can't accept: the fix is the
             # model's own type, list[OrderItem], in payapp/models.py (not a services file).
             items=prepared.items,  # type: ignore[arg-type]
             created_at=now,
             updated_at=now,
         )
-        transition(session, payment, PaymentStatus.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
-        session.commit()
+        transition(conn, payment, PaymentStatus.IN_PROGRESS, EventSource.CONFIRM, {"paymentKey": payment_key})
         return payment
 
-    async def _confirm_at_toss(self, payment: Payment, payment_key: str) -> ConfirmResult:
+    async def _confirm_at_toss(self, payment: PaymentRow, payment_key: str) -> ConfirmResult:
         """Confirm with retries under one deadline: the buyer waits at most ``confirm_deadline``.
 
         What is still unknown then is answered as pending, never as failed.
@@ -194,17 +195,16 @@ class ConfirmJob(ApplyJob):
     async def _abort(self, order_id: str, err: TossError) -> None:
         """Toss refused the confirm: the payment is ABORTED with Toss's code and message."""
 
-        def work(session: Session) -> None:
+        def work(conn: Connection) -> None:
             # Locked like apply's read: the rollup moves from the status read here.
-            payment = session.exec(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
+            payment = lock_payment(conn, order_id)
             if not can_move(payment.status, PaymentStatus.ABORTED):
                 # Settled meanwhile (a reconcile or webhook got there first): Toss's answer wins.
                 log.warning("not aborting %s: already %s", order_id, payment.status)
                 return
             payment.failure_code, payment.failure_message = err.code, err.message[:510]
-            transition(
-                session, payment, PaymentStatus.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message}
+            transition(  # writes the row too, with its failure
+                conn, payment, PaymentStatus.ABORTED, EventSource.CONFIRM, {"code": err.code, "message": err.message}
             )
-            session.commit()
 
-        await run_db(work)
+        await run_tx(work)
