@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from payapp.db import run_db
+from payapp.db import run_tx
 from payapp.models import Product, User
 from payapp.schemas import PreparedView
 from payapp.store.prepared import OrderItem, PreparedOrder
@@ -27,6 +28,14 @@ def order_name_for(names: Sequence[str]) -> str:
     first = names[0]
     suffix = f" 외 {len(names) - 1}건" if len(names) > 1 else ""
     return first[: 100 - len(suffix)] + suffix
+
+
+PRODUCTS = Product.metadata.tables["product"]
+# Core, not the ORM: the catalog read cost ~0.6 ms of CPU as models, a fraction as rows. One
+# compiled form (an expanding IN), whatever the cart's size.
+_PRICES = sa.select(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.price, PRODUCTS.c.active).where(
+    PRODUCTS.c.id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 def unavailable(product_id: int) -> ServiceError:
@@ -51,10 +60,10 @@ class PrepareJob(PaymentJobs):
         """Price the cart from the Product table and keep the order in Redis for 10 minutes."""
         lines = cart_lines(cart)
 
-        def load(session: Session) -> list[Product]:
-            return list(session.exec(select(Product).where(col(Product.id).in_(list(lines)))))
+        def load(conn: Connection) -> list[sa.Row[tuple[int, str, int, bool]]]:
+            return list(conn.execute(_PRICES, {"ids": list(lines)}))
 
-        products = {p.id: p for p in await run_db(load)}
+        products = {p.id: p for p in await run_tx(load)}
         for product_id in lines:
             product = products.get(product_id)
             if product is None or not product.active:
