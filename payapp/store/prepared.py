@@ -2,8 +2,9 @@
 
 An order lives ``PREPARED_ORDER_TTL_SECONDS`` (10 minutes). Claiming is atomic: the first
 ``claim`` wins (``SET NX``); the order stays readable until the winner has written the
-Payment row and calls ``forget``, so a concurrent twin can always tell "being confirmed"
-from "never existed".
+Payment row and released its order lock, whose release deletes ``key(order_id)`` in the same
+round trip (``payapp/services/payments/base.py``), so a concurrent twin can always tell
+"being confirmed" from "never existed".
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class PreparedOrderStore:
         self.redis = redis
         self.ttl = ttl_seconds
 
+    @staticmethod
+    def key(order_id: str) -> str:
+        """The order's Redis key (a confirm's order lock drops it on release, once the row is written)."""
+        return PREFIX + order_id
+
     async def save(self, order: PreparedOrder) -> None:
         await self.redis.set(PREFIX + order.order_id, orjson.dumps(asdict(order)), ex=self.ttl)
 
@@ -51,10 +57,6 @@ class PreparedOrderStore:
     async def claim(self, order_id: str) -> bool:
         """True for exactly one caller per order (while the order is alive)."""
         return bool(await self.redis.set(CLAIM_PREFIX + order_id, b"1", nx=True, ex=self.ttl))
-
-    async def forget(self, order_id: str) -> None:
-        """The Payment row now carries the order: drop the prepared copy (GETDEL semantics)."""
-        await self.redis.delete(PREFIX + order_id)
 
     async def release(self, order_id: str) -> None:
         """Give a claim back (the winner failed before anything durable happened)."""

@@ -9,11 +9,15 @@ Money rule here: one order is worked on by one job at a time, across processes
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import redis.asyncio as aioredis
+from redis.asyncio.lock import Lock
+from redis.commands.core import AsyncScript
+from redis.exceptions import LockNotOwnedError
 from sqlmodel import Session, select
 
 from payapp.db import run_db
@@ -29,6 +33,34 @@ log = logging.getLogger("payapp.services.payments")
 
 ORDER_LOCK = "payapp:order-lock:"
 ORDER_LOCK_TTL = 15.0  # seconds; renewed every third of it while held
+
+
+class OrderLock(Lock):
+    """redis-py's lock, whose release also deletes the keys its holder is done with (``drop``)
+    in the same round trip: a confirm drops the prepared order with its lock, one Redis command
+    fewer per payment. The keys go even if the lock was lost meanwhile."""
+
+    LUA_RELEASE_AND_DROP = """
+        for i = 2, #KEYS do redis.call('del', KEYS[i]) end
+        local token = redis.call('get', KEYS[1])
+        if not token or token ~= ARGV[1] then return 0 end
+        redis.call('del', KEYS[1])
+        return 1
+    """
+    _script: AsyncScript | None = None  # registered once per process, like redis-py's own
+
+    def __init__(self, redis: aioredis.Redis, name: str, **kwargs: Any) -> None:
+        super().__init__(redis, name, **kwargs)
+        self.client = redis
+        self.drop: list[str] = []
+
+    async def do_release(self, expected_token: bytes) -> None:
+        if not self.drop:
+            return await super().do_release(expected_token)
+        if OrderLock._script is None:
+            OrderLock._script = self.client.register_script(self.LUA_RELEASE_AND_DROP)
+        if not await OrderLock._script(keys=[self.name, *self.drop], args=[expected_token], client=self.client):
+            raise LockNotOwnedError("Cannot release a lock that's no longer owned")  # type: ignore[no-untyped-call]
 
 
 def parse_amount(value: object) -> int:
@@ -85,16 +117,18 @@ class PaymentJobs:
         self.confirm_deadline = confirm_deadline
 
     @asynccontextmanager
-    async def order_lock(self, order_id: str, wait: float) -> AsyncIterator[bool]:
-        """Hold the order's lock (yields True), or yield False after ``wait`` seconds (0: at once)."""
-        lock = self.redis.lock(
+    async def order_lock(self, order_id: str, wait: float) -> AsyncIterator[OrderLock | None]:
+        """Hold the order's lock (yields it), or yield None after ``wait`` seconds (0: at once)."""
+        lock = OrderLock(
+            self.redis,
             ORDER_LOCK + order_id,
             timeout=ORDER_LOCK_TTL,
             blocking=wait > 0,
             blocking_timeout=wait if wait > 0 else None,
         )
-        if not await lock.acquire():
-            yield False
+        # A random token of our own: redis-py's default (uuid1) cost more CPU than the SET it guards.
+        if not await lock.acquire(token=secrets.token_hex(16).encode()):
+            yield None
             return
         async with held(lock):
-            yield True
+            yield lock

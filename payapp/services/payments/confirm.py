@@ -72,7 +72,9 @@ class ConfirmJob(ApplyJob):
             except BaseException:
                 await self.store.release(order_id)  # nothing durable happened: the order stays payable
                 raise
-            await self.store.forget(order_id)
+            # The row now carries the order: its prepared copy goes with the lock's release (one
+            # Redis round trip for both). Until then a twin finds it claimed, then the row.
+            locked.drop.append(self.store.key(order_id))
             failpoint("confirm.after_intent")
             return await self._confirm_at_toss(payment, payment_key)
 
@@ -190,7 +192,7 @@ class ConfirmJob(ApplyJob):
     async def _claimer_gone(self, order_id: str) -> bool:
         """The order is claimed but has no row, and nobody holds its lock: its confirm died."""
         async with self.order_lock(order_id, 0) as free:
-            return free and await find_payment(order_id) is None
+            return free is not None and await find_payment(order_id) is None
 
     async def _abort(self, order_id: str, err: TossError) -> None:
         """Toss refused the confirm: the payment is ABORTED with Toss's code and message."""
