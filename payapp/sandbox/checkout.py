@@ -19,8 +19,28 @@ class Checkout(LedgerCore):
         """The buyer opened the window: a READY payment bound to orderId and amount.
 
         ``widget``: opened through the SDK's ``widgets()`` (True) or ``payment()`` / v1 (False),
-        which take keys of one family each; None (the headless buyer) takes either.
+        which take keys of one family each.
         """
+        record = await self._new_window(pair, params, widget)
+        await self.store.put_payment(record)
+        return record
+
+    async def authorize(
+        self, pair: KeyPair, params: JSONObject, outcome: str, choices: dict[str, str] | None = None
+    ) -> tuple[PaymentRecord, dict[str, object]]:
+        """The headless buyer: the window opened (either key family) and the buyer's choice made
+        in it, as :meth:`open_window` then :meth:`window_outcome` would, in one step.
+
+        The payment is new and its key known to nobody else yet, so no lock is needed and it is
+        stored once, with the choice made: half the store's work of the two steps.
+        """
+        record = await self._new_window(pair, params, None)
+        params = _choose(record, outcome, choices, record["internal"]["createdAt"])
+        await self.store.put_payment(record)
+        return record, params
+
+    async def _new_window(self, pair: KeyPair, params: JSONObject, widget: bool | None) -> PaymentRecord:
+        """A READY payment for the window's request, not stored yet."""
         if widget is True and not pair.is_widget:
             raise SandboxError("NOT_SUPPORTED_API_INDIVIDUAL_KEY")
         if widget is False and pair.is_widget:
@@ -53,7 +73,6 @@ class Checkout(LedgerCore):
         if options:
             internal["options"] = options
         record: PaymentRecord = {"payment": payment, "internal": internal}
-        await self.store.put_payment(record)
         return record
 
     async def window_outcome(
@@ -75,30 +94,38 @@ class Checkout(LedgerCore):
             if expired or p["status"] != "READY" or internal.get("windowClosed"):
                 await self._save(record, now, changed=expired)
                 raise SandboxError("NOT_FOUND_PAYMENT_SESSION")
-            if outcome == "approve":
-                move(p, "IN_PROGRESS")
-                internal["authenticatedAt"] = now
-                if choices and choices.get("bank"):
-                    internal["bank"] = choices["bank"]
-                params = {
-                    "paymentType": "NORMAL",
-                    "orderId": p["orderId"],
-                    "paymentKey": payment_key,
-                    "amount": p["totalAmount"],
-                }
-            elif outcome in ("reject", "cancel"):
-                internal["windowClosed"] = outcome
-                code = (
-                    ("REJECT_CARD_COMPANY" if p["method"] in ("카드", "간편결제") else "PAY_PROCESS_ABORTED")
-                    if outcome == "reject"
-                    else "PAY_PROCESS_CANCELED"
-                )
-                params = {"code": code, "message": message(code), "orderId": p["orderId"]}
-            else:
-                raise SandboxError(
-                    "INVALID_REQUEST",
-                    "outcome: approve | reject | cancel",
-                    detail_en="outcome: approve | reject | cancel",
-                )
+            params = _choose(record, outcome, choices, now)
             await self._save(record, now, changed=False)
             return record, params
+
+
+def _choose(record: PaymentRecord, outcome: str, choices: dict[str, str] | None, now: float) -> dict[str, object]:
+    """The buyer's choice in an open READY window, made on ``record``; the redirect's query."""
+    p, internal = record["payment"], record["internal"]
+    params: dict[str, object]
+    if outcome == "approve":
+        move(p, "IN_PROGRESS")
+        internal["authenticatedAt"] = now
+        if choices and choices.get("bank"):
+            internal["bank"] = choices["bank"]
+        params = {
+            "paymentType": "NORMAL",
+            "orderId": p["orderId"],
+            "paymentKey": p["paymentKey"],
+            "amount": p["totalAmount"],
+        }
+    elif outcome in ("reject", "cancel"):
+        internal["windowClosed"] = outcome
+        code = (
+            ("REJECT_CARD_COMPANY" if p["method"] in ("카드", "간편결제") else "PAY_PROCESS_ABORTED")
+            if outcome == "reject"
+            else "PAY_PROCESS_CANCELED"
+        )
+        params = {"code": code, "message": message(code), "orderId": p["orderId"]}
+    else:
+        raise SandboxError(
+            "INVALID_REQUEST",
+            "outcome: approve | reject | cancel",
+            detail_en="outcome: approve | reject | cancel",
+        )
+    return params

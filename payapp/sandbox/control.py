@@ -63,11 +63,8 @@ async def authorize(request: Request) -> JSON:
     params.setdefault("failUrl", landing_url(request, "fail"))
     if body.get("billing"):
         return await _authorize_billing(ledger, pair, params, outcome)
-    record = await ledger.open_window(pair, params)
     bank = params.get("bank")
-    record, query = await ledger.window_outcome(
-        record["payment"]["paymentKey"], outcome, {"bank": bank} if bank else None
-    )
+    record, query = await ledger.authorize(pair, params, outcome, {"bank": bank} if bank else None)
     p = record["payment"]
     target = params["successUrl"] if outcome == "approve" else params["failUrl"]
     out = {
