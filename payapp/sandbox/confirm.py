@@ -29,9 +29,11 @@ class Approvals(LedgerCore):
         # after the other, so that only the first can be approved. Nothing else takes two
         # locks, and the order lock always comes first. A confirm whose orderId is not the
         # payment's holds another order's lock, but changes nothing.
-        async with self.store.lock(f"order:{pair.mid}:{order_id}", payment_key):
-            now = await self.now()  # one instant: the expiry check and the time written
-            record = await self._load_locked(payment_key, pair, now)
+        order = (pair.mid, order_id)
+        async with self.store.locked(payment_key, f"order:{pair.mid}:{order_id}", order=order) as held:
+            now = held.now()  # one instant: the expiry check and the time written
+            record = self._check_visible(held.record, pair)
+            await self._refresh_locked(record, now)
             p = record["payment"]
             if p["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED", "ABORTED", "WAITING_FOR_DEPOSIT"):
                 raise SandboxError("ALREADY_PROCESSED_PAYMENT")
@@ -47,7 +49,7 @@ class Approvals(LedgerCore):
                 )
             # Another payment of the order was approved first; this one stays IN_PROGRESS
             # and runs out like any session that is never confirmed.
-            if await self.order_is_paid(pair.mid, order_id, other_than=payment_key):
+            if await self.order_is_paid(pair.mid, order_id, other_than=payment_key, keys=held.order_keys):
                 raise SandboxError("DUPLICATED_ORDER_ID")
             if refusal is not None:
                 code = refusal["errorCode"]

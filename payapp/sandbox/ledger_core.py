@@ -95,10 +95,12 @@ class LedgerCore:
         return False
 
     async def _visible(self, payment_key: str, pair: KeyPair) -> PaymentRecord:
+        return self._check_visible(await self.store.get_payment(payment_key), pair)
+
+    def _check_visible(self, record: PaymentRecord | None, pair: KeyPair) -> PaymentRecord:
         # A payment belongs to the key pair whose client key opened it: any other
         # pair's secret key finds nothing, as with two merchants at Toss; a key of the
         # other family (widget vs individual) or mode (test vs live) is a mixed set.
-        record = await self.store.get_payment(payment_key)
         if record is None:
             raise SandboxError("NOT_FOUND_PAYMENT")
         if record["internal"]["clientKey"] != pair.client_key:
@@ -153,9 +155,14 @@ class LedgerCore:
             raise SandboxError("INVALID_TRANSACTION_KEY")
         return rows
 
-    async def order_is_paid(self, mid: str, order_id: str, other_than: str | None = None) -> bool:
-        """Whether any payment of the order (``other_than`` aside) was approved."""
-        keys = [k for k in await self.store.payment_keys_for_order(mid, order_id) if k != other_than]
+    async def order_is_paid(
+        self, mid: str, order_id: str, other_than: str | None = None, keys: list[str] | None = None
+    ) -> bool:
+        """Whether any payment of the order (``other_than`` aside) was approved; ``keys``: the
+        order's payment keys when already read."""
+        if keys is None:
+            keys = await self.store.payment_keys_for_order(mid, order_id)
+        keys = [k for k in keys if k != other_than]
         if not keys:
             return False
         return any(r is not None and r["payment"]["status"] in APPROVED for r in await self.store.get_payments(keys))

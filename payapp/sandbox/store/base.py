@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-from typing import Protocol
+import time
+from typing import NamedTuple, Protocol
 
 # Re-exported: the stores' records are the sandbox's JSON objects.
 from ..jsontypes import JSONObject as JSONObject
+
+
+class Locked(NamedTuple):
+    """What :meth:`Store.locked` read once it held its locks."""
+
+    record: JSONObject | None  # the payment (None: there is none by that key)
+    clock_offset: float  # the sandbox clock's offset (see ``now``)
+    order_keys: list[str]  # with ``order``: the keys of the order's payments, oldest first
+
+    def now(self) -> float:
+        """The sandbox clock, with the offset read under the locks."""
+        return time.time() + self.clock_offset
 
 
 class Store(Protocol):
@@ -20,6 +33,14 @@ class Store(Protocol):
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]: ...
     async def list_payments(self) -> list[JSONObject]: ...
     def lock(self, *names: str) -> contextlib.AbstractAsyncContextManager[None]: ...
+    def locked(
+        self, payment_key: str, *names: str, order: tuple[str, str] | None = None
+    ) -> contextlib.AbstractAsyncContextManager[Locked]:
+        """The locks of ``names`` and of ``payment_key`` (taken as :meth:`lock` takes them), and
+        then the payment, the clock and (``order`` = (mId, orderId)) the order's payment keys,
+        read in the same step. What the section stores is stored by the time it is left."""
+        ...
+
     async def idem_begin(self, key: str, token: str, now: float, hold: int) -> tuple[str, JSONObject | None]: ...
     async def idem_renew(self, key: str, token: str, hold: int) -> bool: ...
     async def idem_finish(self, key: str, token: str, response: JSONObject, expires_at: float, ttl: int) -> bool: ...

@@ -14,11 +14,12 @@ import itertools
 import time
 import zlib
 from collections import deque
+from collections.abc import AsyncIterator
 
 import orjson
 
 from ..config import Retention
-from .base import JSONObject, fault_matches
+from .base import JSONObject, Locked, fault_matches
 from .memory_idempotency import MemoryIdempotency
 from .memory_parts import MemoryRecords, Stripes, dump, load
 from .memory_payments import MemoryPayments
@@ -83,6 +84,15 @@ class MemoryStore:
             return self._locks[zlib.crc32(names[0].encode()) % n]
         stripes = sorted({zlib.crc32(name.encode()) % n for name in names})
         return Stripes([self._locks[i] for i in stripes])
+
+    @contextlib.asynccontextmanager
+    async def locked(
+        self, payment_key: str, *names: str, order: tuple[str, str] | None = None
+    ) -> AsyncIterator[Locked]:
+        """The locks of ``names`` and ``payment_key``; the payment, the clock, the order's keys."""
+        async with self.lock(*names, payment_key):
+            keys = self._payments.keys_for_order(*order, self._now()) if order is not None else []
+            yield Locked(await self.get_payment(payment_key), self._offset, keys)
 
     async def get_record(self, kind: str, key: str) -> JSONObject | None:
         return self._records.get(kind, key)

@@ -17,10 +17,10 @@ from redis.asyncio import ConnectionPool
 from ..config import Retention
 from ..transactions import sort_key, window_keys
 from . import redis_scripts as lua
-from .base import JSONObject
-from .redis_lock import Lock
+from .base import JSONObject, Locked
+from .redis_lock import Lock, Section
 from .redis_parts import RedisParts, load, load_or_none, strings, values
-from .redis_pipe import Pipe
+from .redis_pipe import Arg, Pipe
 
 
 class RedisStore(RedisParts):
@@ -40,34 +40,42 @@ class RedisStore(RedisParts):
 
     # ---- payments and transactions
     async def get_payment(self, payment_key: str) -> JSONObject | None:
+        await Section.settle(self._pipe)
         return load_or_none(await self._pipe.call("GET", self._k("pay", payment_key)))
 
     async def get_payments(self, payment_keys: list[str]) -> list[JSONObject | None]:
         if not payment_keys:
             return []
+        await Section.settle(self._pipe)
         raws = values(await self._pipe.call("MGET", *[self._k("pay", k) for k in payment_keys]))
         return [None if raw is None else load(raw) for raw in raws]
 
     async def put_payment(self, record: JSONObject, transaction: tuple[float, JSONObject] | None = None) -> None:
-        """Store the record and, when given, the transaction ``(time, row)`` that changed it."""
+        """Store the record and, when given, the transaction ``(time, row)`` that changed it.
+
+        Inside :meth:`locked`, on leaving it (with the release, in one command)."""
         p, internal = record["payment"], record["internal"]
-        key = p["paymentKey"]
-        keys = [self._k("pay", key), self._k("orderpays", p["mId"], p["orderId"]), self._k("pays")]
-        args: list[bytes | str | int] = [
-            orjson.dumps(record),
-            repr(float(internal["createdAt"])),
-            key,
-            self._payment_ttl,
+        key, owner = p["paymentKey"], internal["clientKey"]
+        keys = [
+            self._k("pay", key),
+            self._k("orderpays", p["mId"], p["orderId"]),
+            self._k("pays"),
+            self._k("txs", owner),
+            self._k("txkeys", owner),
         ]
-        if transaction is not None:
-            owner, (ts, row) = internal["clientKey"], transaction
-            keys += [self._k("txs", owner), self._k("txkeys", owner)]
+        args: list[Arg] = [orjson.dumps(record), repr(float(internal["createdAt"])), key, self._payment_ttl]
+        if transaction is None:
+            args += [b"", b"", b""]
+        else:
+            ts, row = transaction
             member = sort_key(ts, row["transactionKey"]).encode() + b"\n" + orjson.dumps(row)
             # Rows older than the retention leave with this save (sort keys compare as times).
             args += [member, row["transactionKey"], sort_key(ts - self._payment_ttl, "")]
-        await lua.PUT_PAYMENT(self._pipe, keys, args)
+        if not Section.hold(self._pipe, (keys, args)):
+            await lua.PUT_PAYMENT(self._pipe, keys, args)
 
     async def payment_keys_for_order(self, mid: str, order_id: str) -> list[str]:
+        await Section.settle(self._pipe)
         keys = await self._pipe.call("ZRANGE", self._k("orderpays", mid, order_id), 0, -1)
         return [k.decode() for k in strings(keys)]
 
@@ -76,6 +84,7 @@ class RedisStore(RedisParts):
     ) -> list[JSONObject] | None:
         """``owner``'s transactions whose second is in [start, end], after the one keyed ``after``,
         oldest first; None when ``after`` is not one of ``owner``'s transactionKeys."""
+        await Section.settle(self._pipe)
         low, high = (k.encode() for k in window_keys(start, end))
         lower = b"[" + low
         if after is not None:
@@ -88,6 +97,7 @@ class RedisStore(RedisParts):
         return [load(m.split(b"\n", 1)[1]) for m in strings(members)]
 
     async def list_payments(self) -> list[JSONObject]:
+        await Section.settle(self._pipe)
         keys = strings(await self._pipe.call("SMEMBERS", self._k("pays")))
         if not keys:
             return []
@@ -99,7 +109,20 @@ class RedisStore(RedisParts):
 
     def lock(self, *names: str) -> contextlib.AbstractAsyncContextManager[None]:
         """The lock of every name, all taken in one step or none (see :class:`.Lock`)."""
-        return Lock(self._pipe, list(dict.fromkeys(self._k("lock", name) for name in names)))
+        return Lock(self._pipe, self._lock_keys(names))
+
+    def locked(
+        self, payment_key: str, *names: str, order: tuple[str, str] | None = None
+    ) -> contextlib.AbstractAsyncContextManager[Locked]:
+        """The locks, the payment, the clock and the order's keys in one command (LOCK_LOAD);
+        the section's last save and the release in another (see :class:`.Section`)."""
+        reads = [self._k("pay", payment_key), self._k("clock")]
+        if order is not None:
+            reads.append(self._k("orderpays", *order))
+        return Section(self._pipe, self._lock_keys((*names, payment_key)), reads)
+
+    def _lock_keys(self, names: tuple[str, ...]) -> list[str]:
+        return list(dict.fromkeys(self._k("lock", name) for name in names))
 
     # ---- idempotency
     @staticmethod

@@ -7,13 +7,15 @@ from .redis_pipe import Script
 
 # A payment, and where it is found: its order's payments (scored by creation; NX keeps the
 # first score, so later saves leave its place alone) and the set of every payment. With a
-# transaction row (KEYS[4], KEYS[5]): the owner's rows, one sorted set with every score 0 so
-# that it is ordered by member (the sort key, a newline, the row), and a hash from each
-# transactionKey to its member (for cursors). With a retention (ARGV[4] > 0, in seconds), the
-# payment and its order's list live that long after their last change, and rows older than
-# the cutoff sort key ARGV[7] leave (a few per save, oldest first: rows come in time order).
-# KEYS: pay:<paymentKey>, orderpays:<mId>:<orderId>, pays[, txs:<owner>, txkeys:<owner>]
-# ARGV: record, createdAt, paymentKey, retention[, member, transactionKey, cutoff]
+# transaction row (ARGV[5] not empty): the owner's rows (KEYS[4]), one sorted set with every
+# score 0 so that it is ordered by member (the sort key, a newline, the row), and a hash from
+# each transactionKey to its member (KEYS[5], for cursors). With a retention (ARGV[4] > 0, in
+# seconds), the payment and its order's list live that long after their last change, and rows
+# older than the cutoff sort key ARGV[7] leave (a few per save, oldest first: rows come in time
+# order). Then the locks KEYS[6...] that the token ARGV[8] still holds are released: a locked
+# section's last save and its release are one command.
+# KEYS: pay:<paymentKey>, orderpays:<mId>:<orderId>, pays, txs:<owner>, txkeys:<owner>[, locks]
+# ARGV: record, createdAt, paymentKey, retention, member | '', transactionKey, cutoff[, token]
 PUT_PAYMENT = Script("""
 local ttl = tonumber(ARGV[4])
 if ttl > 0 then
@@ -26,7 +28,7 @@ if ttl > 0 then
   redis.call('EXPIRE', KEYS[2], ttl)
 end
 redis.call('SADD', KEYS[3], ARGV[3])
-if KEYS[4] then
+if ARGV[5] ~= '' then
   redis.call('ZADD', KEYS[4], 0, ARGV[5])
   redis.call('HSET', KEYS[5], ARGV[6], ARGV[5])
   if ttl > 0 then
@@ -36,6 +38,32 @@ if KEYS[4] then
     end
   end
 end
+for i = 6, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[8] then
+    redis.call('DEL', KEYS[i])
+  end
+end
+""")
+
+# The first ARGV[3] KEYS locked as LOCK does (ARGV: token, expiry in ms, how many), then, in
+# the same step, what the section reads: the payment, the clock's offset and (when given) the
+# order's payment keys, oldest first. Nil when a lock is taken: the caller retries.
+# KEYS: locks..., pay:<paymentKey>, clock[, orderpays:<mId>:<orderId>]
+LOCK_LOAD = Script("""
+local n = tonumber(ARGV[3])
+for i = 1, n do
+  if not redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    for j = 1, i - 1 do
+      redis.call('DEL', KEYS[j])
+    end
+    return false
+  end
+end
+local order = {}
+if KEYS[n + 3] then
+  order = redis.call('ZRANGE', KEYS[n + 3], 0, -1)
+end
+return {redis.call('GET', KEYS[n + 1]), redis.call('GET', KEYS[n + 2]), order}
 """)
 
 # Every lock of KEYS or none: a holder never waits for a second lock while holding a first,
