@@ -26,7 +26,7 @@ import hiredis
 from redis._parsers.base import BaseParser
 from redis.asyncio import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import NoScriptError
 
 # What a command answers, undecoded: bytes, an int, None, or a list of these.
 Reply: TypeAlias = bytes | int | None | list["Reply"]
@@ -92,7 +92,8 @@ class Pipe:
         self._unsent_reads: dict[tuple[Arg, ...], list[asyncio.Future[Reply]]] = {}
 
     async def call(self, *args: Arg) -> Reply:
-        """Send one command; its answer (a Redis error reply is raised as ResponseError)."""
+        """Send one command; its answer (a Redis error reply is raised as redis-py's exception
+        for it: ResponseError, or e.g. BusyLoadingError, a ConnectionError, for LOADING)."""
         return await self._issue(args)
 
     async def read_shared(self, *args: Arg) -> Reply:
@@ -139,13 +140,13 @@ class Pipe:
         if out and self._transport is not None:
             self._transport.write(b"".join(out))
 
-    def _answer(self, answers: _Answers, reply: Reply | ResponseError) -> None:
+    def _answer(self, answers: _Answers, reply: Reply | Exception) -> None:
         if answers is not self._answers:
             return  # a connection given up already: its commands have failed
         for future in self._waiting.popleft():
             if future.done():
                 continue
-            if isinstance(reply, ResponseError):
+            if isinstance(reply, Exception):
                 future.set_exception(reply)
             else:
                 future.set_result(reply)
