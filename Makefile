@@ -105,7 +105,7 @@ lint: dev-venv
 	.venv/bin/mypy
 
 ## make bench: the sandbox's throughput, then the confirm path through the REST API against its
-## I/O floor (a PostgreSQL database of its own, Redis db 13), then the Reflex path in chromium
+## I/O floor (a PostgreSQL database of its own, Redis db 12), then the Reflex path in chromium
 ## against prod builds (page JS beside a blank Reflex app, click → window, success → receipt);
 ## they print, they assert no speed
 bench: dev-venv services chromium bun

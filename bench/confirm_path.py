@@ -4,7 +4,7 @@
     .venv/bin/python bench/confirm_path.py --api-arg=--workers --api-arg=1   # flags for python -m payapp.api
 
 A benchmark, not a test: it asserts no speed (exit 1 only for a wrong answer). It creates a
-PostgreSQL database of its own (dropped at the end), uses Redis db 13 (flushed before and after),
+PostgreSQL database of its own (dropped at the end), uses Redis db 12 (flushed before and after),
 and starts ``python -m payapp.sandbox`` and ``python -m payapp.api`` as a user starts them. One
 buyer signs up and takes a token once, before timing: the confirm path is what is measured.
 
@@ -46,7 +46,7 @@ from confirm_stack import BackendCpu, api_env, database, redis_db, redis_server_
 from sandbox_client import server_cpu_seconds
 from sandbox_throughput import Connection, Phase, http_request, machine
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = "redis://127.0.0.1:6379/12"
 # The key pair payapp uses with the sandbox (payapp.sandbox.config), written out as the sandbox bench does.
 CLIENT_KEY = "test_ck_payappSandbox0000000000000"
 SECRET_KEY = "test_sk_payappSandbox0000000000000"

@@ -3,7 +3,7 @@
     .venv/bin/python bench/confirm_steps.py [--pairs 300] [--rounds 2]
 
 A probe, not a test: the service's own steps, called one after the other in this process against
-a PostgreSQL database of its own (dropped at the end), Redis db 13 (flushed before and after)
+a PostgreSQL database of its own (dropped at the end), Redis db 12 (flushed before and after)
 and a ``python -m payapp.sandbox`` process, as the API calls them. Each step's CPU is this
 process's (``time.process_time``: the event loop and the database threads), so PostgreSQL,
 Redis and the sandbox are not in it; no HTTP framework either (see confirm_path.py for that).

@@ -1,6 +1,6 @@
 """The sandbox's two stores side by side: memory (one process) and Redis (N workers), one run.
 
-    .venv/bin/python bench/sandbox_modes.py --redis-url redis://127.0.0.1:6379/14 [--workers 2]
+    .venv/bin/python bench/sandbox_modes.py --redis-url redis://127.0.0.1:6379/15 [--workers 2]
         [--seconds 5] [--rounds 3] [--json]
 
 A benchmark, not a test: it asserts no speed. Each round runs ``bench/sandbox_throughput.py``
@@ -42,7 +42,7 @@ def run(mode_args: list[str], seconds: float, concurrency: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--redis-url", required=True, help="Redis for the Redis mode, e.g. redis://127.0.0.1:6379/14")
+    parser.add_argument("--redis-url", required=True, help="Redis for the Redis mode, e.g. redis://127.0.0.1:6379/15")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the Redis mode (default 2)")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each measured phase (default 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients (default 32)")
