@@ -146,14 +146,16 @@ def run_shop(env: dict[str, str | None] | None = None, timeout: float = START_TI
     (tmp / "data").mkdir()
     log = tmp / "reflex.log"
     app_env = _app_env(tmp, url, env)
-    # What `make run` does before starting: migrate, then the demo catalog and accounts.
-    subprocess.run(
+    # What `make run` does before starting: migrate, then the demo catalog and accounts. It runs
+    # while Reflex compiles (which leaves the data directory alone); the server starts after it.
+    seed = subprocess.Popen(
         [sys.executable, "-m", "payapp.seed", "--quiet"],
         cwd=ROOT,
         env=app_env,
-        check=True,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     DATA_DIRS[url] = tmp / "data"
     with open(log, "w") as out:
@@ -171,17 +173,24 @@ def run_shop(env: dict[str, str | None] | None = None, timeout: float = START_TI
                 "127.0.0.1",
             ],
             cwd=ROOT,
-            env=app_env,
+            env={**app_env, "PAYAPP_START_AFTER": str(tmp / "seeded")},
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:
+        seed_output, _ = seed.communicate()
+        if seed.returncode:
+            raise RuntimeError(f"payapp.seed exited with {seed.returncode}\n{seed_output}")
+        (tmp / "seeded").touch()
         # /ping answers once the backend runs; it starts only after the frontend is built.
         wait_healthy(proc, url + "/ping", timeout, "reflex run", lambda: _tail(log))
         yield url
     finally:
+        if seed.poll() is None:  # interrupted while seeding
+            seed.kill()
+            seed.wait()
         _stop(proc)
         DATA_DIRS.pop(url, None)
         if os.environ.get("PAYAPP_KEEP_SHOP_TMP"):

@@ -17,6 +17,9 @@ them equal up to two things: env.json's backend URLs, and a consistent renaming 
 identifiers Reflex derives from ``hash()`` of a Var (object hashes, different in every process:
 ``ref_..._reflex_Var_<n>``, the memo components' ``<md5>_<hash>`` suffixes), names that only tie
 the bundle together and that the backend never sends.
+
+It also holds the server back until ``PAYAPP_START_AFTER`` exists: run_shop seeds the database
+while Reflex compiles, and the app serves only a seeded database, as after ``make run``'s seed.
 """
 
 from __future__ import annotations
@@ -31,10 +34,13 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from reflex import reflex
 from reflex.utils import build, prerequisites
+from reflex.utils import exec as reflex_exec
 
 SKIPPED_DIRS = {"node_modules", "build", ".react-router"}
 # Per-run bookkeeping that does not reach the build.
@@ -42,6 +48,7 @@ SKIPPED_FILES = {"reflex.json", "reflex.install_frontend_packages.cached"}
 SIDECARS = (".gz", ".br", ".zst")
 VOLATILE = re.compile(rb"reflex_Var_-?\d+|[0-9a-f]{32}_[0-9a-f]{8}")
 _real_build = build.build
+_real_run_backend_prod = reflex_exec.run_backend_prod
 
 
 def _env(web: Path) -> dict[str, object]:
@@ -143,7 +150,16 @@ def cached_build() -> None:
     return None
 
 
+def run_backend_after_seed(*args: Any, **kwargs: Any) -> None:
+    """Serve only once ``PAYAPP_START_AFTER`` exists: run_shop seeds the database meanwhile."""
+    marker = os.environ.get("PAYAPP_START_AFTER")
+    while marker and not Path(marker).exists():
+        time.sleep(0.05)
+    _real_run_backend_prod(*args, **kwargs)
+
+
 build.build = cached_build
+reflex_exec.run_backend_prod = run_backend_after_seed
 
 if __name__ == "__main__":
     sys.exit(reflex.cli())
