@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 import redis
 
+from payapp.sandbox.store import MemoryStore, RedisStore, Store
 from tests.sandbox.merchant import Merchant
 from tests.support.servers import server_process
 
@@ -29,6 +30,16 @@ def redis_prefix() -> Iterator[str]:
     prefix = f"sbxtest:{uuid.uuid4().hex[:8]}:"
     yield prefix
     drop_prefix(prefix)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request) -> Iterator[Callable[[], Store]]:
+    """A store factory, once per store: the memory store, and the Redis store under a test prefix."""
+    if request.param == "memory":
+        yield MemoryStore
+    else:
+        prefix = request.getfixturevalue("redis_prefix")
+        yield lambda: RedisStore(SANDBOX_REDIS_URL, prefix=prefix)
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,11 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
-import pytest
 import redis
 
-from payapp.sandbox.store import MemoryStore, RedisStore, Store
 from tests.conftest import SANDBOX_CLIENT_KEY
 from tests.sandbox.conftest import SANDBOX_REDIS_URL
 from tests.sandbox.flow import assert_error, authorize, cancel, confirm, paid, run_async
@@ -282,15 +280,6 @@ def test_key_of_a_worker_killed_mid_request_is_free_again_once_its_hold_runs_out
         assert done.status_code == 200 and done.json()["status"] == "DONE", done.text
         replay = confirm(c2, auth, idem(docs_auth, key))
         assert replay.json() == done.json() and replay.headers.get("X-Sandbox-Idempotent-Replay") == "true"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request) -> Iterator[Callable[[], Store]]:
-    if request.param == "memory":
-        yield MemoryStore
-    else:
-        prefix = request.getfixturevalue("redis_prefix")
-        yield lambda: RedisStore(SANDBOX_REDIS_URL, prefix=prefix)
 
 
 def test_only_the_run_holding_the_key_may_finish_or_abort_it(store):

@@ -6,22 +6,10 @@ plain calls would, in both stores."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
 
 import pytest
 
-from payapp.sandbox.store import MemoryStore, RedisStore, Store
-from tests.sandbox.conftest import SANDBOX_REDIS_URL
 from tests.sandbox.flow import run_async
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request) -> Iterator[Callable[[], Store]]:
-    if request.param == "memory":
-        yield MemoryStore
-    else:
-        prefix = request.getfixturevalue("redis_prefix")
-        yield lambda: RedisStore(SANDBOX_REDIS_URL, prefix=prefix)
 
 
 def record(status: str, created_at: float = 1_000.0) -> dict:

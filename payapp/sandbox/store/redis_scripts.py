@@ -45,40 +45,52 @@ for i = 6, #KEYS do
 end
 """)
 
-# The first ARGV[3] KEYS locked as LOCK does (ARGV: token, expiry in ms, how many), then, in
-# the same step, what the section reads: the payment, the clock's offset and (when given) the
-# order's payment keys, oldest first. Nil when a lock is taken: the caller retries.
-# KEYS: locks..., pay:<paymentKey>, clock[, orderpays:<mId>:<orderId>]
-LOCK_LOAD = Script("""
-local n = tonumber(ARGV[3])
-for i = 1, n do
-  if not redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    for j = 1, i - 1 do
-      redis.call('DEL', KEYS[j])
+# Every lock of the first n KEYS or none (ARGV: the holder's token, the expiry in ms): a holder
+# never waits for a second lock while holding a first, so no two holders can each wait for the
+# other. The start of LOCK and LOCK_LOAD.
+_TAKE = """
+local function take(n)
+  for i = 1, n do
+    if not redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
+      for j = 1, i - 1 do
+        redis.call('DEL', KEYS[j])
+      end
+      return false
     end
-    return false
   end
+  return true
+end
+"""
+
+# The first ARGV[3] KEYS locked, then, in the same step, what the section reads: the payment,
+# the clock's offset and (when given) the order's payment keys, oldest first. Nil when a lock is
+# taken: the caller retries.
+# KEYS: locks..., pay:<paymentKey>, clock[, orderpays:<mId>:<orderId>]
+LOCK_LOAD = Script(
+    _TAKE
+    + """
+local n = tonumber(ARGV[3])
+if not take(n) then
+  return false
 end
 local order = {}
 if KEYS[n + 3] then
   order = redis.call('ZRANGE', KEYS[n + 3], 0, -1)
 end
 return {redis.call('GET', KEYS[n + 1]), redis.call('GET', KEYS[n + 2]), order}
-""")
+"""
+)
 
-# Every lock of KEYS or none: a holder never waits for a second lock while holding a first,
-# so no two holders can each wait for the other. ARGV: the holder's token, the expiry (ms).
-LOCK = Script("""
-for i = 1, #KEYS do
-  if not redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) then
-    for j = 1, i - 1 do
-      redis.call('DEL', KEYS[j])
-    end
-    return 0
-  end
+# Every lock of KEYS or none. 1 when taken, 0 when not.
+LOCK = Script(
+    _TAKE
+    + """
+if take(#KEYS) then
+  return 1
 end
-return 1
-""")
+return 0
+"""
+)
 
 # Release what the token still holds (a lock past its expiry may be someone else's by now).
 UNLOCK = Script("""
