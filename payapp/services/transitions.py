@@ -2,22 +2,19 @@
 and the daily rollup (payapp/services/rollup.py) moved in the same transaction.
 
 The payment jobs hand it a ``PaymentRow`` and a Core connection (``payapp/services/payment_row.py``:
-through the ORM's unit of work a confirm's two transactions cost ~3× the CPU); a ``Payment``
-model in a session works the same way (its own columns then go out at the session's flush)."""
+through the ORM's unit of work a confirm's two transactions cost ~3× the CPU). A caller holding
+a Session passes its ``session.connection()``."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
 
 from payapp.models import EventSource, PaymentStatus, utcnow
 
-from .payment_row import EVENTS, PaymentRow, write_moved_row
-from .rollup import move_rows, upsert
+from .payment_row import PaymentRow, write_moved_row
+from .rollup import move_rows
 
 ALLOWED: dict[str | None, frozenset[str]] = {
     None: frozenset({PaymentStatus.IN_PROGRESS}),
@@ -47,24 +44,13 @@ class IllegalTransition(Exception):
     pass
 
 
-class Movable(Protocol):
-    """What a transition reads and moves: a ``PaymentRow``, or a ``Payment`` model in a session."""
-
-    id: int | None
-    order_id: str
-    status: str
-    balance_amount: int
-    created_at: datetime
-    updated_at: datetime
-
-
 def can_move(from_status: str | None, to_status: str) -> bool:
     return to_status in ALLOWED.get(from_status, frozenset())
 
 
 def transition(
-    db: Connection | Session,
-    payment: Movable,
+    conn: Connection,
+    payment: PaymentRow,
     to_status: str,
     source: EventSource,
     detail: dict[str, Any] | None = None,
@@ -78,10 +64,9 @@ def transition(
     (status, balance) this function sees. The caller commits; it should hold the row locked
     (SELECT … FOR UPDATE) so the old values are the committed ones.
 
-    With a connection, the ``PaymentRow`` is written here, with every other change the caller
-    made to it first: INSERT when it is new (no id yet), else its MUTABLE columns; with the
-    rollup and the event, one statement on PostgreSQL (``payment_row.write_moved_row``). A
-    ``Payment`` model in a session goes out at the session's flush instead.
+    The row is written here, with every other change the caller made to it first: INSERT when
+    it is new (no id yet), else its MUTABLE columns; with the rollup and the event, one
+    statement on PostgreSQL (``payment_row.write_moved_row``).
     """
     from_status = payment.status or None
     if not can_move(from_status, to_status):
@@ -100,15 +85,4 @@ def transition(
         "detail": detail or {},
         "at": now,
     }
-    if isinstance(db, Connection):
-        if not isinstance(payment, PaymentRow):
-            raise TypeError("a connection writes a PaymentRow (a Payment model goes with its session)")
-        write_moved_row(db, payment, rollup, event)
-        return
-    db.add(payment)
-    if payment.id is None:
-        db.flush()
-    conn = db.connection()
-    if rollup[0]:
-        conn.execute(upsert(rollup[0]), rollup[1])
-    conn.execute(sa.insert(EVENTS), {"payment_id": payment.id, **event})
+    write_moved_row(conn, payment, rollup, event)
