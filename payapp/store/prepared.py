@@ -48,10 +48,10 @@ class PreparedOrderStore:
         return PREFIX + order_id
 
     async def save(self, order: PreparedOrder) -> None:
-        await self.redis.set(PREFIX + order.order_id, orjson.dumps(asdict(order)), ex=self.ttl)
+        await self.redis.set(self.key(order.order_id), orjson.dumps(asdict(order)), ex=self.ttl)
 
     async def get(self, order_id: str) -> PreparedOrder | None:
-        raw = await self.redis.get(PREFIX + order_id)
+        raw = await self.redis.get(self.key(order_id))
         return PreparedOrder(**orjson.loads(raw)) if raw else None
 
     async def claim(self, order_id: str) -> bool:
